@@ -1,0 +1,25 @@
+/**
+ * OpenAI Chat Completions (`POST /v1/chat/completions`), also spoken by vLLM, Ollama's
+ * OpenAI-compatible endpoint and most gateways.
+ * Streaming: https://platform.openai.com/docs/api-reference/chat-streaming
+ */
+import type { WireAdapter, WireError } from '../types.js';
+import { parseChatRequest } from './request.js';
+import { parseChatFrame, parseChatResponse } from './response.js';
+
+export function openAiErrorBody(err: WireError): string {
+  return JSON.stringify({ error: { message: err.message, type: err.type, param: null, code: err.code } });
+}
+
+export const openAiChat: WireAdapter = {
+  id: 'openai.chat',
+  operation: 'chat',
+  streamHasTerminator: true,
+  matches: (method, path) => method === 'POST' && path.endsWith('/chat/completions'),
+  parseRequest: parseChatRequest,
+  streamFraming: (ct) => (ct.startsWith('text/event-stream') ? 'sse' : undefined),
+  parseResponse: parseChatResponse,
+  parseFrame: parseChatFrame,
+  errorBody: openAiErrorBody,
+  streamError: (err) => `data: ${openAiErrorBody(err)}\n\n`,
+};

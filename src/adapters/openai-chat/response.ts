@@ -1,0 +1,97 @@
+import type { StreamEvent } from '../../model/events.js';
+import type { Choice, NormalisedResponse, ToolCall, Usage } from '../../model/exchange.js';
+import type { Obj } from '../read.js';
+import { arr, num, obj, parseJson, str } from '../read.js';
+import type { Frame } from '../types.js';
+
+function usage(u: Obj | undefined): Usage | undefined {
+  if (!u) return undefined;
+  return { inputTokens: num(u['prompt_tokens']), outputTokens: num(u['completion_tokens']) };
+}
+
+/** A complete `chat.completion` object. */
+export function parseChatResponse(body: unknown): NormalisedResponse | undefined {
+  const b = obj(body);
+  const choices = arr(b?.['choices']);
+  if (!b || !choices) return undefined;
+  const out: Choice[] = [];
+  for (const [i, c] of choices.entries()) {
+    const co = obj(c);
+    const msg = obj(co?.['message']);
+    const toolCalls: ToolCall[] = [];
+    for (const tc of arr(msg?.['tool_calls']) ?? []) {
+      const t = obj(tc);
+      const fn = obj(t?.['function']);
+      toolCalls.push({ id: str(t?.['id']), name: str(fn?.['name']) ?? '', arguments: str(fn?.['arguments']) ?? '' });
+    }
+    const fc = obj(msg?.['function_call']);
+    if (fc) toolCalls.push({ id: undefined, name: str(fc['name']) ?? '', arguments: str(fc['arguments']) ?? '' });
+    out.push({
+      index: num(co?.['index']) ?? i,
+      text: (str(msg?.['content']) ?? '') + (str(msg?.['refusal']) ?? ''),
+      toolCalls,
+      finishReason: str(co?.['finish_reason']),
+    });
+  }
+  return {
+    id: str(b['id']),
+    model: str(b['model']),
+    fingerprint: str(b['system_fingerprint']),
+    choices: out,
+    usage: usage(obj(b['usage'])),
+  };
+}
+
+/** One `chat.completion.chunk` SSE frame, `data: [DONE]`, or an in-band `{"error":…}`. */
+export function parseChatFrame(frame: Frame): StreamEvent[] | undefined {
+  const data = frame.data;
+  if (data === undefined) return [];
+  if (data === '[DONE]') return [{ type: 'done' }];
+  const b = obj(parseJson(data));
+  if (!b) return undefined;
+  const err = obj(b['error']);
+  if (err) return [{ type: 'error', message: str(err['message']) ?? 'upstream error' }];
+  const events: StreamEvent[] = [];
+  const id = str(b['id']);
+  const model = str(b['model']);
+  const fingerprint = str(b['system_fingerprint']);
+  if (id !== undefined || model !== undefined || fingerprint !== undefined) {
+    const meta: StreamEvent & { type: 'meta' } = { type: 'meta' };
+    if (id !== undefined) meta.id = id;
+    if (model !== undefined) meta.model = model;
+    if (fingerprint !== undefined) meta.fingerprint = fingerprint;
+    events.push(meta);
+  }
+  const choices = arr(b['choices']);
+  if (choices) {
+    for (const c of choices) {
+      const co = obj(c);
+      const choice = num(co?.['index']) ?? 0;
+      const delta = obj(co?.['delta']);
+      const text = str(delta?.['content']) ?? str(delta?.['refusal']);
+      if (text) events.push({ type: 'text', choice, text });
+      for (const tc of arr(delta?.['tool_calls']) ?? []) {
+        const t = obj(tc);
+        const fn = obj(t?.['function']);
+        const ev: StreamEvent & { type: 'tool_call' } = {
+          type: 'tool_call',
+          choice,
+          index: num(t?.['index']) ?? 0,
+          arguments: str(fn?.['arguments']) ?? '',
+        };
+        const tid = str(t?.['id']);
+        const name = str(fn?.['name']);
+        if (tid !== undefined) ev.id = tid;
+        if (name !== undefined) ev.name = name;
+        events.push(ev);
+      }
+      const finish = str(co?.['finish_reason']);
+      if (finish) events.push({ type: 'finish', choice, reason: finish });
+    }
+  } else if (!obj(b['usage'])) {
+    return undefined;
+  }
+  const u = usage(obj(b['usage']));
+  if (u) events.push({ type: 'usage', usage: u });
+  return events;
+}

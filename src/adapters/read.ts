@@ -1,0 +1,38 @@
+/**
+ * Lenient readers for upstream and client JSON: the fields we read, typed, and nothing
+ * else assumed. Wire formats are hostile input; these never throw.
+ */
+export type Obj = Record<string, unknown>;
+
+export function obj(v: unknown): Obj | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
+}
+export function arr(v: unknown): unknown[] | undefined {
+  return Array.isArray(v) ? v : undefined;
+}
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+export function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+/** Parses JSON text; undefined when it is not valid JSON. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+/** Text of a message `content` that is either a string or an array of `{type:'text', text}` parts. */
+export function contentText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  const parts = arr(v);
+  if (!parts) return undefined;
+  let out = '';
+  for (const p of parts) {
+    const t = str(obj(p)?.['text']);
+    if (t !== undefined) out += t;
+  }
+  return out;
+}

@@ -1,0 +1,54 @@
+/**
+ * The contract of a wire adapter: one provider API (one request/response format) turned into
+ * the normalised model and back. Adding a format = one folder implementing this, one line in
+ * `registry.ts`. Nothing outside `adapters/` names a vendor.
+ */
+import type { StreamEvent } from '../model/events.js';
+import type { NormalisedResponse, Operation, RequestInfo } from '../model/exchange.js';
+import type { Framing } from './framing.js';
+
+/** An error the proxy itself reports to a client, in the adapter's wire format. */
+export interface WireError {
+  status: number;
+  /** Human-readable; never contains model output or secrets. */
+  message: string;
+  /** Provider-style error type (`invalid_request_error`, `policy_violation`, …). */
+  type: string;
+  /** Stable machine code (`coalmine_policy_violation`, `upstream_timeout`, …). */
+  code: string;
+}
+
+/** One decoded frame of an upstream stream: an SSE event or an NDJSON line. */
+export interface Frame {
+  /** SSE `event:` field; undefined for NDJSON and unnamed SSE events. */
+  event: string | undefined;
+  /** SSE `data:` lines joined by `\n`, or the NDJSON line; undefined for comment-only frames. */
+  data: string | undefined;
+  /** Offset just past this frame in the batch's `bytes`. */
+  end: number;
+}
+
+export interface WireAdapter {
+  /** Stable id, used as the `route` label (`openai.chat`). */
+  readonly id: string;
+  readonly operation: Operation;
+  /**
+   * Whether this adapter owns a request. `path` is what remains after the upstream prefix,
+   * without the query string (`/v1/chat/completions`, or a deployment path ending the same way).
+   */
+  matches(method: string, path: string): boolean;
+  /** Reads what the proxy needs from the client's JSON body. Never throws. */
+  parseRequest(body: unknown): RequestInfo;
+  /** The stream framing of a successful upstream response with this content type, or undefined. */
+  streamFraming(contentType: string): Framing | undefined;
+  /** A complete (non-streamed) response body; undefined when it is not this format. */
+  parseResponse(body: unknown): NormalisedResponse | undefined;
+  /** One stream frame; undefined when the frame is malformed for this format. */
+  parseFrame(frame: Frame): StreamEvent[] | undefined;
+  /** A complete error response body in this format. */
+  errorBody(err: WireError): string;
+  /** An in-band error frame for a stream in this format, ready to write after a complete frame. */
+  streamError(err: WireError): string;
+  /** True when a well-formed stream always ends with an explicit `done` event. */
+  readonly streamHasTerminator: boolean;
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/** The `coalmine` executable: argument parsing, exit codes, signals. */
+import { parseArgs } from 'node:util';
+import { ConfigError } from './errors.js';
+import { serve, VERSION } from './main.js';
+import { startSim } from './sim/server.js';
+
+const USAGE = `coalmine ${VERSION} — runtime validation proxy for model outputs
+
+usage:
+  coalmine serve [--config FILE] [--listen HOST:PORT] [--admin-listen HOST:PORT] [--upstream URL]
+                                                                          the proxy (default)
+  coalmine sim [--port N] [--host HOST] [--scenario SPEC]               the simulated upstream
+  coalmine --version | --help
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const command = argv[0] && !argv[0].startsWith('-') ? argv[0] : 'serve';
+  const rest = command === argv[0] ? argv.slice(1) : argv;
+  if (argv.includes('--version')) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  switch (command) {
+    case 'serve': {
+      const { values } = parseArgs({ args: rest, options: { config: { type: 'string' }, listen: { type: 'string' }, 'admin-listen': { type: 'string' }, upstream: { type: 'string' } } });
+      const running = await serve({
+        cwd: process.cwd(),
+        env: process.env,
+        configFile: values.config,
+        listen: values.listen,
+        adminListen: values['admin-listen'],
+        upstream: values.upstream,
+      });
+      const stop = () => void running.shutdown().then(() => process.exit(0));
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      return -1;
+    }
+    case 'sim': {
+      const { values } = parseArgs({ args: rest, options: { port: { type: 'string' }, host: { type: 'string' }, scenario: { type: 'string' } } });
+      const sim = await startSim({ port: Number(values.port ?? 8792), host: values.host ?? '127.0.0.1' });
+      if (values.scenario) sim.setScenario(values.scenario);
+      process.stderr.write(`${JSON.stringify({ level: 'info', msg: 'simulator listening', url: sim.url })}\n`);
+      const stop = () => void sim.close().then(() => process.exit(0));
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      return -1;
+    }
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (e: unknown) => {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`coalmine: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,86 @@
+/**
+ * The configuration file (`coalmine.yaml`): strict (unknown keys are errors), every key with
+ * a default. Built by a function because the set of valid providers comes from the adapter
+ * registry, which the core does not import.
+ */
+import { z } from 'zod';
+import { durationMs, listenAddress, sizeBytes } from './units.js';
+
+export interface SchemaContext {
+  /** Provider ids from the adapter registry; the first is the default. */
+  providers: readonly [string, ...string[]];
+}
+
+const timeouts = z
+  .strictObject({
+    connect: durationMs.default(5_000),
+    first_byte: durationMs.default(120_000),
+    idle: durationMs.default(120_000),
+    total: durationMs.default(600_000),
+  })
+  .default({ connect: 5_000, first_byte: 120_000, idle: 120_000, total: 600_000 });
+
+export function configSchema(ctx: SchemaContext) {
+  const upstream = z.strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/i, 'upstream names are 1–63 letters, digits, . _ -'),
+    url: z
+      .url({ protocol: /^https?$/, error: 'url must be an absolute http(s) URL' })
+      .transform((u) => u.replace(/\/+$/, '')),
+    provider: z.enum(ctx.providers).default(ctx.providers[0]),
+    prefix: z
+      .string()
+      .regex(/^\//, 'prefix must start with /')
+      .transform((p) => (p.length > 1 ? p.replace(/\/+$/, '') : p))
+      .default('/'),
+    api_key: z.string().min(1).optional(),
+    timeouts,
+    max_connections: z.number().int().positive().default(256),
+  });
+
+  return z
+    .strictObject({
+      listen: listenAddress.default({ host: '127.0.0.1', port: 8790 }),
+      admin: z
+        .strictObject({
+          listen: listenAddress.default({ host: '127.0.0.1', port: 8791 }),
+          token: z.string().min(16, 'admin.token must be at least 16 characters').optional(),
+        })
+        .default({ listen: { host: '127.0.0.1', port: 8791 } }),
+      upstreams: z.array(upstream).default([]),
+      policies: z.array(z.string()).default([]),
+      canaries: z.array(z.string()).default([]),
+      unknown_routes: z.enum(['pass', 'reject']).default('pass'),
+      limits: z
+        .strictObject({
+          request_body: sizeBytes.default(10 * 1024 ** 2),
+          response_body: sizeBytes.default(64 * 1024 ** 2),
+        })
+        .default({ request_body: 10 * 1024 ** 2, response_body: 64 * 1024 ** 2 }),
+      shutdown: z
+        .strictObject({ grace: durationMs.default(10_000) })
+        .default({ grace: 10_000 }),
+      log: z
+        .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
+        .default({ level: 'info' }),
+    })
+    .superRefine((cfg, ctx) => {
+      const seen = new Map<string, number>();
+      cfg.upstreams.forEach((u, i) => {
+        if (seen.has(u.name)) {
+          ctx.addIssue({ code: 'custom', path: ['upstreams', i, 'name'], message: `duplicate upstream name "${u.name}"` });
+        }
+        seen.set(u.name, i);
+      });
+      const prefixes = new Map<string, number>();
+      cfg.upstreams.forEach((u, i) => {
+        if (prefixes.has(u.prefix)) {
+          ctx.addIssue({ code: 'custom', path: ['upstreams', i, 'prefix'], message: `prefix "${u.prefix}" is already used by another upstream` });
+        }
+        prefixes.set(u.prefix, i);
+      });
+    });
+}
+
+export type Config = z.output<ReturnType<typeof configSchema>>;
+export type UpstreamConfig = Config['upstreams'][number];
+export type Timeouts = UpstreamConfig['timeouts'];

@@ -1,0 +1,112 @@
+/**
+ * YAML files with positions: parse (JSON is YAML too), substitute `${VAR}` in string
+ * scalars, validate with a zod schema, and report every problem as `file:line:col: message`.
+ * Used for the config, policy, policy-test and canary files alike.
+ */
+import { readFileSync } from 'node:fs';
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import type { Document, Node } from 'yaml';
+import type { z } from 'zod';
+import type { SourceIssue } from '../errors.js';
+
+export interface YamlSource {
+  file: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+export function parseYaml(
+  text: string,
+  file: string,
+  env?: Env,
+): { source: YamlSource; value: unknown; issues: SourceIssue[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const source: YamlSource = { file, doc, lines };
+  const at = (offset: number, message: string): SourceIssue => {
+    const p = lines.linePos(offset);
+    return { file, line: Math.max(p.line, 1), col: Math.max(p.col, 1), message };
+  };
+  const issues: SourceIssue[] = doc.errors.map((e) => at(e.pos[0], e.message.split('\n')[0] ?? e.message));
+  if (issues.length > 0) return { source, value: undefined, issues };
+
+  if (env) {
+    visit(doc, {
+      Scalar(_key, node) {
+        if (typeof node.value !== 'string' || !node.value.includes('${')) return;
+        node.value = node.value.replace(VAR, (whole, name: string, fallback: string | undefined) => {
+          const v = env[name];
+          if (v !== undefined && v !== '') return v;
+          if (fallback !== undefined) return fallback;
+          issues.push(at(node.range?.[0] ?? 0, `environment variable ${name} is not set (write \${${name}:-default} for a default)`));
+          return whole;
+        });
+      },
+    });
+  }
+  return { source, value: doc.toJS({ maxAliasCount: 100 }), issues };
+}
+
+/** Position of the node at `path`, or of its nearest existing ancestor. */
+export function locate(source: YamlSource, path: readonly PropertyKey[], message: string): SourceIssue {
+  let node: unknown = source.doc.contents;
+  let found: Node | undefined = isNode(node) ? node : undefined;
+  let keyNode: Node | undefined;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) break;
+      keyNode = isNode(pair.key) ? pair.key : undefined;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      node = node.items[seg];
+      keyNode = undefined;
+    } else break;
+    if (isNode(node)) found = node;
+    else if (keyNode) found = keyNode;
+    else break;
+  }
+  const offset = found?.range?.[0] ?? 0;
+  const p = source.lines.linePos(offset);
+  return { file: source.file, line: Math.max(p.line, 1), col: Math.max(p.col, 1), message };
+}
+
+export function zodIssues(source: YamlSource, error: z.ZodError, prefix: readonly PropertyKey[] = []): SourceIssue[] {
+  return error.issues.map((i) => {
+    const path = [...prefix, ...i.path];
+    const where = path.length ? `${path.map(String).join('.')}: ` : '';
+    return locate(source, path, `${where}${i.message}`);
+  });
+}
+
+/** Reads, parses and validates a YAML file; returns the typed value or the issues. */
+export function loadYamlFile<S extends z.ZodType>(
+  file: string,
+  schema: S,
+  env?: Env,
+): { ok: true; value: z.output<S>; source: YamlSource } | { ok: false; issues: SourceIssue[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return { ok: false, issues: [{ file, line: 1, col: 1, message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }] };
+  }
+  return validateYaml(text, file, schema, env);
+}
+
+export function validateYaml<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+  env?: Env,
+): { ok: true; value: z.output<S>; source: YamlSource } | { ok: false; issues: SourceIssue[] } {
+  const { source, value, issues } = parseYaml(text, file, env);
+  if (issues.length > 0) return { ok: false, issues };
+  const parsed = schema.safeParse(value ?? {});
+  if (!parsed.success) return { ok: false, issues: zodIssues(source, parsed.error) };
+  return { ok: true, value: parsed.data, source };
+}

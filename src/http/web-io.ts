@@ -1,0 +1,93 @@
+/**
+ * The pipeline's request/response over Web `Request`/`Response`, for `app.request()` in
+ * tests and any non-Node runtime. Production traffic takes `node-io.ts`.
+ */
+import { CoalmineError } from '../errors.js';
+import type { TrafficSource } from '../model/sink.js';
+import type { ProxyRequest, ResponseWriter } from '../pipeline/io.js';
+import type { HeaderMap } from '../upstream/headers.js';
+
+export function webRequest(req: Request, source: TrafficSource, receivedAt: number): ProxyRequest {
+  const url = new URL(req.url);
+  const headers: HeaderMap = {};
+  req.headers.forEach((v, k) => (headers[k] = v));
+  return {
+    method: req.method,
+    url: url.pathname + url.search,
+    headers,
+    receivedAt,
+    source,
+    async readBody(limit) {
+      if (Number(headers['content-length']) > limit) throw new CoalmineError('REQUEST_BODY_TOO_LARGE', `request body exceeds the ${limit}-byte limit`);
+      const buf = Buffer.from(await req.arrayBuffer());
+      if (buf.length > limit) throw new CoalmineError('REQUEST_BODY_TOO_LARGE', `request body exceeds the ${limit}-byte limit`);
+      return buf;
+    },
+  };
+}
+
+export class WebWriter implements ResponseWriter {
+  readonly closed: AbortSignal;
+  /** Resolves with the Response once `head()` is called. */
+  readonly response: Promise<Response>;
+  private readonly ac = new AbortController();
+  private ctrl!: ReadableStreamDefaultController<Uint8Array>;
+  private resolveResponse!: (r: Response) => void;
+  private waiters: (() => void)[] = [];
+  private sent = false;
+  private ended = false;
+
+  constructor() {
+    this.closed = this.ac.signal;
+    this.response = new Promise((r) => (this.resolveResponse = r));
+  }
+
+  get headersSent(): boolean {
+    return this.sent;
+  }
+
+  head(status: number, headers: Record<string, string | string[]>): void {
+    this.sent = true;
+    const h = new Headers();
+    for (const [k, v] of Object.entries(headers)) for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
+    const body = new ReadableStream<Uint8Array>(
+      {
+        start: (c) => {
+          this.ctrl = c;
+        },
+        pull: () => {
+          const w = this.waiters;
+          this.waiters = [];
+          for (const f of w) f();
+        },
+        cancel: () => this.ac.abort(),
+      },
+      { highWaterMark: 16 },
+    );
+    this.resolveResponse(new Response(status === 204 || status === 304 ? null : body, { status, headers: h }));
+  }
+
+  write(chunk: Buffer | string): boolean {
+    if (this.ended || this.ac.signal.aborted) return false;
+    this.ctrl.enqueue(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : new Uint8Array(chunk));
+    return (this.ctrl.desiredSize ?? 0) > 0;
+  }
+
+  drain(): Promise<void> {
+    if ((this.ctrl.desiredSize ?? 1) > 0 || this.ac.signal.aborted) return Promise.resolve();
+    return new Promise((r) => this.waiters.push(r));
+  }
+
+  end(chunk?: Buffer | string): void {
+    if (chunk !== undefined) this.write(chunk);
+    if (this.ended) return;
+    this.ended = true;
+    if (!this.ac.signal.aborted) this.ctrl.close();
+  }
+
+  abort(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.ctrl.error(new Error('upstream body ended early'));
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The composition root for `coalmine serve`: configuration → upstream clients → sinks →
+ * pipeline → apps → listeners, plus signals and graceful drain. The only module (with
+ * cli.ts) that reads the environment, wires telemetry and decides process lifetime.
+ */
+import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import { providerIds } from './adapters/providers.js';
+import { createApp } from './app.js';
+import type { LoadedConfig } from './config/load.js';
+import { loadConfig } from './config/load.js';
+import type { UpstreamConfig } from './config/schema.js';
+import { configSchema } from './config/schema.js';
+import { createAdminApp } from './http/admin.js';
+import { jsonLogger } from './log.js';
+import type { Logger } from './model/log.js';
+import { createPipeline } from './pipeline/proxy.js';
+import type { SimServer } from './sim/server.js';
+import { startSim } from './sim/server.js';
+import { PrometheusSink } from './telemetry/prometheus.js';
+import { UpstreamClient } from './upstream/client.js';
+import { createRouter } from './upstream/router.js';
+
+export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+export interface ServeOptions {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  configFile?: string | undefined;
+  listen?: string | undefined;
+  adminListen?: string | undefined;
+  upstream?: string | undefined;
+  log?: Logger;
+}
+
+export interface Running {
+  url: string;
+  adminUrl: string;
+  sim: SimServer | undefined;
+  metrics: PrometheusSink;
+  /** Stops accepting, waits for in-flight requests up to the grace period, closes everything. */
+  shutdown(): Promise<void>;
+}
+
+function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server.address() as AddressInfo));
+  });
+}
+
+const hostUrl = (a: AddressInfo) => `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+
+export async function serve(opts: ServeOptions): Promise<Running> {
+  const loaded: LoadedConfig = loadConfig({ ...opts, schema: { providers: providerIds() } });
+  const { config } = loaded;
+  const log = opts.log ?? jsonLogger(config.log.level);
+
+  let sim: SimServer | undefined;
+  let upstreams: UpstreamConfig[] = config.upstreams;
+  if (upstreams.length === 0) {
+    sim = await startSim({ host: '127.0.0.1', port: 0 });
+    log.warn(`NO UPSTREAM CONFIGURED: serving in front of the built-in simulator at ${sim.url}. Set COALMINE_UPSTREAM=https://api.openai.com (or upstreams: in coalmine.yaml) to proxy a real provider.`, { simulator: sim.url });
+    upstreams = configSchema({ providers: providerIds() }).parse({ upstreams: [{ name: 'sim', url: sim.url }] }).upstreams;
+  }
+
+  const clients = new Map(upstreams.map((u) => [u.name, new UpstreamClient(u)]));
+  const metrics = new PrometheusSink({ version: VERSION });
+  let inflight = 0;
+  let draining = false;
+  let idle: (() => void) | undefined;
+
+  const handle = createPipeline({
+    route: createRouter(upstreams),
+    client: (name) => clients.get(name)!,
+    limits: { requestBody: config.limits.request_body, responseBody: config.limits.response_body },
+    unknownRoutes: config.unknown_routes,
+    sink: metrics,
+    log,
+    policyVersion: () => 'none',
+  });
+  const app = createApp({
+    handle,
+    track: {
+      start: () => inflight++,
+      end: () => {
+        inflight--;
+        if (inflight === 0) idle?.();
+      },
+    },
+  });
+  const admin = createAdminApp({
+    token: config.admin.token,
+    ready: () => !draining,
+    metrics: () => metrics.metrics(),
+    metricsContentType: metrics.contentType,
+    routes: (r) => {
+      r.get('/status', (c) =>
+        c.json({
+          version: VERSION,
+          upstreams: upstreams.map((u) => ({ name: u.name, provider: u.provider, prefix: u.prefix, url: u.url })),
+          inflight,
+          draining,
+        }),
+      );
+    },
+  });
+
+  const traffic = createAdaptorServer({ fetch: app.fetch, autoCleanupIncoming: false }) as Server;
+  const adminServer = createAdaptorServer({ fetch: admin.fetch }) as Server;
+  traffic.keepAliveTimeout = 65_000;
+  const ta = await listen(traffic, config.listen.host, config.listen.port);
+  const aa = await listen(adminServer, config.admin.listen.host, config.admin.listen.port);
+  const url = hostUrl(ta);
+  const adminUrl = hostUrl(aa);
+  log.info('coalmine listening', { proxy: url, admin: adminUrl, config: loaded.file ?? 'defaults', upstreams: upstreams.length, version: VERSION });
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = () =>
+    (stopping ??= (async () => {
+      draining = true;
+      log.info('draining', { inflight, grace_ms: config.shutdown.grace });
+      traffic.close();
+      if (inflight > 0) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, config.shutdown.grace);
+          idle = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+      }
+      traffic.closeAllConnections();
+      adminServer.close();
+      adminServer.closeAllConnections();
+      await Promise.all([...clients.values()].map((c) => c.close().catch(() => {})));
+      await sim?.close();
+      log.info('stopped', { abandoned: inflight });
+    })());
+
+  return { url, adminUrl, sim, metrics, shutdown };
+}

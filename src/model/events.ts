@@ -1,0 +1,22 @@
+/**
+ * Normalised stream events: what one upstream stream frame means, vendor-free.
+ * An adapter turns each wire frame into zero or more of these.
+ */
+import type { Usage } from './exchange.js';
+
+export type StreamEvent =
+  /** Response identity; may arrive on every frame (OpenAI) or once (Anthropic). */
+  | { type: 'meta'; id?: string; model?: string; fingerprint?: string }
+  /** A piece of output text for one choice. */
+  | { type: 'text'; choice: number; text: string }
+  /**
+   * A piece of a tool call. `index` identifies the call within the choice; `id` and `name`
+   * come with the first piece, `arguments` grows by concatenation.
+   */
+  | { type: 'tool_call'; choice: number; index: number; id?: string; name?: string; arguments: string }
+  | { type: 'finish'; choice: number; reason: string }
+  | { type: 'usage'; usage: Usage }
+  /** The upstream reported an error in-band. */
+  | { type: 'error'; message: string }
+  /** The upstream's explicit end-of-stream marker (`[DONE]`, `message_stop`, `done: true`). */
+  | { type: 'done' };

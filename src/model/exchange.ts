@@ -1,0 +1,65 @@
+/**
+ * The normalised shape of one model exchange. Every wire adapter turns its provider's
+ * request, response and stream events into these types, so that policies, canaries and
+ * telemetry never see a vendor format.
+ */
+
+/** `gen_ai.operation.name` values (OpenTelemetry GenAI semantic conventions). */
+export type Operation = 'chat' | 'text_completion' | 'embeddings' | 'generate_content';
+
+/** A tool the client offered the model in its request. */
+export interface ToolDeclaration {
+  name: string;
+  /** The JSON Schema of the tool's arguments, as the client declared it (unvalidated). */
+  parameters: unknown;
+}
+
+/** What the proxy learns from a client request body. Lenient: missing fields stay undefined. */
+export interface RequestInfo {
+  operation: Operation;
+  /** The model the client asked for. Client-controlled: never use as an unbounded label. */
+  model: string | undefined;
+  /** True when the client asked for a streamed response. */
+  stream: boolean;
+  /** Concatenated system / developer instructions, if any. */
+  systemPrompt: string | undefined;
+  tools: readonly ToolDeclaration[];
+  /** The JSON Schema of a structured-output request (`response_format`), if any. */
+  responseSchema: unknown;
+  /** Number of choices requested (`n`), 1 by default. */
+  choices: number;
+}
+
+export interface ToolCall {
+  id: string | undefined;
+  name: string;
+  /** The arguments exactly as the model produced them (a JSON text, maybe invalid). */
+  arguments: string;
+}
+
+export interface Choice {
+  index: number;
+  text: string;
+  toolCalls: ToolCall[];
+  /** Provider's own finish reason (`stop`, `length`, `tool_calls`, `content_filter`, …). */
+  finishReason: string | undefined;
+}
+
+export interface Usage {
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+}
+
+export interface NormalisedResponse {
+  id: string | undefined;
+  /** The model the upstream says answered (not the one requested). */
+  model: string | undefined;
+  /** `system_fingerprint` or the provider's equivalent. */
+  fingerprint: string | undefined;
+  choices: Choice[];
+  usage: Usage | undefined;
+}
+
+export function emptyResponse(): NormalisedResponse {
+  return { id: undefined, model: undefined, fingerprint: undefined, choices: [], usage: undefined };
+}

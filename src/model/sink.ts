@@ -1,0 +1,55 @@
+/**
+ * The one way the core reports what happened. Telemetry backends (Prometheus, OpenTelemetry,
+ * audit logs) implement `Sink` and are wired in `main.ts`; the core only knows this interface.
+ * Records never carry prompt or completion text.
+ */
+import type { Usage } from './exchange.js';
+
+export type TrafficSource = 'live' | 'canary';
+
+/** Why a stream ended before the upstream finished it. */
+export type StreamAbortReason = 'client_disconnect' | 'upstream_error' | 'policy_block' | 'timeout';
+
+export interface RequestRecord {
+  kind: 'request';
+  requestId: string;
+  source: TrafficSource;
+  /** Adapter id (`openai.chat`, …) or `passthrough`; bounded. */
+  route: string;
+  /** Configured upstream name, or `none` when no upstream matched. */
+  upstream: string;
+  status: number;
+  stream: boolean;
+  /** Requested model (client-controlled; telemetry must bound it). */
+  requestModel: string | undefined;
+  responseModel: string | undefined;
+  finishReasons: string[];
+  usage: Usage | undefined;
+  durationSeconds: number;
+  /** Time from dispatching the upstream request to its response headers. */
+  upstreamTtfbSeconds: number | undefined;
+  /** Time the upstream call took, first byte to last. */
+  upstreamDurationSeconds: number | undefined;
+  /** Time the proxy itself added before the client's first byte. */
+  overheadSeconds: number | undefined;
+  /** Stable error code when the proxy answered with an error of its own. */
+  errorCode: string | undefined;
+  abortReason: StreamAbortReason | undefined;
+}
+
+export type TelemetryEvent = RequestRecord;
+
+export interface Sink {
+  record(event: TelemetryEvent): void;
+}
+
+export const noopSink: Sink = { record() {} };
+
+export function fanout(sinks: readonly Sink[]): Sink {
+  if (sinks.length === 1 && sinks[0]) return sinks[0];
+  return {
+    record(event) {
+      for (const s of sinks) s.record(event);
+    },
+  };
+}

@@ -1,0 +1,241 @@
+/**
+ * The request path, in order: route → read and parse the request → call the upstream →
+ * parse the response (buffered or streamed) → answer the client → record. This is the only
+ * place that knows the order of the steps.
+ */
+import { randomUUID } from 'node:crypto';
+import { pipeline as pipeStreams } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { getProvider } from '../adapters/providers.js';
+import { findAdapter } from '../adapters/registry.js';
+import { parseJson } from '../adapters/read.js';
+import type { WireAdapter } from '../adapters/types.js';
+import { CoalmineError, isCoalmineError } from '../errors.js';
+import type { NormalisedResponse, RequestInfo } from '../model/exchange.js';
+import type { Logger } from '../model/log.js';
+import type { RequestRecord, Sink } from '../model/sink.js';
+import type { UpstreamClient, UpstreamResponse } from '../upstream/client.js';
+import { upstreamError } from '../upstream/client.js';
+import { toClientHeaders, toUpstreamHeaders } from '../upstream/headers.js';
+import type { Route } from '../upstream/router.js';
+import { Accumulator } from './accumulate.js';
+import { readAll } from './body.js';
+import { decodeBuffer, decodeStream, encodingOf } from './decode.js';
+import type { ProxyRequest, ResponseWriter } from './io.js';
+import { relayStream } from './stream.js';
+
+export interface PipelineDeps {
+  route(url: string): Route | undefined;
+  client(upstream: string): UpstreamClient;
+  limits: { requestBody: number; responseBody: number };
+  unknownRoutes: 'pass' | 'reject';
+  sink: Sink;
+  log: Logger;
+  /** Version of the loaded policy set, stamped on every response. */
+  policyVersion(): string;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
+
+function requestIdOf(v: string | string[] | undefined): string {
+  return typeof v === 'string' && REQUEST_ID.test(v) ? v : randomUUID();
+}
+
+function contentType(h: UpstreamResponse['headers']): string {
+  const v = h['content-type'];
+  return (Array.isArray(v) ? v[0] : v)?.toLowerCase() ?? '';
+}
+
+export function createPipeline(deps: PipelineDeps) {
+  return async function handle(req: ProxyRequest, out: ResponseWriter): Promise<void> {
+    const requestId = requestIdOf(req.headers['x-request-id']);
+    const route = deps.route(req.url);
+    const rec: RequestRecord = {
+      kind: 'request',
+      requestId,
+      source: req.source,
+      route: 'passthrough',
+      upstream: route?.upstream.name ?? 'none',
+      status: 0,
+      stream: false,
+      requestModel: undefined,
+      responseModel: undefined,
+      finishReasons: [],
+      usage: undefined,
+      durationSeconds: 0,
+      upstreamTtfbSeconds: undefined,
+      upstreamDurationSeconds: undefined,
+      overheadSeconds: undefined,
+      errorCode: undefined,
+      abortReason: undefined,
+    };
+    const ours: Record<string, string> = {
+      'x-request-id': requestId,
+      'x-coalmine-decision': 'pass',
+      'x-coalmine-policy-version': deps.policyVersion(),
+    };
+    const provider = getProvider(route?.upstream.provider ?? '');
+    const adapter: WireAdapter | undefined = route ? findAdapter(req.method, route.pathname) : undefined;
+    const errAdapter = adapter ?? provider.fallback;
+    if (adapter) rec.route = adapter.id;
+
+    let tDispatch = 0;
+    let tUpstreamFirst = 0;
+    let tClientFirst = 0;
+    let tUpstreamEnd = 0;
+    const ac = new AbortController();
+    const onClientGone = () => ac.abort(new CoalmineError('CLIENT_DISCONNECTED', 'client disconnected'));
+    out.closed.addEventListener('abort', onClientGone, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+
+    const sendError = (e: unknown) => {
+      const err = isCoalmineError(e) ? e : new CoalmineError('INTERNAL', 'internal error', { cause: e });
+      if (!isCoalmineError(e)) deps.log.error('request failed', { requestId, error: String(e) });
+      rec.errorCode = err.code;
+      rec.status = err.status;
+      if (err.code === 'CLIENT_DISCONNECTED' || out.closed.aborted) {
+        rec.status = 499;
+        return;
+      }
+      if (out.headersSent) {
+        rec.abortReason = err.isTimeout ? 'timeout' : 'upstream_error';
+        out.abort();
+        return;
+      }
+      const body = errAdapter.errorBody({ status: err.status, message: err.message, type: errorType(err), code: err.code.toLowerCase() });
+      tClientFirst ||= performance.now();
+      out.head(err.status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...ours });
+      out.end(body);
+    };
+
+    try {
+      if (!route) throw new CoalmineError('ROUTE_NOT_FOUND', 'no upstream is configured for this path');
+      if (!adapter && deps.unknownRoutes === 'reject') {
+        throw new CoalmineError('ROUTE_NOT_FOUND', `${req.method} ${route.pathname} is not a route Coalmine serves`);
+      }
+      const body = BODYLESS.has(req.method) ? undefined : await req.readBody(deps.limits.requestBody);
+      let info: RequestInfo | undefined;
+      if (adapter) {
+        const json = parseJson(body?.toString('utf8') ?? '');
+        if (json === undefined) throw new CoalmineError('REQUEST_INVALID_JSON', 'request body is not valid JSON');
+        info = adapter.parseRequest(json);
+        rec.stream = info.stream;
+        rec.requestModel = info.model;
+      }
+
+      const up = route.upstream;
+      timer = setTimeout(() => ac.abort(new CoalmineError('UPSTREAM_TOTAL_TIMEOUT', `upstream "${up.name}" exceeded the total time limit`)), up.timeouts.total);
+      const client = deps.client(up.name);
+      tDispatch = performance.now();
+      const res = await client.request({
+        method: req.method,
+        path: route.path,
+        headers: toUpstreamHeaders(req.headers, {
+          requestId,
+          auth: up.api_key ? provider.auth(up.api_key) : undefined,
+          authHeaders: provider.authHeaders,
+        }),
+        body,
+        signal: ac.signal,
+      });
+      tUpstreamFirst = performance.now();
+      rec.upstreamTtfbSeconds = (tUpstreamFirst - tDispatch) / 1000;
+      rec.status = res.status;
+
+      const framing = adapter && res.status < 300 ? adapter.streamFraming(contentType(res.headers)) : undefined;
+      if (!adapter || res.status < 200 || res.status >= 300) {
+        await passThrough(res, out, ours, () => (tClientFirst ||= performance.now()));
+      } else if (framing) {
+        rec.stream = true;
+        const enc = encodingOf(res.headers['content-encoding']);
+        const source: Readable = enc ? pipeStreams(res.body, decodeStream(enc), () => {}) : res.body;
+        out.head(res.status, toClientHeaders(res.headers, { decoded: !!enc, extra: ours }));
+        const acc = new Accumulator();
+        const result = await relayStream({
+          source,
+          framing,
+          adapter,
+          out,
+          acc,
+          signal: ac.signal,
+          abortUpstream: (reason) => ac.abort(reason),
+          onFirstWrite: () => (tClientFirst ||= performance.now()),
+        });
+        tUpstreamEnd = performance.now();
+        describe(rec, acc.response);
+        rec.abortReason = result.abortReason;
+        if (result.error) {
+          rec.errorCode = result.error.code;
+          if (result.abortReason === 'client_disconnect') rec.status = 499;
+        }
+      } else {
+        const raw = await readAll(res.body, deps.limits.responseBody);
+        tUpstreamEnd = performance.now();
+        const enc = encodingOf(res.headers['content-encoding']);
+        const text = enc
+          ? await decodeBuffer(raw, enc, deps.limits.responseBody).catch((e: unknown) => {
+              throw new CoalmineError('UPSTREAM_MALFORMED_BODY', `upstream body is not valid ${enc}`, { cause: e });
+            })
+          : raw;
+        const normalised = adapter.parseResponse(parseJson(text.toString('utf8')));
+        if (!normalised) throw new CoalmineError('UPSTREAM_MALFORMED_BODY', 'upstream returned a malformed response body');
+        describe(rec, normalised);
+        tClientFirst = performance.now();
+        out.head(res.status, { ...toClientHeaders(res.headers, { decoded: false, extra: ours }), 'content-length': String(raw.length) });
+        out.end(raw);
+      }
+    } catch (e) {
+      sendError(isCoalmineError(e) || !route ? e : upstreamError(e, ac.signal, route.upstream.name));
+    } finally {
+      clearTimeout(timer);
+      out.closed.removeEventListener('abort', onClientGone);
+      const tEnd = performance.now();
+      rec.durationSeconds = (tEnd - req.receivedAt) / 1000;
+      if (tUpstreamFirst) rec.upstreamDurationSeconds = ((tUpstreamEnd || tEnd) - tDispatch) / 1000;
+      if (tClientFirst && tDispatch) {
+        const upstreamWait = (tUpstreamEnd && !rec.stream ? tUpstreamEnd : tUpstreamFirst || tClientFirst) - tDispatch;
+        rec.overheadSeconds = Math.max(0, (tClientFirst - req.receivedAt - upstreamWait) / 1000);
+      }
+      deps.sink.record(rec);
+    }
+  };
+}
+
+function describe(rec: RequestRecord, r: NormalisedResponse): void {
+  rec.responseModel = r.model;
+  rec.usage = r.usage;
+  for (const c of r.choices) if (c?.finishReason) rec.finishReasons.push(c.finishReason);
+}
+
+function errorType(e: CoalmineError): string {
+  if (e.status === 413 || e.status === 400 || e.status === 404) return 'invalid_request_error';
+  if (e.isTimeout) return 'timeout_error';
+  return 'upstream_error';
+}
+
+/**
+ * Routes no adapter understands, and upstream error statuses, are relayed untouched. They have
+ * no in-band error format, so an upstream failure mid-body is signalled the HTTP way: the
+ * response ends without its final chunk and the client sees an incomplete body.
+ */
+function passThrough(res: UpstreamResponse, out: ResponseWriter, ours: Record<string, string>, first: () => void): Promise<void> {
+  const headers = toClientHeaders(res.headers, { decoded: false, extra: ours });
+  const len = res.headers['content-length'];
+  if (typeof len === 'string') headers['content-length'] = len;
+  out.head(res.status, headers);
+  first();
+  return new Promise((resolve, reject) => {
+    res.body.on('data', (c: Buffer) => {
+      if (!out.write(c)) {
+        res.body.pause();
+        void out.drain().then(() => res.body.resume());
+      }
+    });
+    res.body.once('end', () => {
+      out.end();
+      resolve();
+    });
+    res.body.once('error', reject);
+  });
+}

@@ -1,0 +1,122 @@
+/**
+ * Relays an upstream stream to the client frame by frame: the framer cuts complete frames,
+ * the adapter turns each into normalised events, and the frames' original bytes are
+ * forwarded. A frame is written only once it is complete and parsed, so that an in-band
+ * error can always follow cleanly: a broken, malformed or timed-out upstream stream ends
+ * with the provider's error event and a clean end — never a reset, never a silent cut.
+ */
+import type { Readable } from 'node:stream';
+import type { Framing } from '../adapters/framing.js';
+import { createFramer } from '../adapters/framing.js';
+import type { FrameBatch } from '../adapters/framing.js';
+import type { WireAdapter } from '../adapters/types.js';
+import { CoalmineError, isCoalmineError } from '../errors.js';
+import type { StreamAbortReason } from '../model/sink.js';
+import type { Accumulator } from './accumulate.js';
+import type { ResponseWriter } from './io.js';
+
+export interface RelayOptions {
+  source: Readable;
+  framing: Framing;
+  adapter: WireAdapter;
+  out: ResponseWriter;
+  acc: Accumulator;
+  /** Aborted on client disconnect or total timeout; its reason says which. */
+  signal: AbortSignal;
+  /** Stops the upstream request (used when the proxy ends the stream itself). */
+  abortUpstream(reason: CoalmineError): void;
+  /** Called once, just before the first byte is written to the client. */
+  onFirstWrite(): void;
+}
+
+export interface RelayResult {
+  abortReason: StreamAbortReason | undefined;
+  error: CoalmineError | undefined;
+}
+
+function bodyError(e: unknown, signal: AbortSignal): CoalmineError {
+  if (signal.aborted && isCoalmineError(signal.reason)) return signal.reason;
+  if (isCoalmineError(e)) return e;
+  const code = (e as { code?: string } | undefined)?.code;
+  if (code === 'UND_ERR_BODY_TIMEOUT') return new CoalmineError('UPSTREAM_IDLE_TIMEOUT', 'upstream stopped sending mid-stream', { cause: e });
+  return new CoalmineError('UPSTREAM_STREAM_BROKEN', 'upstream stream broke off', { cause: e });
+}
+
+export function relayStream(o: RelayOptions): Promise<RelayResult> {
+  const framer = createFramer(o.framing);
+  let wrote = false;
+  let finished = false;
+
+  return new Promise((resolve) => {
+    const finish = (r: RelayResult) => {
+      if (finished) return;
+      finished = true;
+      o.source.removeAllListeners('data');
+      resolve(r);
+    };
+
+    const failInBand = (err: CoalmineError) => {
+      if (o.signal.aborted && o.signal.reason instanceof CoalmineError && o.signal.reason.code === 'CLIENT_DISCONNECTED') {
+        finish({ abortReason: 'client_disconnect', error: o.signal.reason });
+        return;
+      }
+      if (!wrote) o.onFirstWrite();
+      o.out.end(o.adapter.streamError({ status: err.status, message: err.message, type: 'upstream_error', code: err.code.toLowerCase() }));
+      finish({ abortReason: err.isTimeout ? 'timeout' : 'upstream_error', error: err });
+    };
+
+    /** Parses a batch; returns the bytes that may be forwarded and whether a frame was malformed. */
+    const take = (batch: FrameBatch): { bytes: Buffer; bad: boolean } => {
+      for (let i = 0; i < batch.frames.length; i++) {
+        const f = batch.frames[i]!;
+        const events = o.adapter.parseFrame(f);
+        if (!events) {
+          const start = i === 0 ? 0 : batch.frames[i - 1]!.end;
+          return { bytes: batch.bytes.subarray(0, start), bad: true };
+        }
+        for (const ev of events) o.acc.add(ev);
+      }
+      return { bytes: batch.bytes, bad: false };
+    };
+
+    const forward = (bytes: Buffer): boolean => {
+      if (!bytes.length) return true;
+      if (!wrote) {
+        wrote = true;
+        o.onFirstWrite();
+      }
+      return o.out.write(bytes);
+    };
+
+    const malformed = () => {
+      const err = new CoalmineError('UPSTREAM_MALFORMED_BODY', 'upstream sent a malformed stream event');
+      o.abortUpstream(err);
+      failInBand(err);
+    };
+
+    o.source.on('data', (chunk: Buffer) => {
+      if (finished) return;
+      const { bytes, bad } = take(framer.push(chunk));
+      const flowing = forward(bytes);
+      if (bad) return malformed();
+      if (!flowing) {
+        o.source.pause();
+        void o.out.drain().then(() => o.source.resume());
+      }
+    });
+
+    o.source.once('end', () => {
+      if (finished) return;
+      const { bytes, bad } = take(framer.end());
+      forward(bytes);
+      if (bad) return malformed();
+      if (o.adapter.streamHasTerminator && !o.acc.done && !o.acc.upstreamError) {
+        return failInBand(new CoalmineError('UPSTREAM_STREAM_BROKEN', 'upstream ended the stream before completing it'));
+      }
+      o.out.end();
+      finish({ abortReason: undefined, error: undefined });
+    });
+
+    o.source.once('error', (e) => failInBand(bodyError(e, o.signal)));
+  });
+}

@@ -1,0 +1,90 @@
+import type { SimAnswer } from '../answer.js';
+import { pieces } from '../answer.js';
+import { scenarioTag, stripScenarioTag } from '../scenario.js';
+import type { SimFormat } from './types.js';
+
+type Msg = { role?: string; content?: unknown };
+
+function text(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((p) => (p as { text?: string })?.text ?? '').join('');
+  return '';
+}
+
+const CREATED = 1_750_000_000;
+
+export const simOpenAiChat: SimFormat = {
+  matches: (method, path) => method === 'POST' && path.endsWith('/chat/completions'),
+  streamContentType: 'text/event-stream; charset=utf-8',
+  malformedFrame: 'data: {"id": "broken", "choices": [\n\n',
+
+  parse(body) {
+    const b = (body ?? {}) as { model?: string; messages?: Msg[]; n?: number; stream?: boolean; stream_options?: { include_usage?: boolean }; tools?: { function?: { name?: string; parameters?: unknown } }[] };
+    const msgs = Array.isArray(b.messages) ? b.messages : [];
+    const lastUser = [...msgs].reverse().find((m) => m?.role === 'user');
+    const prompt = text(lastUser?.content);
+    return {
+      model: typeof b.model === 'string' ? b.model : '',
+      prompt: stripScenarioTag(prompt),
+      allText: msgs.map((m) => text(m?.content)).join('\n'),
+      choices: Math.min(Math.max(1, Number(b.n) || 1), 8),
+      tools: (b.tools ?? []).flatMap((t) => (t?.function?.name ? [{ name: t.function.name, parameters: t.function.parameters }] : [])),
+      stream: b.stream === true,
+      includeUsage: b.stream_options?.include_usage === true,
+      tag: scenarioTag(prompt),
+    };
+  },
+
+  json(a) {
+    return JSON.stringify({
+      id: `chatcmpl-${a.id}`,
+      object: 'chat.completion',
+      created: CREATED,
+      model: a.model,
+      system_fingerprint: a.fingerprint,
+      choices: a.texts.map((t, index) => ({
+        index,
+        message: {
+          role: 'assistant',
+          content: a.toolCalls.length ? null : t,
+          refusal: null,
+          ...(a.toolCalls.length ? { tool_calls: a.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) } : {}),
+        },
+        logprobs: null,
+        finish_reason: a.finishReason,
+      })),
+      usage: usage(a),
+    });
+  },
+
+  frames(a, o) {
+    const head = { id: `chatcmpl-${a.id}`, object: 'chat.completion.chunk', created: CREATED, model: a.model, system_fingerprint: a.fingerprint };
+    const frame = (choices: unknown[], extra?: object) => `data: ${JSON.stringify({ ...head, choices, ...extra })}\n\n`;
+    const out: string[] = [];
+    a.texts.forEach((t, index) => {
+      out.push(frame([{ index, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]));
+      if (a.toolCalls.length) {
+        a.toolCalls.forEach((c, i) => {
+          out.push(frame([{ index, delta: { tool_calls: [{ index: i, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] }, logprobs: null, finish_reason: null }]));
+          for (const p of pieces(c.arguments, 3)) {
+            out.push(frame([{ index, delta: { tool_calls: [{ index: i, function: { arguments: p } }] }, logprobs: null, finish_reason: null }]));
+          }
+        });
+      } else {
+        for (const p of pieces(t, o.chunks)) out.push(frame([{ index, delta: { content: p }, logprobs: null, finish_reason: null }]));
+      }
+      out.push(frame([{ index, delta: {}, logprobs: null, finish_reason: a.finishReason }]));
+    });
+    if (o.includeUsage) out.push(frame([], { usage: usage(a) }));
+    if (!o.noDone) out.push('data: [DONE]\n\n');
+    return out;
+  },
+
+  error(status, message) {
+    return JSON.stringify({ error: { message, type: status >= 500 ? 'server_error' : 'invalid_request_error', param: null, code: null } });
+  },
+};
+
+function usage(a: SimAnswer) {
+  return { prompt_tokens: a.promptTokens, completion_tokens: a.completionTokens, total_tokens: a.promptTokens + a.completionTokens };
+}

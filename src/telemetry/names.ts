@@ -1,0 +1,13 @@
+/** Every metric name Coalmine exports, in one place (docs and the dashboard test read this). */
+export const METRIC = {
+  requests: 'coalmine_requests_total',
+  requestDuration: 'coalmine_request_duration_seconds',
+  upstreamTtfb: 'coalmine_upstream_ttfb_seconds',
+  upstreamDuration: 'coalmine_upstream_duration_seconds',
+  overhead: 'coalmine_overhead_seconds',
+  streamAborts: 'coalmine_stream_aborts_total',
+  tokens: 'coalmine_tokens_total',
+  buildInfo: 'coalmine_build_info',
+} as const;
+
+export type MetricName = (typeof METRIC)[keyof typeof METRIC];

@@ -1,0 +1,61 @@
+/**
+ * The Prometheus sink: turns telemetry records into prom-client metrics on Coalmine's own
+ * registry (never the global one). Label values are bounded: routes and upstreams come from
+ * configuration and the adapter registry; client-controlled values never become labels.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Sink, TelemetryEvent } from '../model/sink.js';
+import { METRIC } from './names.js';
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+
+export interface PrometheusOptions {
+  version: string;
+  /** Include Node.js process metrics (off in unit tests for speed). */
+  processMetrics?: boolean;
+}
+
+export class PrometheusSink implements Sink {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'route' | 'upstream' | 'code'>;
+  private readonly duration: Histogram<'route' | 'upstream'>;
+  private readonly ttfb: Histogram<'upstream'>;
+  private readonly upstreamDuration: Histogram<'upstream'>;
+  private readonly overhead: Histogram<'route'>;
+  private readonly aborts: Counter<'reason'>;
+  private readonly tokens: Counter<'upstream' | 'type'>;
+
+  constructor(opts: PrometheusOptions) {
+    const registers = [this.registry];
+    this.requests = new Counter({ name: METRIC.requests, help: 'Requests answered, by route, upstream and HTTP status.', labelNames: ['route', 'upstream', 'code'], registers });
+    this.duration = new Histogram({ name: METRIC.requestDuration, help: 'Time from request arrival to the end of the response.', labelNames: ['route', 'upstream'], buckets: LATENCY_BUCKETS, registers });
+    this.ttfb = new Histogram({ name: METRIC.upstreamTtfb, help: 'Time from dispatching the upstream request to its response headers.', labelNames: ['upstream'], buckets: LATENCY_BUCKETS, registers });
+    this.upstreamDuration = new Histogram({ name: METRIC.upstreamDuration, help: 'Time the upstream call took, dispatch to last byte.', labelNames: ['upstream'], buckets: LATENCY_BUCKETS, registers });
+    this.overhead = new Histogram({ name: METRIC.overhead, help: "Time Coalmine added before the client's first byte, upstream waiting excluded.", labelNames: ['route'], buckets: OVERHEAD_BUCKETS, registers });
+    this.aborts = new Counter({ name: METRIC.streamAborts, help: 'Streams ended early, by reason (client_disconnect, upstream_error, policy_block, timeout).', labelNames: ['reason'], registers });
+    this.tokens = new Counter({ name: METRIC.tokens, help: 'Tokens the upstream reported, by type (input, output).', labelNames: ['upstream', 'type'], registers });
+    const info = new Gauge({ name: METRIC.buildInfo, help: 'Build information; always 1.', labelNames: ['version', 'nodejs'], registers });
+    info.set({ version: opts.version, nodejs: process.versions.node }, 1);
+    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  record(e: TelemetryEvent): void {
+    this.requests.inc({ route: e.route, upstream: e.upstream, code: String(e.status) });
+    this.duration.observe({ route: e.route, upstream: e.upstream }, e.durationSeconds);
+    if (e.upstreamTtfbSeconds !== undefined) this.ttfb.observe({ upstream: e.upstream }, e.upstreamTtfbSeconds);
+    if (e.upstreamDurationSeconds !== undefined) this.upstreamDuration.observe({ upstream: e.upstream }, e.upstreamDurationSeconds);
+    if (e.overheadSeconds !== undefined) this.overhead.observe({ route: e.route }, e.overheadSeconds);
+    if (e.abortReason) this.aborts.inc({ reason: e.abortReason });
+    if (e.usage?.inputTokens) this.tokens.inc({ upstream: e.upstream, type: 'input' }, e.usage.inputTokens);
+    if (e.usage?.outputTokens) this.tokens.inc({ upstream: e.upstream, type: 'output' }, e.usage.outputTokens);
+  }
+
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
