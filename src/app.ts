@@ -36,7 +36,9 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: Partial<HttpBindings>
       return RESPONSE_ALREADY_SENT;
     }
     const out = new WebWriter();
-    void deps.handle(webRequest(c.req.raw, source, receivedAt), out).finally(() => deps.track?.end());
+    void deps
+      .handle(webRequest(c.req.raw, source, receivedAt), out)
+      .finally(() => deps.track?.end());
     return out.response;
   });
 

@@ -27,7 +27,15 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'serve': {
-      const { values } = parseArgs({ args: rest, options: { config: { type: 'string' }, listen: { type: 'string' }, 'admin-listen': { type: 'string' }, upstream: { type: 'string' } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          config: { type: 'string' },
+          listen: { type: 'string' },
+          'admin-listen': { type: 'string' },
+          upstream: { type: 'string' },
+        },
+      });
       const running = await serve({
         cwd: process.cwd(),
         env: process.env,
@@ -42,10 +50,22 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     }
     case 'sim': {
-      const { values } = parseArgs({ args: rest, options: { port: { type: 'string' }, host: { type: 'string' }, scenario: { type: 'string' } } });
-      const sim = await startSim({ port: Number(values.port ?? 8792), host: values.host ?? '127.0.0.1' });
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          port: { type: 'string' },
+          host: { type: 'string' },
+          scenario: { type: 'string' },
+        },
+      });
+      const sim = await startSim({
+        port: Number(values.port ?? 8792),
+        host: values.host ?? '127.0.0.1',
+      });
       if (values.scenario) sim.setScenario(values.scenario);
-      process.stderr.write(`${JSON.stringify({ level: 'info', msg: 'simulator listening', url: sim.url })}\n`);
+      process.stderr.write(
+        `${JSON.stringify({ level: 'info', msg: 'simulator listening', url: sim.url })}\n`,
+      );
       const stop = () => void sim.close().then(() => process.exit(0));
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);

@@ -4,7 +4,10 @@ import type { LogFields, Logger } from './model/log.js';
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type LogLevel = keyof typeof LEVELS;
 
-export function jsonLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+export function jsonLogger(
+  level: LogLevel,
+  write: (line: string) => void = (l) => process.stderr.write(l),
+): Logger {
   const min = LEVELS[level];
   const emit = (lvl: LogLevel) => (msg: string, fields?: LogFields) => {
     if (LEVELS[lvl] < min) return;

@@ -23,7 +23,9 @@ import { PrometheusSink } from './telemetry/prometheus.js';
 import { UpstreamClient } from './upstream/client.js';
 import { createRouter } from './upstream/router.js';
 
-export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+export const VERSION: string = (
+  createRequire(import.meta.url)('../package.json') as { version: string }
+).version;
 
 export interface ServeOptions {
   cwd: string;
@@ -51,7 +53,8 @@ function listen(server: Server, host: string, port: number): Promise<AddressInfo
   });
 }
 
-const hostUrl = (a: AddressInfo) => `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+const hostUrl = (a: AddressInfo) =>
+  `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
 
 export async function serve(opts: ServeOptions): Promise<Running> {
   const loaded: LoadedConfig = loadConfig({ ...opts, schema: { providers: providerIds() } });
@@ -62,8 +65,13 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   let upstreams: UpstreamConfig[] = config.upstreams;
   if (upstreams.length === 0) {
     sim = await startSim({ host: '127.0.0.1', port: 0 });
-    log.warn(`NO UPSTREAM CONFIGURED: serving in front of the built-in simulator at ${sim.url}. Set COALMINE_UPSTREAM=https://api.openai.com (or upstreams: in coalmine.yaml) to proxy a real provider.`, { simulator: sim.url });
-    upstreams = configSchema({ providers: providerIds() }).parse({ upstreams: [{ name: 'sim', url: sim.url }] }).upstreams;
+    log.warn(
+      `NO UPSTREAM CONFIGURED: serving in front of the built-in simulator at ${sim.url}. Set COALMINE_UPSTREAM=https://api.openai.com (or upstreams: in coalmine.yaml) to proxy a real provider.`,
+      { simulator: sim.url },
+    );
+    upstreams = configSchema({ providers: providerIds() }).parse({
+      upstreams: [{ name: 'sim', url: sim.url }],
+    }).upstreams;
   }
 
   const clients = new Map(upstreams.map((u) => [u.name, new UpstreamClient(u)]));
@@ -100,7 +108,12 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       r.get('/status', (c) =>
         c.json({
           version: VERSION,
-          upstreams: upstreams.map((u) => ({ name: u.name, provider: u.provider, prefix: u.prefix, url: u.url })),
+          upstreams: upstreams.map((u) => ({
+            name: u.name,
+            provider: u.provider,
+            prefix: u.prefix,
+            url: u.url,
+          })),
           inflight,
           draining,
         }),
@@ -115,7 +128,13 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const aa = await listen(adminServer, config.admin.listen.host, config.admin.listen.port);
   const url = hostUrl(ta);
   const adminUrl = hostUrl(aa);
-  log.info('coalmine listening', { proxy: url, admin: adminUrl, config: loaded.file ?? 'defaults', upstreams: upstreams.length, version: VERSION });
+  log.info('coalmine listening', {
+    proxy: url,
+    admin: adminUrl,
+    config: loaded.file ?? 'defaults',
+    upstreams: upstreams.length,
+    version: VERSION,
+  });
 
   let stopping: Promise<void> | undefined;
   const shutdown = () =>

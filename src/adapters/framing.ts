@@ -83,7 +83,8 @@ class SseFramer extends ByteFramer {
         else if (field === 'event') event = value;
       }
       if (nl === -1) {
-        if (event !== undefined || data !== undefined) frames.push({ event, data, end: buf.length });
+        if (event !== undefined || data !== undefined)
+          frames.push({ event, data, end: buf.length });
         return buf.length;
       }
       lineStart = nl + 1;
@@ -107,7 +108,8 @@ class NdjsonFramer extends ByteFramer {
         return start;
       }
       const end = lineEnd(buf, start, nl);
-      if (end > start) frames.push({ event: undefined, data: buf.toString('utf8', start, end), end: nl + 1 });
+      if (end > start)
+        frames.push({ event: undefined, data: buf.toString('utf8', start, end), end: nl + 1 });
       start = nl + 1;
     }
   }

@@ -19,7 +19,12 @@ const bearer = (apiKey: string) => ({ authorization: `Bearer ${apiKey}` });
 
 export const providers: readonly [Provider, ...Provider[]] = [
   { id: 'openai', authHeaders: ['authorization', 'x-api-key'], auth: bearer, fallback: openAiChat },
-  { id: 'openai-compatible', authHeaders: ['authorization', 'x-api-key'], auth: bearer, fallback: openAiChat },
+  {
+    id: 'openai-compatible',
+    authHeaders: ['authorization', 'x-api-key'],
+    auth: bearer,
+    fallback: openAiChat,
+  },
 ];
 
 export function providerIds(): [string, ...string[]] {

@@ -49,15 +49,30 @@ export function loadConfig(opts: LoadOptions): LoadedConfig {
   const upstreamUrl = opts.upstream ?? opts.env['COALMINE_UPSTREAM'];
   if (upstreamUrl) {
     const r = schema.safeParse({ upstreams: [{ name: 'default', url: upstreamUrl }] });
-    if (!r.success) throw new ConfigError([{ file: '--upstream', line: 1, col: 1, message: r.error.issues[0]?.message ?? 'invalid upstream' }]);
+    if (!r.success)
+      throw new ConfigError([
+        {
+          file: '--upstream',
+          line: 1,
+          col: 1,
+          message: r.error.issues[0]?.message ?? 'invalid upstream',
+        },
+      ]);
     config = { ...config, upstreams: r.data.upstreams };
   }
   const address = (flag: string, v: string) => {
     const r = listenAddress.safeParse(v);
-    if (!r.success) throw new ConfigError([{ file: flag, line: 1, col: 1, message: r.error.issues[0]?.message ?? 'invalid address' }]);
+    if (!r.success)
+      throw new ConfigError([
+        { file: flag, line: 1, col: 1, message: r.error.issues[0]?.message ?? 'invalid address' },
+      ]);
     return r.data;
   };
   if (opts.listen) config = { ...config, listen: address('--listen', opts.listen) };
-  if (opts.adminListen) config = { ...config, admin: { ...config.admin, listen: address('--admin-listen', opts.adminListen) } };
+  if (opts.adminListen)
+    config = {
+      ...config,
+      admin: { ...config.admin, listen: address('--admin-listen', opts.adminListen) },
+    };
   return { config, file, baseDir: file ? dirname(file) : opts.cwd };
 }

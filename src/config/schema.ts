@@ -22,7 +22,9 @@ const timeouts = z
 
 export function configSchema(ctx: SchemaContext) {
   const upstream = z.strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/i, 'upstream names are 1–63 letters, digits, . _ -'),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/i, 'upstream names are 1–63 letters, digits, . _ -'),
     url: z
       .url({ protocol: /^https?$/, error: 'url must be an absolute http(s) URL' })
       .transform((u) => u.replace(/\/+$/, '')),
@@ -56,9 +58,7 @@ export function configSchema(ctx: SchemaContext) {
           response_body: sizeBytes.default(64 * 1024 ** 2),
         })
         .default({ request_body: 10 * 1024 ** 2, response_body: 64 * 1024 ** 2 }),
-      shutdown: z
-        .strictObject({ grace: durationMs.default(10_000) })
-        .default({ grace: 10_000 }),
+      shutdown: z.strictObject({ grace: durationMs.default(10_000) }).default({ grace: 10_000 }),
       log: z
         .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
         .default({ level: 'info' }),
@@ -67,14 +67,22 @@ export function configSchema(ctx: SchemaContext) {
       const seen = new Map<string, number>();
       cfg.upstreams.forEach((u, i) => {
         if (seen.has(u.name)) {
-          ctx.addIssue({ code: 'custom', path: ['upstreams', i, 'name'], message: `duplicate upstream name "${u.name}"` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['upstreams', i, 'name'],
+            message: `duplicate upstream name "${u.name}"`,
+          });
         }
         seen.set(u.name, i);
       });
       const prefixes = new Map<string, number>();
       cfg.upstreams.forEach((u, i) => {
         if (prefixes.has(u.prefix)) {
-          ctx.addIssue({ code: 'custom', path: ['upstreams', i, 'prefix'], message: `prefix "${u.prefix}" is already used by another upstream` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['upstreams', i, 'prefix'],
+            message: `prefix "${u.prefix}" is already used by another upstream`,
+          });
         }
         prefixes.set(u.prefix, i);
       });

@@ -26,7 +26,10 @@ export function parseSize(v: string | number): number | undefined {
 export const durationMs = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const ms = parseDuration(v);
   if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `invalid duration ${JSON.stringify(v)} (use e.g. 250ms, 5s, 2m, 1h)` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `invalid duration ${JSON.stringify(v)} (use e.g. 250ms, 5s, 2m, 1h)`,
+    });
     return z.NEVER;
   }
   return ms;
@@ -36,25 +39,29 @@ export const durationMs = z.union([z.string(), z.number()]).transform((v, ctx) =
 export const sizeBytes = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const n = parseSize(v);
   if (n === undefined) {
-    ctx.addIssue({ code: 'custom', message: `invalid size ${JSON.stringify(v)} (use e.g. 512kb, 10mb)` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `invalid size ${JSON.stringify(v)} (use e.g. 512kb, 10mb)`,
+    });
     return z.NEVER;
   }
   return n;
 });
 
 /** `host:port`; a bare port means loopback. */
-export const listenAddress = z
-  .union([z.string(), z.number().int()])
-  .transform((v, ctx) => {
-    const s = String(v);
-    const m = /^(?:(.*):)?(\d{1,5})$/.exec(s);
-    const port = m?.[2] ? Number(m[2]) : NaN;
-    if (!m || port > 65535) {
-      ctx.addIssue({ code: 'custom', message: `invalid listen address ${JSON.stringify(s)} (use host:port)` });
-      return z.NEVER;
-    }
-    const host = (m[1] ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
-    return { host, port };
-  });
+export const listenAddress = z.union([z.string(), z.number().int()]).transform((v, ctx) => {
+  const s = String(v);
+  const m = /^(?:(.*):)?(\d{1,5})$/.exec(s);
+  const port = m?.[2] ? Number(m[2]) : NaN;
+  if (!m || port > 65535) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `invalid listen address ${JSON.stringify(s)} (use host:port)`,
+    });
+    return z.NEVER;
+  }
+  const host = (m[1] ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
+  return { host, port };
+});
 
 export type ListenAddress = { host: string; port: number };

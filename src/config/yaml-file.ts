@@ -31,34 +31,54 @@ export function parseYaml(
     const p = lines.linePos(offset);
     return { file, line: Math.max(p.line, 1), col: Math.max(p.col, 1), message };
   };
-  const issues: SourceIssue[] = doc.errors.map((e) => at(e.pos[0], e.message.split('\n')[0] ?? e.message));
+  const issues: SourceIssue[] = doc.errors.map((e) =>
+    at(e.pos[0], e.message.split('\n')[0] ?? e.message),
+  );
   if (issues.length > 0) return { source, value: undefined, issues };
 
   if (env) {
     visit(doc, {
       Scalar(_key, node) {
         if (typeof node.value !== 'string' || !node.value.includes('${')) return;
-        node.value = node.value.replace(VAR, (whole, name: string, fallback: string | undefined) => {
-          const v = env[name];
-          if (v !== undefined && v !== '') return v;
-          if (fallback !== undefined) return fallback;
-          issues.push(at(node.range?.[0] ?? 0, `environment variable ${name} is not set (write \${${name}:-default} for a default)`));
-          return whole;
-        });
+        node.value = node.value.replace(
+          VAR,
+          (whole, name: string, fallback: string | undefined) => {
+            const v = env[name];
+            if (v !== undefined && v !== '') return v;
+            if (fallback !== undefined) return fallback;
+            issues.push(
+              at(
+                node.range?.[0] ?? 0,
+                `environment variable ${name} is not set (write \${${name}:-default} for a default)`,
+              ),
+            );
+            return whole;
+          },
+        );
       },
     });
   }
   return { source, value: doc.toJS({ maxAliasCount: 100 }), issues };
 }
 
-/** Position of the node at `path`, or of its nearest existing ancestor. */
-export function locate(source: YamlSource, path: readonly PropertyKey[], message: string): SourceIssue {
+/**
+ * Position of the node at `path`, or of its nearest existing ancestor. With `atKey`, the
+ * position of the last segment's key rather than its value.
+ */
+export function locate(
+  source: YamlSource,
+  path: readonly PropertyKey[],
+  message: string,
+  atKey = false,
+): SourceIssue {
   let node: unknown = source.doc.contents;
   let found: Node | undefined = isNode(node) ? node : undefined;
   let keyNode: Node | undefined;
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
+      );
       if (!pair) break;
       keyNode = isNode(pair.key) ? pair.key : undefined;
       node = pair.value;
@@ -66,7 +86,8 @@ export function locate(source: YamlSource, path: readonly PropertyKey[], message
       node = node.items[seg];
       keyNode = undefined;
     } else break;
-    if (isNode(node)) found = node;
+    if (atKey && keyNode && seg === path[path.length - 1]) found = keyNode;
+    else if (isNode(node)) found = node;
     else if (keyNode) found = keyNode;
     else break;
   }
@@ -75,11 +96,18 @@ export function locate(source: YamlSource, path: readonly PropertyKey[], message
   return { file: source.file, line: Math.max(p.line, 1), col: Math.max(p.col, 1), message };
 }
 
-export function zodIssues(source: YamlSource, error: z.ZodError, prefix: readonly PropertyKey[] = []): SourceIssue[] {
-  return error.issues.map((i) => {
+export function zodIssues(
+  source: YamlSource,
+  error: z.ZodError,
+  prefix: readonly PropertyKey[] = [],
+): SourceIssue[] {
+  return error.issues.flatMap((i) => {
     const path = [...prefix, ...i.path];
     const where = path.length ? `${path.map(String).join('.')}: ` : '';
-    return locate(source, path, `${where}${i.message}`);
+    if (i.code === 'unrecognized_keys') {
+      return i.keys.map((k) => locate(source, [...path, k], `${where}unknown key "${k}"`, true));
+    }
+    return [locate(source, path, `${where}${i.message}`)];
   });
 }
 
@@ -93,7 +121,17 @@ export function loadYamlFile<S extends z.ZodType>(
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    return { ok: false, issues: [{ file, line: 1, col: 1, message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }] };
+    return {
+      ok: false,
+      issues: [
+        {
+          file,
+          line: 1,
+          col: 1,
+          message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        },
+      ],
+    };
   }
   return validateYaml(text, file, schema, env);
 }

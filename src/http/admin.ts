@@ -24,16 +24,24 @@ export function createAdminApp(deps: AdminDeps): Hono {
   const expected = deps.token ? digest(deps.token) : undefined;
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', (c) => (deps.ready() ? c.json({ status: 'ready' }) : c.json({ status: 'draining' }, 503)));
-  app.get('/metrics', async (c) => c.body(await deps.metrics(), 200, { 'content-type': deps.metricsContentType }));
+  app.get('/readyz', (c) =>
+    deps.ready() ? c.json({ status: 'ready' }) : c.json({ status: 'draining' }, 503),
+  );
+  app.get('/metrics', async (c) =>
+    c.body(await deps.metrics(), 200, { 'content-type': deps.metricsContentType }),
+  );
 
   const admin = new Hono();
   admin.use('*', async (c, next) => {
     const h = c.req.header('authorization') ?? '';
     const given = h.toLowerCase().startsWith('bearer ') ? h.slice(7).trim() : '';
     if (!expected || !given || !timingSafeEqual(digest(given), expected)) {
-      const message = expected ? 'missing or wrong admin token' : 'the admin API is disabled: set admin.token in the configuration';
-      return c.json({ error: { message, code: 'admin_unauthorized' } }, 401, { 'www-authenticate': 'Bearer' });
+      const message = expected
+        ? 'missing or wrong admin token'
+        : 'the admin API is disabled: set admin.token in the configuration';
+      return c.json({ error: { message, code: 'admin_unauthorized' } }, 401, {
+        'www-authenticate': 'Bearer',
+      });
     }
     await next();
     return undefined;

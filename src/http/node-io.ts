@@ -4,7 +4,11 @@ import { CoalmineError } from '../errors.js';
 import type { TrafficSource } from '../model/sink.js';
 import type { ProxyRequest, ResponseWriter } from '../pipeline/io.js';
 
-export function nodeRequest(incoming: IncomingMessage, source: TrafficSource, receivedAt: number): ProxyRequest {
+export function nodeRequest(
+  incoming: IncomingMessage,
+  source: TrafficSource,
+  receivedAt: number,
+): ProxyRequest {
   return {
     method: incoming.method ?? 'GET',
     url: incoming.url ?? '/',
@@ -16,7 +20,10 @@ export function nodeRequest(incoming: IncomingMessage, source: TrafficSource, re
 }
 
 function tooLarge(limit: number): CoalmineError {
-  return new CoalmineError('REQUEST_BODY_TOO_LARGE', `request body exceeds the ${limit}-byte limit`);
+  return new CoalmineError(
+    'REQUEST_BODY_TOO_LARGE',
+    `request body exceeds the ${limit}-byte limit`,
+  );
 }
 
 function readIncoming(incoming: IncomingMessage, limit: number): Promise<Buffer> {
@@ -39,10 +46,15 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<Buffer>
       chunks.push(c);
     };
     incoming.on('data', onData);
-    incoming.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    incoming.once('error', () => reject(new CoalmineError('CLIENT_DISCONNECTED', 'client aborted the request body')));
+    incoming.once('end', () =>
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)),
+    );
+    incoming.once('error', () =>
+      reject(new CoalmineError('CLIENT_DISCONNECTED', 'client aborted the request body')),
+    );
     incoming.once('close', () => {
-      if (!incoming.complete) reject(new CoalmineError('CLIENT_DISCONNECTED', 'client aborted the request body'));
+      if (!incoming.complete)
+        reject(new CoalmineError('CLIENT_DISCONNECTED', 'client aborted the request body'));
     });
   });
 }

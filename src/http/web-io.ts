@@ -18,9 +18,17 @@ export function webRequest(req: Request, source: TrafficSource, receivedAt: numb
     receivedAt,
     source,
     async readBody(limit) {
-      if (Number(headers['content-length']) > limit) throw new CoalmineError('REQUEST_BODY_TOO_LARGE', `request body exceeds the ${limit}-byte limit`);
+      if (Number(headers['content-length']) > limit)
+        throw new CoalmineError(
+          'REQUEST_BODY_TOO_LARGE',
+          `request body exceeds the ${limit}-byte limit`,
+        );
       const buf = Buffer.from(await req.arrayBuffer());
-      if (buf.length > limit) throw new CoalmineError('REQUEST_BODY_TOO_LARGE', `request body exceeds the ${limit}-byte limit`);
+      if (buf.length > limit)
+        throw new CoalmineError(
+          'REQUEST_BODY_TOO_LARGE',
+          `request body exceeds the ${limit}-byte limit`,
+        );
       return buf;
     },
   };
@@ -49,7 +57,8 @@ export class WebWriter implements ResponseWriter {
   head(status: number, headers: Record<string, string | string[]>): void {
     this.sent = true;
     const h = new Headers();
-    for (const [k, v] of Object.entries(headers)) for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
+    for (const [k, v] of Object.entries(headers))
+      for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
     const body = new ReadableStream<Uint8Array>(
       {
         start: (c) => {
@@ -64,12 +73,16 @@ export class WebWriter implements ResponseWriter {
       },
       { highWaterMark: 16 },
     );
-    this.resolveResponse(new Response(status === 204 || status === 304 ? null : body, { status, headers: h }));
+    this.resolveResponse(
+      new Response(status === 204 || status === 304 ? null : body, { status, headers: h }),
+    );
   }
 
   write(chunk: Buffer | string): boolean {
     if (this.ended || this.ac.signal.aborted) return false;
-    this.ctrl.enqueue(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : new Uint8Array(chunk));
+    this.ctrl.enqueue(
+      typeof chunk === 'string' ? new TextEncoder().encode(chunk) : new Uint8Array(chunk),
+    );
     return (this.ctrl.desiredSize ?? 0) > 0;
   }
 

@@ -13,7 +13,14 @@ export type StreamEvent =
    * A piece of a tool call. `index` identifies the call within the choice; `id` and `name`
    * come with the first piece, `arguments` grows by concatenation.
    */
-  | { type: 'tool_call'; choice: number; index: number; id?: string; name?: string; arguments: string }
+  | {
+      type: 'tool_call';
+      choice: number;
+      index: number;
+      id?: string;
+      name?: string;
+      arguments: string;
+    }
   | { type: 'finish'; choice: number; reason: string }
   | { type: 'usage'; usage: Usage }
   /** The upstream reported an error in-band. */

@@ -10,7 +10,12 @@ export function readAll(body: Readable, limit: number): Promise<Buffer> {
       size += c.length;
       if (size > limit) {
         body.destroy();
-        reject(new CoalmineError('UPSTREAM_BODY_TOO_LARGE', `upstream response exceeds the ${limit}-byte limit`));
+        reject(
+          new CoalmineError(
+            'UPSTREAM_BODY_TOO_LARGE',
+            `upstream response exceeds the ${limit}-byte limit`,
+          ),
+        );
         return;
       }
       chunks.push(c);

@@ -9,7 +9,9 @@ const inflate = promisify(zlib.inflate);
 const inflateRaw = promisify(zlib.inflateRaw);
 
 /** The encoding of an upstream body, when it is one the proxy decodes. */
-export function encodingOf(v: string | string[] | undefined): 'gzip' | 'br' | 'deflate' | undefined {
+export function encodingOf(
+  v: string | string[] | undefined,
+): 'gzip' | 'br' | 'deflate' | undefined {
   const e = (Array.isArray(v) ? v.join(',') : v)?.trim().toLowerCase();
   if (e === 'gzip' || e === 'x-gzip') return 'gzip';
   if (e === 'br' || e === 'deflate') return e;
@@ -22,7 +24,11 @@ export function isOpaqueEncoding(v: string | string[] | undefined): boolean {
   return !!e && e !== 'identity' && encodingOf(v) === undefined;
 }
 
-export async function decodeBuffer(buf: Buffer, enc: 'gzip' | 'br' | 'deflate', maxOutputLength: number): Promise<Buffer> {
+export async function decodeBuffer(
+  buf: Buffer,
+  enc: 'gzip' | 'br' | 'deflate',
+  maxOutputLength: number,
+): Promise<Buffer> {
   const opts = { maxOutputLength };
   if (enc === 'gzip') return gunzip(buf, opts);
   if (enc === 'br') return brotli(buf, opts);

@@ -14,7 +14,7 @@ import { CoalmineError, isCoalmineError } from '../errors.js';
 import type { NormalisedResponse, RequestInfo } from '../model/exchange.js';
 import type { Logger } from '../model/log.js';
 import type { RequestRecord, Sink } from '../model/sink.js';
-import type { UpstreamClient, UpstreamResponse } from '../upstream/client.js';
+import type { Upstream, UpstreamResponse } from '../upstream/client.js';
 import { upstreamError } from '../upstream/client.js';
 import { toClientHeaders, toUpstreamHeaders } from '../upstream/headers.js';
 import type { Route } from '../upstream/router.js';
@@ -26,7 +26,7 @@ import { relayStream } from './stream.js';
 
 export interface PipelineDeps {
   route(url: string): Route | undefined;
-  client(upstream: string): UpstreamClient;
+  client(upstream: string): Upstream;
   limits: { requestBody: number; responseBody: number };
   unknownRoutes: 'pass' | 'reject';
   sink: Sink;
@@ -76,7 +76,9 @@ export function createPipeline(deps: PipelineDeps) {
       'x-coalmine-policy-version': deps.policyVersion(),
     };
     const provider = getProvider(route?.upstream.provider ?? '');
-    const adapter: WireAdapter | undefined = route ? findAdapter(req.method, route.pathname) : undefined;
+    const adapter: WireAdapter | undefined = route
+      ? findAdapter(req.method, route.pathname)
+      : undefined;
     const errAdapter = adapter ?? provider.fallback;
     if (adapter) rec.route = adapter.id;
 
@@ -85,12 +87,15 @@ export function createPipeline(deps: PipelineDeps) {
     let tClientFirst = 0;
     let tUpstreamEnd = 0;
     const ac = new AbortController();
-    const onClientGone = () => ac.abort(new CoalmineError('CLIENT_DISCONNECTED', 'client disconnected'));
+    const onClientGone = () =>
+      ac.abort(new CoalmineError('CLIENT_DISCONNECTED', 'client disconnected'));
     out.closed.addEventListener('abort', onClientGone, { once: true });
     let timer: NodeJS.Timeout | undefined;
 
     const sendError = (e: unknown) => {
-      const err = isCoalmineError(e) ? e : new CoalmineError('INTERNAL', 'internal error', { cause: e });
+      const err = isCoalmineError(e)
+        ? e
+        : new CoalmineError('INTERNAL', 'internal error', { cause: e });
       if (!isCoalmineError(e)) deps.log.error('request failed', { requestId, error: String(e) });
       rec.errorCode = err.code;
       rec.status = err.status;
@@ -103,29 +108,54 @@ export function createPipeline(deps: PipelineDeps) {
         out.abort();
         return;
       }
-      const body = errAdapter.errorBody({ status: err.status, message: err.message, type: errorType(err), code: err.code.toLowerCase() });
+      const body = errAdapter.errorBody({
+        status: err.status,
+        message: err.message,
+        type: errorType(err),
+        code: err.code.toLowerCase(),
+      });
       tClientFirst ||= performance.now();
-      out.head(err.status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...ours });
+      out.head(err.status, {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+        ...ours,
+      });
       out.end(body);
     };
 
     try {
-      if (!route) throw new CoalmineError('ROUTE_NOT_FOUND', 'no upstream is configured for this path');
+      if (!route)
+        throw new CoalmineError('ROUTE_NOT_FOUND', 'no upstream is configured for this path');
       if (!adapter && deps.unknownRoutes === 'reject') {
-        throw new CoalmineError('ROUTE_NOT_FOUND', `${req.method} ${route.pathname} is not a route Coalmine serves`);
+        throw new CoalmineError(
+          'ROUTE_NOT_FOUND',
+          `${req.method} ${route.pathname} is not a route Coalmine serves`,
+        );
       }
-      const body = BODYLESS.has(req.method) ? undefined : await req.readBody(deps.limits.requestBody);
+      const body = BODYLESS.has(req.method)
+        ? undefined
+        : await req.readBody(deps.limits.requestBody);
       let info: RequestInfo | undefined;
       if (adapter) {
         const json = parseJson(body?.toString('utf8') ?? '');
-        if (json === undefined) throw new CoalmineError('REQUEST_INVALID_JSON', 'request body is not valid JSON');
+        if (json === undefined)
+          throw new CoalmineError('REQUEST_INVALID_JSON', 'request body is not valid JSON');
         info = adapter.parseRequest(json);
         rec.stream = info.stream;
         rec.requestModel = info.model;
       }
 
       const up = route.upstream;
-      timer = setTimeout(() => ac.abort(new CoalmineError('UPSTREAM_TOTAL_TIMEOUT', `upstream "${up.name}" exceeded the total time limit`)), up.timeouts.total);
+      timer = setTimeout(
+        () =>
+          ac.abort(
+            new CoalmineError(
+              'UPSTREAM_TOTAL_TIMEOUT',
+              `upstream "${up.name}" exceeded the total time limit`,
+            ),
+          ),
+        up.timeouts.total,
+      );
       const client = deps.client(up.name);
       tDispatch = performance.now();
       const res = await client.request({
@@ -143,13 +173,16 @@ export function createPipeline(deps: PipelineDeps) {
       rec.upstreamTtfbSeconds = (tUpstreamFirst - tDispatch) / 1000;
       rec.status = res.status;
 
-      const framing = adapter && res.status < 300 ? adapter.streamFraming(contentType(res.headers)) : undefined;
+      const framing =
+        adapter && res.status < 300 ? adapter.streamFraming(contentType(res.headers)) : undefined;
       if (!adapter || res.status < 200 || res.status >= 300) {
         await passThrough(res, out, ours, () => (tClientFirst ||= performance.now()));
       } else if (framing) {
         rec.stream = true;
         const enc = encodingOf(res.headers['content-encoding']);
-        const source: Readable = enc ? pipeStreams(res.body, decodeStream(enc), () => {}) : res.body;
+        const source: Readable = enc
+          ? pipeStreams(res.body, decodeStream(enc), () => {})
+          : res.body;
         out.head(res.status, toClientHeaders(res.headers, { decoded: !!enc, extra: ours }));
         const acc = new Accumulator();
         const result = await relayStream({
@@ -175,18 +208,31 @@ export function createPipeline(deps: PipelineDeps) {
         const enc = encodingOf(res.headers['content-encoding']);
         const text = enc
           ? await decodeBuffer(raw, enc, deps.limits.responseBody).catch((e: unknown) => {
-              throw new CoalmineError('UPSTREAM_MALFORMED_BODY', `upstream body is not valid ${enc}`, { cause: e });
+              throw new CoalmineError(
+                'UPSTREAM_MALFORMED_BODY',
+                `upstream body is not valid ${enc}`,
+                { cause: e },
+              );
             })
           : raw;
         const normalised = adapter.parseResponse(parseJson(text.toString('utf8')));
-        if (!normalised) throw new CoalmineError('UPSTREAM_MALFORMED_BODY', 'upstream returned a malformed response body');
+        if (!normalised)
+          throw new CoalmineError(
+            'UPSTREAM_MALFORMED_BODY',
+            'upstream returned a malformed response body',
+          );
         describe(rec, normalised);
         tClientFirst = performance.now();
-        out.head(res.status, { ...toClientHeaders(res.headers, { decoded: false, extra: ours }), 'content-length': String(raw.length) });
+        out.head(res.status, {
+          ...toClientHeaders(res.headers, { decoded: false, extra: ours }),
+          'content-length': String(raw.length),
+        });
         out.end(raw);
       }
     } catch (e) {
-      sendError(isCoalmineError(e) || !route ? e : upstreamError(e, ac.signal, route.upstream.name));
+      sendError(
+        isCoalmineError(e) || !route ? e : upstreamError(e, ac.signal, route.upstream.name),
+      );
     } finally {
       clearTimeout(timer);
       out.closed.removeEventListener('abort', onClientGone);
@@ -194,7 +240,8 @@ export function createPipeline(deps: PipelineDeps) {
       rec.durationSeconds = (tEnd - req.receivedAt) / 1000;
       if (tUpstreamFirst) rec.upstreamDurationSeconds = ((tUpstreamEnd || tEnd) - tDispatch) / 1000;
       if (tClientFirst && tDispatch) {
-        const upstreamWait = (tUpstreamEnd && !rec.stream ? tUpstreamEnd : tUpstreamFirst || tClientFirst) - tDispatch;
+        const upstreamWait =
+          (tUpstreamEnd && !rec.stream ? tUpstreamEnd : tUpstreamFirst || tClientFirst) - tDispatch;
         rec.overheadSeconds = Math.max(0, (tClientFirst - req.receivedAt - upstreamWait) / 1000);
       }
       deps.sink.record(rec);
@@ -219,7 +266,12 @@ function errorType(e: CoalmineError): string {
  * no in-band error format, so an upstream failure mid-body is signalled the HTTP way: the
  * response ends without its final chunk and the client sees an incomplete body.
  */
-function passThrough(res: UpstreamResponse, out: ResponseWriter, ours: Record<string, string>, first: () => void): Promise<void> {
+function passThrough(
+  res: UpstreamResponse,
+  out: ResponseWriter,
+  ours: Record<string, string>,
+  first: () => void,
+): Promise<void> {
   const headers = toClientHeaders(res.headers, { decoded: false, extra: ours });
   const len = res.headers['content-length'];
   if (typeof len === 'string') headers['content-length'] = len;

@@ -38,7 +38,10 @@ function bodyError(e: unknown, signal: AbortSignal): CoalmineError {
   if (signal.aborted && isCoalmineError(signal.reason)) return signal.reason;
   if (isCoalmineError(e)) return e;
   const code = (e as { code?: string } | undefined)?.code;
-  if (code === 'UND_ERR_BODY_TIMEOUT') return new CoalmineError('UPSTREAM_IDLE_TIMEOUT', 'upstream stopped sending mid-stream', { cause: e });
+  if (code === 'UND_ERR_BODY_TIMEOUT')
+    return new CoalmineError('UPSTREAM_IDLE_TIMEOUT', 'upstream stopped sending mid-stream', {
+      cause: e,
+    });
   return new CoalmineError('UPSTREAM_STREAM_BROKEN', 'upstream stream broke off', { cause: e });
 }
 
@@ -56,12 +59,23 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
     };
 
     const failInBand = (err: CoalmineError) => {
-      if (o.signal.aborted && o.signal.reason instanceof CoalmineError && o.signal.reason.code === 'CLIENT_DISCONNECTED') {
+      if (
+        o.signal.aborted &&
+        o.signal.reason instanceof CoalmineError &&
+        o.signal.reason.code === 'CLIENT_DISCONNECTED'
+      ) {
         finish({ abortReason: 'client_disconnect', error: o.signal.reason });
         return;
       }
       if (!wrote) o.onFirstWrite();
-      o.out.end(o.adapter.streamError({ status: err.status, message: err.message, type: 'upstream_error', code: err.code.toLowerCase() }));
+      o.out.end(
+        o.adapter.streamError({
+          status: err.status,
+          message: err.message,
+          type: 'upstream_error',
+          code: err.code.toLowerCase(),
+        }),
+      );
       finish({ abortReason: err.isTimeout ? 'timeout' : 'upstream_error', error: err });
     };
 
@@ -89,7 +103,10 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
     };
 
     const malformed = () => {
-      const err = new CoalmineError('UPSTREAM_MALFORMED_BODY', 'upstream sent a malformed stream event');
+      const err = new CoalmineError(
+        'UPSTREAM_MALFORMED_BODY',
+        'upstream sent a malformed stream event',
+      );
       o.abortUpstream(err);
       failInBand(err);
     };
@@ -111,7 +128,12 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       forward(bytes);
       if (bad) return malformed();
       if (o.adapter.streamHasTerminator && !o.acc.done && !o.acc.upstreamError) {
-        return failInBand(new CoalmineError('UPSTREAM_STREAM_BROKEN', 'upstream ended the stream before completing it'));
+        return failInBand(
+          new CoalmineError(
+            'UPSTREAM_STREAM_BROKEN',
+            'upstream ended the stream before completing it',
+          ),
+        );
       }
       o.out.end();
       finish({ abortReason: undefined, error: undefined });

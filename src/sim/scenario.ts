@@ -74,22 +74,53 @@ export function parseScenario(spec: string | undefined): Scenario {
     const [name = '', raw] = part.trim().split('=');
     const n = Number(raw ?? 0) || 0;
     switch (name) {
-      case 'leak-secret': s.leakSecret = true; break;
-      case 'exfil-image': s.exfilImage = true; break;
-      case 'invisible': s.invisible = true; break;
-      case 'swap-model': s.swapModel = true; break;
-      case 'tool-call': s.toolCall = true; break;
-      case 'stall': s.stallMs = n; break;
-      case 'stall-mid': s.stallMidMs = n; break;
-      case 'break-mid': s.breakMid = true; break;
-      case 'malformed': s.malformed = true; break;
-      case 'error': s.errorStatus = n || 500; break;
-      case 'gzip': s.gzip = true; break;
-      case 'size': s.size = n; break;
-      case 'chunks': s.chunks = n; break;
-      case 'slow': s.slowMs = n; break;
-      case 'no-done': s.noDone = true; break;
-      default: break;
+      case 'leak-secret':
+        s.leakSecret = true;
+        break;
+      case 'exfil-image':
+        s.exfilImage = true;
+        break;
+      case 'invisible':
+        s.invisible = true;
+        break;
+      case 'swap-model':
+        s.swapModel = true;
+        break;
+      case 'tool-call':
+        s.toolCall = true;
+        break;
+      case 'stall':
+        s.stallMs = n;
+        break;
+      case 'stall-mid':
+        s.stallMidMs = n;
+        break;
+      case 'break-mid':
+        s.breakMid = true;
+        break;
+      case 'malformed':
+        s.malformed = true;
+        break;
+      case 'error':
+        s.errorStatus = n || 500;
+        break;
+      case 'gzip':
+        s.gzip = true;
+        break;
+      case 'size':
+        s.size = n;
+        break;
+      case 'chunks':
+        s.chunks = n;
+        break;
+      case 'slow':
+        s.slowMs = n;
+        break;
+      case 'no-done':
+        s.noDone = true;
+        break;
+      default:
+        break;
     }
   }
   return s;

@@ -55,7 +55,9 @@ export async function startSim(opts: { host?: string; port?: number } = {}): Pro
     if (path === '/_sim/config' && req.method === 'POST') {
       const cfg = JSON.parse(body.toString() || '{}') as { scenario?: string };
       globalScenario = cfg.scenario || undefined;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ scenario: globalScenario ?? null }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ scenario: globalScenario ?? null }));
       return;
     }
     if (path === '/_sim/stats') {
@@ -64,23 +66,33 @@ export async function startSim(opts: { host?: string; port?: number } = {}): Pro
     }
     const format = simFormats.find((f) => f.matches(req.method ?? 'GET', path));
     if (!format) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `simulator has no route ${req.method} ${path}` } }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({ error: { message: `simulator has no route ${req.method} ${path}` } }),
+        );
       return;
     }
     let parsedBody: unknown;
     try {
       parsedBody = JSON.parse(body.toString('utf8'));
     } catch {
-      res.writeHead(400, { 'content-type': 'application/json' }).end(format.error(400, 'invalid JSON body'));
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(format.error(400, 'invalid JSON body'));
       return;
     }
     const p = format.parse(parsedBody);
     const header = req.headers['x-sim-scenario'];
-    const s = parseScenario((typeof header === 'string' ? header : undefined) ?? p.tag ?? globalScenario);
+    const s = parseScenario(
+      (typeof header === 'string' ? header : undefined) ?? p.tag ?? globalScenario,
+    );
     if (s.stallMs) await sleep(s.stallMs);
     if (res.destroyed) return;
     if (s.errorStatus) {
-      res.writeHead(s.errorStatus, { 'content-type': 'application/json' }).end(format.error(s.errorStatus, 'simulated upstream error'));
+      res
+        .writeHead(s.errorStatus, { 'content-type': 'application/json' })
+        .end(format.error(s.errorStatus, 'simulated upstream error'));
       return;
     }
     const a = answer(p, s);
@@ -89,10 +101,19 @@ export async function startSim(opts: { host?: string; port?: number } = {}): Pro
     send(res, 200, 'application/json', text, s.gzip);
   }
 
-  async function stream(res: ServerResponse, format: SimFormat, a: ReturnType<typeof answer>, s: Scenario, includeUsage: boolean) {
+  async function stream(
+    res: ServerResponse,
+    format: SimFormat,
+    a: ReturnType<typeof answer>,
+    s: Scenario,
+    includeUsage: boolean,
+  ) {
     const frames = format.frames(a, { chunks: s.chunks, includeUsage, noDone: s.noDone });
     if (s.malformed) frames.splice(Math.floor(frames.length / 2), 0, format.malformedFrame);
-    const headers: Record<string, string> = { 'content-type': format.streamContentType, 'cache-control': 'no-cache' };
+    const headers: Record<string, string> = {
+      'content-type': format.streamContentType,
+      'cache-control': 'no-cache',
+    };
     if (s.gzip) {
       send(res, 200, format.streamContentType, frames.join(''), true);
       return;
@@ -122,7 +143,10 @@ export async function startSim(opts: { host?: string; port?: number } = {}): Pro
 
   function send(res: ServerResponse, status: number, type: string, text: string, gzip: boolean) {
     const body = gzip ? gzipSync(text) : Buffer.from(text);
-    const headers: Record<string, string> = { 'content-type': type, 'content-length': String(body.length) };
+    const headers: Record<string, string> = {
+      'content-type': type,
+      'content-length': String(body.length),
+    };
     if (gzip) headers['content-encoding'] = 'gzip';
     res.writeHead(status, headers).end(body);
   }

@@ -28,14 +28,58 @@ export class PrometheusSink implements Sink {
 
   constructor(opts: PrometheusOptions) {
     const registers = [this.registry];
-    this.requests = new Counter({ name: METRIC.requests, help: 'Requests answered, by route, upstream and HTTP status.', labelNames: ['route', 'upstream', 'code'], registers });
-    this.duration = new Histogram({ name: METRIC.requestDuration, help: 'Time from request arrival to the end of the response.', labelNames: ['route', 'upstream'], buckets: LATENCY_BUCKETS, registers });
-    this.ttfb = new Histogram({ name: METRIC.upstreamTtfb, help: 'Time from dispatching the upstream request to its response headers.', labelNames: ['upstream'], buckets: LATENCY_BUCKETS, registers });
-    this.upstreamDuration = new Histogram({ name: METRIC.upstreamDuration, help: 'Time the upstream call took, dispatch to last byte.', labelNames: ['upstream'], buckets: LATENCY_BUCKETS, registers });
-    this.overhead = new Histogram({ name: METRIC.overhead, help: "Time Coalmine added before the client's first byte, upstream waiting excluded.", labelNames: ['route'], buckets: OVERHEAD_BUCKETS, registers });
-    this.aborts = new Counter({ name: METRIC.streamAborts, help: 'Streams ended early, by reason (client_disconnect, upstream_error, policy_block, timeout).', labelNames: ['reason'], registers });
-    this.tokens = new Counter({ name: METRIC.tokens, help: 'Tokens the upstream reported, by type (input, output).', labelNames: ['upstream', 'type'], registers });
-    const info = new Gauge({ name: METRIC.buildInfo, help: 'Build information; always 1.', labelNames: ['version', 'nodejs'], registers });
+    this.requests = new Counter({
+      name: METRIC.requests,
+      help: 'Requests answered, by route, upstream and HTTP status.',
+      labelNames: ['route', 'upstream', 'code'],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: METRIC.requestDuration,
+      help: 'Time from request arrival to the end of the response.',
+      labelNames: ['route', 'upstream'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.ttfb = new Histogram({
+      name: METRIC.upstreamTtfb,
+      help: 'Time from dispatching the upstream request to its response headers.',
+      labelNames: ['upstream'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.upstreamDuration = new Histogram({
+      name: METRIC.upstreamDuration,
+      help: 'Time the upstream call took, dispatch to last byte.',
+      labelNames: ['upstream'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.overhead = new Histogram({
+      name: METRIC.overhead,
+      help: "Time Coalmine added before the client's first byte, upstream waiting excluded.",
+      labelNames: ['route'],
+      buckets: OVERHEAD_BUCKETS,
+      registers,
+    });
+    this.aborts = new Counter({
+      name: METRIC.streamAborts,
+      help: 'Streams ended early, by reason (client_disconnect, upstream_error, policy_block, timeout).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.tokens = new Counter({
+      name: METRIC.tokens,
+      help: 'Tokens the upstream reported, by type (input, output).',
+      labelNames: ['upstream', 'type'],
+      registers,
+    });
+    const info = new Gauge({
+      name: METRIC.buildInfo,
+      help: 'Build information; always 1.',
+      labelNames: ['version', 'nodejs'],
+      registers,
+    });
     info.set({ version: opts.version, nodejs: process.versions.node }, 1);
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
@@ -43,12 +87,17 @@ export class PrometheusSink implements Sink {
   record(e: TelemetryEvent): void {
     this.requests.inc({ route: e.route, upstream: e.upstream, code: String(e.status) });
     this.duration.observe({ route: e.route, upstream: e.upstream }, e.durationSeconds);
-    if (e.upstreamTtfbSeconds !== undefined) this.ttfb.observe({ upstream: e.upstream }, e.upstreamTtfbSeconds);
-    if (e.upstreamDurationSeconds !== undefined) this.upstreamDuration.observe({ upstream: e.upstream }, e.upstreamDurationSeconds);
-    if (e.overheadSeconds !== undefined) this.overhead.observe({ route: e.route }, e.overheadSeconds);
+    if (e.upstreamTtfbSeconds !== undefined)
+      this.ttfb.observe({ upstream: e.upstream }, e.upstreamTtfbSeconds);
+    if (e.upstreamDurationSeconds !== undefined)
+      this.upstreamDuration.observe({ upstream: e.upstream }, e.upstreamDurationSeconds);
+    if (e.overheadSeconds !== undefined)
+      this.overhead.observe({ route: e.route }, e.overheadSeconds);
     if (e.abortReason) this.aborts.inc({ reason: e.abortReason });
-    if (e.usage?.inputTokens) this.tokens.inc({ upstream: e.upstream, type: 'input' }, e.usage.inputTokens);
-    if (e.usage?.outputTokens) this.tokens.inc({ upstream: e.upstream, type: 'output' }, e.usage.outputTokens);
+    if (e.usage?.inputTokens)
+      this.tokens.inc({ upstream: e.upstream, type: 'input' }, e.usage.inputTokens);
+    if (e.usage?.outputTokens)
+      this.tokens.inc({ upstream: e.upstream, type: 'output' }, e.usage.outputTokens);
   }
 
   metrics(): Promise<string> {

@@ -23,7 +23,13 @@ export interface UpstreamResponse {
   body: Readable;
 }
 
-export class UpstreamClient {
+/** What the pipeline needs of an upstream; tests inject their own. */
+export interface Upstream {
+  request(call: UpstreamCall): Promise<UpstreamResponse>;
+  close(): Promise<void>;
+}
+
+export class UpstreamClient implements Upstream {
   readonly name: string;
   private readonly pool: Pool;
   private readonly basePath: string;
@@ -46,7 +52,7 @@ export class UpstreamClient {
   async request(call: UpstreamCall): Promise<UpstreamResponse> {
     try {
       const res = await this.pool.request({
-        method: call.method as 'POST',
+        method: call.method,
         path: this.basePath + call.path,
         headers: call.headers,
         body: call.body ?? null,
@@ -66,17 +72,31 @@ export class UpstreamClient {
 }
 
 /** Maps a transport error (or the abort reason on `signal`) to a stable error. */
-export function upstreamError(e: unknown, signal: AbortSignal | undefined, name: string): CoalmineError {
+export function upstreamError(
+  e: unknown,
+  signal: AbortSignal | undefined,
+  name: string,
+): CoalmineError {
   if (signal?.aborted && isCoalmineError(signal.reason)) return signal.reason;
   if (isCoalmineError(e)) return e;
   const code = (e as { code?: string } | undefined)?.code;
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
-      return new CoalmineError('UPSTREAM_CONNECT_TIMEOUT', `upstream "${name}" did not accept a connection in time`, { cause: e });
+      return new CoalmineError(
+        'UPSTREAM_CONNECT_TIMEOUT',
+        `upstream "${name}" did not accept a connection in time`,
+        { cause: e },
+      );
     case 'UND_ERR_HEADERS_TIMEOUT':
-      return new CoalmineError('UPSTREAM_FIRST_BYTE_TIMEOUT', `upstream "${name}" did not answer in time`, { cause: e });
+      return new CoalmineError(
+        'UPSTREAM_FIRST_BYTE_TIMEOUT',
+        `upstream "${name}" did not answer in time`,
+        { cause: e },
+      );
     case 'UND_ERR_BODY_TIMEOUT':
-      return new CoalmineError('UPSTREAM_IDLE_TIMEOUT', `upstream "${name}" stopped sending`, { cause: e });
+      return new CoalmineError('UPSTREAM_IDLE_TIMEOUT', `upstream "${name}" stopped sending`, {
+        cause: e,
+      });
     case 'ECONNREFUSED':
     case 'ECONNRESET':
     case 'ENOTFOUND':
@@ -85,13 +105,25 @@ export function upstreamError(e: unknown, signal: AbortSignal | undefined, name:
     case 'ENETUNREACH':
     case 'UND_ERR_SOCKET':
     case 'UND_ERR_CLOSED':
-      return new CoalmineError('UPSTREAM_CONNECT_FAILED', `upstream "${name}" is unreachable or closed the connection (${code})`, { cause: e });
+      return new CoalmineError(
+        'UPSTREAM_CONNECT_FAILED',
+        `upstream "${name}" is unreachable or closed the connection (${code})`,
+        { cause: e },
+      );
     default:
       if (code?.startsWith('HPE_')) {
-        return new CoalmineError('UPSTREAM_MALFORMED_BODY', `upstream "${name}" sent a malformed HTTP response`, { cause: e });
+        return new CoalmineError(
+          'UPSTREAM_MALFORMED_BODY',
+          `upstream "${name}" sent a malformed HTTP response`,
+          { cause: e },
+        );
       }
       if (code?.startsWith('UND_ERR')) {
-        return new CoalmineError('UPSTREAM_CONNECT_FAILED', `upstream "${name}" request failed (${code})`, { cause: e });
+        return new CoalmineError(
+          'UPSTREAM_CONNECT_FAILED',
+          `upstream "${name}" request failed (${code})`,
+          { cause: e },
+        );
       }
       return new CoalmineError('INTERNAL', 'internal error', { cause: e });
   }

@@ -18,7 +18,13 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /** Headers the proxy sets itself on the upstream request. */
-const NOT_FORWARDED_UP = new Set(['host', 'content-length', 'accept-encoding', 'expect', 'x-request-id']);
+const NOT_FORWARDED_UP = new Set([
+  'host',
+  'content-length',
+  'accept-encoding',
+  'expect',
+  'x-request-id',
+]);
 /** Headers the proxy sets itself on the client response. */
 const NOT_FORWARDED_DOWN = new Set(['content-length', 'x-request-id', 'date']);
 
@@ -28,13 +34,20 @@ function connectionTokens(h: HeaderMap): Set<string> | undefined {
   const c = h['connection'];
   if (!c) return undefined;
   const list = Array.isArray(c) ? c.join(',') : c;
-  return new Set(list.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
+  return new Set(
+    list
+      .split(',')
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean),
+  );
 }
 
 const DECODABLE = ['gzip', 'br', 'deflate'];
 
 /** The `accept-encoding` to send upstream: what the client accepts and the proxy can decode. */
-export function upstreamAcceptEncoding(clientValue: string | string[] | undefined): string | undefined {
+export function upstreamAcceptEncoding(
+  clientValue: string | string[] | undefined,
+): string | undefined {
   if (!clientValue) return undefined;
   const accepted = (Array.isArray(clientValue) ? clientValue.join(',') : clientValue)
     .split(',')
@@ -53,11 +66,20 @@ export interface UpstreamHeaderOptions {
   authHeaders: readonly string[];
 }
 
-export function toUpstreamHeaders(client: IncomingHttpHeaders | HeaderMap, opts: UpstreamHeaderOptions): Record<string, string> {
+export function toUpstreamHeaders(
+  client: IncomingHttpHeaders | HeaderMap,
+  opts: UpstreamHeaderOptions,
+): Record<string, string> {
   const drop = connectionTokens(client);
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(client)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || NOT_FORWARDED_UP.has(name) || drop?.has(name)) continue;
+    if (
+      value === undefined ||
+      HOP_BY_HOP.has(name) ||
+      NOT_FORWARDED_UP.has(name) ||
+      drop?.has(name)
+    )
+      continue;
     if (opts.auth && opts.authHeaders.includes(name)) continue;
     out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
@@ -75,11 +97,20 @@ export interface ClientHeaderOptions {
   extra: Record<string, string>;
 }
 
-export function toClientHeaders(upstream: HeaderMap, opts: ClientHeaderOptions): Record<string, string | string[]> {
+export function toClientHeaders(
+  upstream: HeaderMap,
+  opts: ClientHeaderOptions,
+): Record<string, string | string[]> {
   const drop = connectionTokens(upstream);
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(upstream)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || NOT_FORWARDED_DOWN.has(name) || drop?.has(name)) continue;
+    if (
+      value === undefined ||
+      HOP_BY_HOP.has(name) ||
+      NOT_FORWARDED_DOWN.has(name) ||
+      drop?.has(name)
+    )
+      continue;
     if (opts.decoded && name === 'content-encoding') continue;
     out[name] = value;
   }

@@ -13,14 +13,17 @@ export interface Route {
   pathname: string;
 }
 
-export function createRouter(upstreams: readonly UpstreamConfig[]): (rawPath: string) => Route | undefined {
+export function createRouter(
+  upstreams: readonly UpstreamConfig[],
+): (rawPath: string) => Route | undefined {
   const byLength = [...upstreams].sort((a, b) => b.prefix.length - a.prefix.length);
   return (rawPath) => {
     for (const u of byLength) {
       const p = u.prefix;
       let rest: string;
       if (p === '/') rest = rawPath;
-      else if (rawPath === p || rawPath.startsWith(`${p}/`) || rawPath.startsWith(`${p}?`)) rest = rawPath.slice(p.length);
+      else if (rawPath === p || rawPath.startsWith(`${p}/`) || rawPath.startsWith(`${p}?`))
+        rest = rawPath.slice(p.length);
       else continue;
       if (!rest.startsWith('/')) rest = `/${rest}`;
       const q = rest.indexOf('?');

@@ -8,7 +8,9 @@ import { parseChatRequest } from './request.js';
 import { parseChatFrame, parseChatResponse } from './response.js';
 
 export function openAiErrorBody(err: WireError): string {
-  return JSON.stringify({ error: { message: err.message, type: err.type, param: null, code: err.code } });
+  return JSON.stringify({
+    error: { message: err.message, type: err.type, param: null, code: err.code },
+  });
 }
 
 export const openAiChat: WireAdapter = {

@@ -24,7 +24,8 @@ export function parseChatRequest(body: unknown): RequestInfo {
     if (name) tools.push({ name, parameters: obj(f)?.['parameters'] });
   }
   const rf = obj(b['response_format']);
-  const responseSchema = str(rf?.['type']) === 'json_schema' ? obj(rf?.['json_schema'])?.['schema'] : undefined;
+  const responseSchema =
+    str(rf?.['type']) === 'json_schema' ? obj(rf?.['json_schema'])?.['schema'] : undefined;
   return {
     operation: 'chat',
     model: str(b['model']),

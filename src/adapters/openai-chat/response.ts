@@ -22,10 +22,19 @@ export function parseChatResponse(body: unknown): NormalisedResponse | undefined
     for (const tc of arr(msg?.['tool_calls']) ?? []) {
       const t = obj(tc);
       const fn = obj(t?.['function']);
-      toolCalls.push({ id: str(t?.['id']), name: str(fn?.['name']) ?? '', arguments: str(fn?.['arguments']) ?? '' });
+      toolCalls.push({
+        id: str(t?.['id']),
+        name: str(fn?.['name']) ?? '',
+        arguments: str(fn?.['arguments']) ?? '',
+      });
     }
     const fc = obj(msg?.['function_call']);
-    if (fc) toolCalls.push({ id: undefined, name: str(fc['name']) ?? '', arguments: str(fc['arguments']) ?? '' });
+    if (fc)
+      toolCalls.push({
+        id: undefined,
+        name: str(fc['name']) ?? '',
+        arguments: str(fc['arguments']) ?? '',
+      });
     out.push({
       index: num(co?.['index']) ?? i,
       text: (str(msg?.['content']) ?? '') + (str(msg?.['refusal']) ?? ''),

@@ -7,7 +7,8 @@ type Msg = { role?: string; content?: unknown };
 
 function text(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((p) => (p as { text?: string })?.text ?? '').join('');
+  if (Array.isArray(content))
+    return content.map((p) => (p as { text?: string })?.text ?? '').join('');
   return '';
 }
 
@@ -19,7 +20,14 @@ export const simOpenAiChat: SimFormat = {
   malformedFrame: 'data: {"id": "broken", "choices": [\n\n',
 
   parse(body) {
-    const b = (body ?? {}) as { model?: string; messages?: Msg[]; n?: number; stream?: boolean; stream_options?: { include_usage?: boolean }; tools?: { function?: { name?: string; parameters?: unknown } }[] };
+    const b = (body ?? {}) as {
+      model?: string;
+      messages?: Msg[];
+      n?: number;
+      stream?: boolean;
+      stream_options?: { include_usage?: boolean };
+      tools?: { function?: { name?: string; parameters?: unknown } }[];
+    };
     const msgs = Array.isArray(b.messages) ? b.messages : [];
     const lastUser = [...msgs].reverse().find((m) => m?.role === 'user');
     const prompt = text(lastUser?.content);
@@ -28,7 +36,9 @@ export const simOpenAiChat: SimFormat = {
       prompt: stripScenarioTag(prompt),
       allText: msgs.map((m) => text(m?.content)).join('\n'),
       choices: Math.min(Math.max(1, Number(b.n) || 1), 8),
-      tools: (b.tools ?? []).flatMap((t) => (t?.function?.name ? [{ name: t.function.name, parameters: t.function.parameters }] : [])),
+      tools: (b.tools ?? []).flatMap((t) =>
+        t?.function?.name ? [{ name: t.function.name, parameters: t.function.parameters }] : [],
+      ),
       stream: b.stream === true,
       includeUsage: b.stream_options?.include_usage === true,
       tag: scenarioTag(prompt),
@@ -48,7 +58,15 @@ export const simOpenAiChat: SimFormat = {
           role: 'assistant',
           content: a.toolCalls.length ? null : t,
           refusal: null,
-          ...(a.toolCalls.length ? { tool_calls: a.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) } : {}),
+          ...(a.toolCalls.length
+            ? {
+                tool_calls: a.toolCalls.map((c) => ({
+                  id: c.id,
+                  type: 'function',
+                  function: { name: c.name, arguments: c.arguments },
+                })),
+              }
+            : {}),
         },
         logprobs: null,
         finish_reason: a.finishReason,
@@ -58,20 +76,59 @@ export const simOpenAiChat: SimFormat = {
   },
 
   frames(a, o) {
-    const head = { id: `chatcmpl-${a.id}`, object: 'chat.completion.chunk', created: CREATED, model: a.model, system_fingerprint: a.fingerprint };
-    const frame = (choices: unknown[], extra?: object) => `data: ${JSON.stringify({ ...head, choices, ...extra })}\n\n`;
+    const head = {
+      id: `chatcmpl-${a.id}`,
+      object: 'chat.completion.chunk',
+      created: CREATED,
+      model: a.model,
+      system_fingerprint: a.fingerprint,
+    };
+    const frame = (choices: unknown[], extra?: object) =>
+      `data: ${JSON.stringify({ ...head, choices, ...extra })}\n\n`;
     const out: string[] = [];
     a.texts.forEach((t, index) => {
-      out.push(frame([{ index, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]));
+      out.push(
+        frame([
+          { index, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null },
+        ]),
+      );
       if (a.toolCalls.length) {
         a.toolCalls.forEach((c, i) => {
-          out.push(frame([{ index, delta: { tool_calls: [{ index: i, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] }, logprobs: null, finish_reason: null }]));
+          out.push(
+            frame([
+              {
+                index,
+                delta: {
+                  tool_calls: [
+                    {
+                      index: i,
+                      id: c.id,
+                      type: 'function',
+                      function: { name: c.name, arguments: '' },
+                    },
+                  ],
+                },
+                logprobs: null,
+                finish_reason: null,
+              },
+            ]),
+          );
           for (const p of pieces(c.arguments, 3)) {
-            out.push(frame([{ index, delta: { tool_calls: [{ index: i, function: { arguments: p } }] }, logprobs: null, finish_reason: null }]));
+            out.push(
+              frame([
+                {
+                  index,
+                  delta: { tool_calls: [{ index: i, function: { arguments: p } }] },
+                  logprobs: null,
+                  finish_reason: null,
+                },
+              ]),
+            );
           }
         });
       } else {
-        for (const p of pieces(t, o.chunks)) out.push(frame([{ index, delta: { content: p }, logprobs: null, finish_reason: null }]));
+        for (const p of pieces(t, o.chunks))
+          out.push(frame([{ index, delta: { content: p }, logprobs: null, finish_reason: null }]));
       }
       out.push(frame([{ index, delta: {}, logprobs: null, finish_reason: a.finishReason }]));
     });
@@ -81,10 +138,21 @@ export const simOpenAiChat: SimFormat = {
   },
 
   error(status, message) {
-    return JSON.stringify({ error: { message, type: status >= 500 ? 'server_error' : 'invalid_request_error', param: null, code: null } });
+    return JSON.stringify({
+      error: {
+        message,
+        type: status >= 500 ? 'server_error' : 'invalid_request_error',
+        param: null,
+        code: null,
+      },
+    });
   },
 };
 
 function usage(a: SimAnswer) {
-  return { prompt_tokens: a.promptTokens, completion_tokens: a.completionTokens, total_tokens: a.promptTokens + a.completionTokens };
+  return {
+    prompt_tokens: a.promptTokens,
+    completion_tokens: a.completionTokens,
+    total_tokens: a.promptTokens + a.completionTokens,
+  };
 }

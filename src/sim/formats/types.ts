@@ -3,7 +3,9 @@ import type { SimAnswer, SimPrompt } from '../answer.js';
 /** One wire format the simulator speaks. */
 export interface SimFormat {
   matches(method: string, path: string): boolean;
-  parse(body: unknown): SimPrompt & { stream: boolean; includeUsage: boolean; tag: string | undefined };
+  parse(
+    body: unknown,
+  ): SimPrompt & { stream: boolean; includeUsage: boolean; tag: string | undefined };
   /** A complete non-streamed response body. */
   json(a: SimAnswer): string;
   /** The stream's frames in order, each complete (terminator included unless `noDone`). */

@@ -1,0 +1,41 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { Running } from '../../src/main.js';
+import { serve } from '../../src/main.js';
+import { noopLogger } from '../../src/model/log.js';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+/** A real `coalmine serve` in this process, on ephemeral loopback ports, with a temp config. */
+export async function startProxy(config: Record<string, unknown>): Promise<Running> {
+  const dir = mkdtempSync(join(tmpdir(), 'coalmine-e2e-'));
+  const file = join(dir, 'coalmine.yaml');
+  writeFileSync(
+    file,
+    stringify({
+      listen: '127.0.0.1:0',
+      admin: { listen: '127.0.0.1:0', token: ADMIN_TOKEN },
+      ...config,
+    }),
+  );
+  return serve({ cwd: dir, env: {}, configFile: file, log: noopLogger });
+}
+
+export async function metricsText(running: Running): Promise<string> {
+  return (await fetch(`${running.adminUrl}/metrics`)).text();
+}
+
+/** Waits until `check` holds, polling; fails after `ms`. */
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  ms = 3000,
+): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { createFramer } from '../../../src/adapters/framing.js';
+import { openAiChat } from '../../../src/adapters/openai-chat/index.js';
+import { findAdapter } from '../../../src/adapters/registry.js';
+import { Accumulator } from '../../../src/pipeline/accumulate.js';
+import { fixture } from '../../helpers/fixtures.js';
+
+function parseStream(file: string) {
+  const framer = createFramer('sse');
+  const acc = new Accumulator();
+  for (const batch of [framer.push(fixture(file)), framer.end()]) {
+    for (const f of batch.frames) {
+      const events = openAiChat.parseFrame(f);
+      expect(events, `frame ${f.data}`).toBeDefined();
+      for (const e of events ?? []) acc.add(e);
+    }
+  }
+  return acc;
+}
+
+describe('openai.chat adapter', () => {
+  it.each([
+    ['POST', '/v1/chat/completions', true],
+    ['POST', '/openai/deployments/gpt4/chat/completions', true],
+    ['GET', '/v1/chat/completions', false],
+    ['POST', '/v1/completions', false],
+  ])('%s %s is ours: %s', (method, path, owned) => {
+    expect(findAdapter(method, path) === openAiChat).toBe(owned);
+  });
+
+  it('reads the request: model, stream, system prompt, tools, schema, n', () => {
+    const info = openAiChat.parseRequest({
+      model: 'gpt-4o-mini',
+      stream: true,
+      n: 2,
+      messages: [
+        { role: 'system', content: 'You are terse.' },
+        { role: 'developer', content: [{ type: 'text', text: 'Never reveal X.' }] },
+        { role: 'user', content: 'hi' },
+      ],
+      tools: [
+        { type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } },
+      ],
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'x', schema: { type: 'object' } },
+      },
+    });
+    expect(info).toEqual({
+      operation: 'chat',
+      model: 'gpt-4o-mini',
+      stream: true,
+      systemPrompt: 'You are terse.\nNever reveal X.',
+      tools: [{ name: 'get_weather', parameters: { type: 'object' } }],
+      responseSchema: { type: 'object' },
+      choices: 2,
+    });
+  });
+
+  it('treats hostile request bodies leniently', () => {
+    for (const body of [null, 42, 'x', [], { messages: 'nope', tools: {}, n: 'many' }]) {
+      const info = openAiChat.parseRequest(body);
+      expect(info.stream).toBe(false);
+      expect(info.choices).toBe(1);
+      expect(info.tools).toEqual([]);
+    }
+  });
+
+  it.each([
+    [
+      'completion.json',
+      {
+        model: 'gpt-4o-mini-2024-07-18',
+        fingerprint: 'fp_06737a9306',
+        texts: ['Mars is known as the Red Planet.'],
+        finish: ['stop'],
+        usage: { inputTokens: 19, outputTokens: 9 },
+      },
+    ],
+    [
+      'completion-n2.json',
+      {
+        model: 'gpt-4o-mini-2024-07-18',
+        fingerprint: 'fp_06737a9306',
+        texts: ['Paris.', 'The capital of France is Paris, a city on the Seine'],
+        finish: ['stop', 'length'],
+        usage: { inputTokens: 14, outputTokens: 16 },
+      },
+    ],
+    [
+      'completion-tools.json',
+      {
+        model: 'gpt-4o-mini-2024-07-18',
+        fingerprint: 'fp_06737a9306',
+        texts: [''],
+        finish: ['tool_calls'],
+        usage: { inputTokens: 82, outputTokens: 17 },
+      },
+    ],
+  ])('parses %s', (file, want) => {
+    const r = openAiChat.parseResponse(JSON.parse(fixture(`openai-chat/${file}`).toString()));
+    expect(r).toBeDefined();
+    expect(r?.model).toBe(want.model);
+    expect(r?.fingerprint).toBe(want.fingerprint);
+    expect(r?.choices.map((c) => c.text)).toEqual(want.texts);
+    expect(r?.choices.map((c) => c.finishReason)).toEqual(want.finish);
+    expect(r?.usage).toEqual(want.usage);
+  });
+
+  it('parses tool calls of a complete response', () => {
+    const r = openAiChat.parseResponse(
+      JSON.parse(fixture('openai-chat/completion-tools.json').toString()),
+    );
+    expect(r?.choices[0]?.toolCalls).toEqual([
+      {
+        id: 'call_abc123',
+        name: 'get_current_weather',
+        arguments: '{\n"location": "Boston, MA"\n}',
+      },
+    ]);
+  });
+
+  it.each([[null], [{}], [{ choices: 'x' }], ['text']])(
+    'rejects a body that is not a completion: %j',
+    (body) => {
+      expect(openAiChat.parseResponse(body)).toBeUndefined();
+    },
+  );
+
+  it('accumulates a streamed completion with a usage chunk', () => {
+    const acc = parseStream('openai-chat/stream-basic.sse.txt');
+    expect(acc.done).toBe(true);
+    expect(acc.response.choices[0]?.text).toBe('Mars is known as the Red Planet — ü 🚀.');
+    expect(acc.response.choices[0]?.finishReason).toBe('stop');
+    expect(acc.response.usage).toEqual({ inputTokens: 19, outputTokens: 12 });
+    expect(acc.response.fingerprint).toBe('fp_06737a9306');
+  });
+
+  it('accumulates streamed tool calls by index', () => {
+    const acc = parseStream('openai-chat/stream-tools.sse.txt');
+    expect(acc.response.choices[0]?.toolCalls).toEqual([
+      {
+        id: 'call_DdmO9pD3xa9XTPNJ32zg2hcA',
+        name: 'get_current_weather',
+        arguments: '{"location":"Boston, MA"}',
+      },
+      { id: 'call_second', name: 'get_time', arguments: '{"tz":"EST"}' },
+    ]);
+    expect(acc.response.choices[0]?.finishReason).toBe('tool_calls');
+  });
+
+  it('accumulates interleaved choices (n = 2) and skips keep-alive comments', () => {
+    const acc = parseStream('openai-chat/stream-n2.sse.txt');
+    expect(acc.response.choices.map((c) => [c.text, c.finishReason])).toEqual([
+      ['Paris.', 'stop'],
+      ['The capital', 'length'],
+    ]);
+  });
+
+  it.each([
+    ['not JSON', '{"id": "x", "choices": ['],
+    ['JSON but not a chunk', '[1,2]'],
+    ['object without choices', '{"id":"x"}'],
+  ])('flags a malformed frame: %s', (_n, data) => {
+    expect(openAiChat.parseFrame({ event: undefined, data, end: 0 })).toBeUndefined();
+  });
+
+  it('reads an in-band error frame', () => {
+    expect(
+      openAiChat.parseFrame({
+        event: undefined,
+        data: '{"error":{"message":"overloaded"}}',
+        end: 0,
+      }),
+    ).toEqual([{ type: 'error', message: 'overloaded' }]);
+  });
+
+  it('writes errors in OpenAI format, in-band as an SSE data event', () => {
+    const err = {
+      status: 400,
+      message: 'blocked',
+      type: 'policy_violation',
+      code: 'coalmine_policy_violation',
+    };
+    expect(JSON.parse(openAiChat.errorBody(err))).toEqual({
+      error: {
+        message: 'blocked',
+        type: 'policy_violation',
+        param: null,
+        code: 'coalmine_policy_violation',
+      },
+    });
+    const frame = openAiChat.streamError(err);
+    expect(frame).toMatch(/^data: \{.*\}\n\n$/);
+  });
+});
