@@ -1,13 +1,10 @@
 /**
- * createApp(deps): the traffic listener's Hono app. Pure: everything it needs is injected,
- * so tests drive it with `app.request()`. Under @hono/node-server the pipeline writes to the
- * node response directly (no Web-stream conversion on the hot path); elsewhere it answers
- * with a Web `Response`.
+ * createApp(deps): the traffic pipeline as a Hono app answering with Web `Response`s. Pure:
+ * everything is injected, so tests drive it with `app.request()`, and it runs on any
+ * runtime Hono supports. On Node, `http/traffic-server.ts` serves the same pipeline straight
+ * from node:http (no Request/Response objects on the hot path; see bench/README.md).
  */
-import type { HttpBindings } from '@hono/node-server';
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
-import { nodeRequest, NodeWriter } from './http/node-io.js';
 import { webRequest, WebWriter } from './http/web-io.js';
 import type { TrafficSource } from './model/sink.js';
 import type { ProxyRequest, ResponseWriter } from './pipeline/io.js';
@@ -19,28 +16,15 @@ export interface AppDeps {
   track?: { start(): void; end(): void };
 }
 
-export function createApp(deps: AppDeps): Hono<{ Bindings: Partial<HttpBindings> }> {
-  const app = new Hono<{ Bindings: Partial<HttpBindings> }>();
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
   const source = deps.source ?? 'live';
-
-  app.all('*', async (c) => {
+  app.all('*', (c) => {
     const receivedAt = performance.now();
     deps.track?.start();
-    const { incoming, outgoing } = c.env ?? {};
-    if (incoming && outgoing) {
-      try {
-        await deps.handle(nodeRequest(incoming, source, receivedAt), new NodeWriter(outgoing));
-      } finally {
-        deps.track?.end();
-      }
-      return RESPONSE_ALREADY_SENT;
-    }
     const out = new WebWriter();
-    void deps
-      .handle(webRequest(c.req.raw, source, receivedAt), out)
-      .finally(() => deps.track?.end());
+    void deps.handle(webRequest(c.req.raw, source, receivedAt), out).finally(() => deps.track?.end());
     return out.response;
   });
-
   return app;
 }

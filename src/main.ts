@@ -8,12 +8,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { providerIds } from './adapters/providers.js';
-import { createApp } from './app.js';
 import type { LoadedConfig } from './config/load.js';
 import { loadConfig } from './config/load.js';
 import type { UpstreamConfig } from './config/schema.js';
 import { configSchema } from './config/schema.js';
 import { createAdminApp } from './http/admin.js';
+import { createTrafficServer } from './http/traffic-server.js';
 import { jsonLogger } from './log.js';
 import type { Logger } from './model/log.js';
 import { createPipeline } from './pipeline/proxy.js';
@@ -89,7 +89,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     log,
     policyVersion: () => 'none',
   });
-  const app = createApp({
+  const traffic = createTrafficServer({
     handle,
     track: {
       start: () => inflight++,
@@ -121,9 +121,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     },
   });
 
-  const traffic = createAdaptorServer({ fetch: app.fetch, autoCleanupIncoming: false }) as Server;
   const adminServer = createAdaptorServer({ fetch: admin.fetch }) as Server;
-  traffic.keepAliveTimeout = 65_000;
   const ta = await listen(traffic, config.listen.host, config.listen.port);
   const aa = await listen(adminServer, config.admin.listen.host, config.admin.listen.port);
   const url = hostUrl(ta);

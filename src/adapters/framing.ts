@@ -55,6 +55,17 @@ function lineEnd(buf: Buffer, start: number, nl: number): number {
   return nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
 }
 
+const DATA = Buffer.from('data:');
+const EVENT = Buffer.from('event:');
+
+/** The field of an SSE line if it is one we read (`data` or `event`), without decoding the line. */
+function fieldOf(buf: Buffer, start: number, end: number): 'data' | 'event' | undefined {
+  if (end - start >= 5 && buf.compare(DATA, 0, 5, start, start + 5) === 0) return 'data';
+  if (end - start >= 6 && buf.compare(EVENT, 0, 6, start, start + 6) === 0) return 'event';
+  if (end - start === 4 && buf.compare(DATA, 0, 4, start, end) === 0) return 'data';
+  return undefined;
+}
+
 /** text/event-stream, per the WHATWG HTML "server-sent events" parsing rules (LF or CRLF). */
 class SseFramer extends ByteFramer {
   protected scan(buf: Buffer, frames: Frame[], atEnd: boolean): number {
@@ -74,13 +85,14 @@ class SseFramer extends ByteFramer {
           event = data = undefined;
         }
       } else if (buf[lineStart] !== 0x3a /* ':' comment */) {
-        const line = buf.toString('utf8', lineStart, end);
-        const colon = line.indexOf(':');
-        const field = colon === -1 ? line : line.slice(0, colon);
-        let value = colon === -1 ? '' : line.slice(colon + 1);
-        if (value.charCodeAt(0) === 0x20) value = value.slice(1);
-        if (field === 'data') data = data === undefined ? value : `${data}\n${value}`;
-        else if (field === 'event') event = value;
+        const field = fieldOf(buf, lineStart, end);
+        if (field !== undefined) {
+          let v = lineStart + field.length + 1;
+          if (buf[v] === 0x20) v++;
+          const value = buf.toString('utf8', v, end);
+          if (field === 'data') data = data === undefined ? value : `${data}\n${value}`;
+          else event = value;
+        }
       }
       if (nl === -1) {
         if (event !== undefined || data !== undefined)

@@ -28,6 +28,8 @@ export interface Frame {
   end: number;
 }
 
+export type FrameParser = (frame: Frame) => StreamEvent[] | undefined;
+
 export interface WireAdapter {
   /** Stable id, used as the `route` label (`openai.chat`). */
   readonly id: string;
@@ -43,8 +45,11 @@ export interface WireAdapter {
   streamFraming(contentType: string): Framing | undefined;
   /** A complete (non-streamed) response body; undefined when it is not this format. */
   parseResponse(body: unknown): NormalisedResponse | undefined;
-  /** One stream frame; undefined when the frame is malformed for this format. */
-  parseFrame(frame: Frame): StreamEvent[] | undefined;
+  /**
+   * A parser for the frames of one stream (it may keep per-stream state). It returns the
+   * frame's events, or undefined when the frame is malformed for this format.
+   */
+  streamParser(): FrameParser;
   /** A complete error response body in this format. */
   errorBody(err: WireError): string;
   /** An in-band error frame for a stream in this format, ready to write after a complete frame. */

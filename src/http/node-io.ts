@@ -60,14 +60,19 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<Buffer>
 }
 
 export class NodeWriter implements ResponseWriter {
-  readonly closed: AbortSignal;
-  private readonly controller = new AbortController();
+  clientGone = false;
+  private listener: (() => void) | undefined;
 
   constructor(private readonly res: ServerResponse) {
-    this.closed = this.controller.signal;
     res.once('close', () => {
-      if (!res.writableFinished) this.controller.abort();
+      if (res.writableFinished) return;
+      this.clientGone = true;
+      this.listener?.();
     });
+  }
+
+  onClientGone(listener: () => void): void {
+    this.listener = listener;
   }
 
   get headersSent(): boolean {
@@ -83,15 +88,15 @@ export class NodeWriter implements ResponseWriter {
   }
 
   drain(): Promise<void> {
-    if (!this.res.writableNeedDrain || this.closed.aborted) return Promise.resolve();
+    if (!this.res.writableNeedDrain || this.clientGone) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         this.res.off('drain', done);
-        this.closed.removeEventListener('abort', done);
+        this.res.off('close', done);
         resolve();
       };
       this.res.on('drain', done);
-      this.closed.addEventListener('abort', done, { once: true });
+      this.res.on('close', done);
     });
   }
 

@@ -35,10 +35,10 @@ export function webRequest(req: Request, source: TrafficSource, receivedAt: numb
 }
 
 export class WebWriter implements ResponseWriter {
-  readonly closed: AbortSignal;
+  clientGone = false;
   /** Resolves with the Response once `head()` is called. */
   readonly response: Promise<Response>;
-  private readonly ac = new AbortController();
+  private listener: (() => void) | undefined;
   private ctrl!: ReadableStreamDefaultController<Uint8Array>;
   private resolveResponse!: (r: Response) => void;
   private waiters: (() => void)[] = [];
@@ -46,8 +46,24 @@ export class WebWriter implements ResponseWriter {
   private ended = false;
 
   constructor() {
-    this.closed = this.ac.signal;
     this.response = new Promise((r) => (this.resolveResponse = r));
+  }
+
+  onClientGone(listener: () => void): void {
+    this.listener = listener;
+  }
+
+  private gone(): void {
+    if (this.ended || this.clientGone) return;
+    this.clientGone = true;
+    this.listener?.();
+    this.release();
+  }
+
+  private release(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
   }
 
   get headersSent(): boolean {
@@ -64,12 +80,8 @@ export class WebWriter implements ResponseWriter {
         start: (c) => {
           this.ctrl = c;
         },
-        pull: () => {
-          const w = this.waiters;
-          this.waiters = [];
-          for (const f of w) f();
-        },
-        cancel: () => this.ac.abort(),
+        pull: () => this.release(),
+        cancel: () => this.gone(),
       },
       { highWaterMark: 16 },
     );
@@ -79,7 +91,7 @@ export class WebWriter implements ResponseWriter {
   }
 
   write(chunk: Buffer | string): boolean {
-    if (this.ended || this.ac.signal.aborted) return false;
+    if (this.ended || this.clientGone) return false;
     this.ctrl.enqueue(
       typeof chunk === 'string' ? new TextEncoder().encode(chunk) : new Uint8Array(chunk),
     );
@@ -87,7 +99,7 @@ export class WebWriter implements ResponseWriter {
   }
 
   drain(): Promise<void> {
-    if ((this.ctrl.desiredSize ?? 1) > 0 || this.ac.signal.aborted) return Promise.resolve();
+    if ((this.ctrl.desiredSize ?? 1) > 0 || this.clientGone) return Promise.resolve();
     return new Promise((r) => this.waiters.push(r));
   }
 
@@ -95,7 +107,7 @@ export class WebWriter implements ResponseWriter {
     if (chunk !== undefined) this.write(chunk);
     if (this.ended) return;
     this.ended = true;
-    if (!this.ac.signal.aborted) this.ctrl.close();
+    if (!this.clientGone) this.ctrl.close();
   }
 
   abort(): void {

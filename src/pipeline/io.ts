@@ -34,6 +34,8 @@ export interface ResponseWriter {
    */
   abort(): void;
   readonly headersSent: boolean;
-  /** Aborted when the client goes away before `end()`. */
-  readonly closed: AbortSignal;
+  /** Registers the one listener called if the client goes away before `end()`. */
+  onClientGone(listener: () => void): void;
+  /** True once the client has gone away before `end()`. */
+  readonly clientGone: boolean;
 }

@@ -89,7 +89,7 @@ export function createPipeline(deps: PipelineDeps) {
     const ac = new AbortController();
     const onClientGone = () =>
       ac.abort(new CoalmineError('CLIENT_DISCONNECTED', 'client disconnected'));
-    out.closed.addEventListener('abort', onClientGone, { once: true });
+    out.onClientGone(onClientGone);
     let timer: NodeJS.Timeout | undefined;
 
     const sendError = (e: unknown) => {
@@ -99,7 +99,7 @@ export function createPipeline(deps: PipelineDeps) {
       if (!isCoalmineError(e)) deps.log.error('request failed', { requestId, error: String(e) });
       rec.errorCode = err.code;
       rec.status = err.status;
-      if (err.code === 'CLIENT_DISCONNECTED' || out.closed.aborted) {
+      if (err.code === 'CLIENT_DISCONNECTED' || out.clientGone) {
         rec.status = 499;
         return;
       }
@@ -235,7 +235,6 @@ export function createPipeline(deps: PipelineDeps) {
       );
     } finally {
       clearTimeout(timer);
-      out.closed.removeEventListener('abort', onClientGone);
       const tEnd = performance.now();
       rec.durationSeconds = (tEnd - req.receivedAt) / 1000;
       if (tUpstreamFirst) rec.upstreamDurationSeconds = ((tUpstreamEnd || tEnd) - tDispatch) / 1000;

@@ -47,6 +47,7 @@ function bodyError(e: unknown, signal: AbortSignal): CoalmineError {
 
 export function relayStream(o: RelayOptions): Promise<RelayResult> {
   const framer = createFramer(o.framing);
+  const parse = o.adapter.streamParser();
   let wrote = false;
   let finished = false;
 
@@ -83,7 +84,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
     const take = (batch: FrameBatch): { bytes: Buffer; bad: boolean } => {
       for (let i = 0; i < batch.frames.length; i++) {
         const f = batch.frames[i]!;
-        const events = o.adapter.parseFrame(f);
+        const events = parse(f);
         if (!events) {
           const start = i === 0 ? 0 : batch.frames[i - 1]!.end;
           return { bytes: batch.bytes.subarray(0, start), bad: true };

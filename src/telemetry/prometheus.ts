@@ -10,6 +10,14 @@ import { METRIC } from './names.js';
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 
+interface RouteSeries {
+  requests: { inc(): void };
+  duration: { observe(v: number): void };
+  ttfb: { observe(v: number): void };
+  upstreamDuration: { observe(v: number): void };
+  overhead: { observe(v: number): void };
+}
+
 export interface PrometheusOptions {
   version: string;
   /** Include Node.js process metrics (off in unit tests for speed). */
@@ -84,15 +92,32 @@ export class PrometheusSink implements Sink {
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
+  /** Label-bound children by key, so the hot path skips prom-client's label hashing. */
+  private readonly children = new Map<string, RouteSeries>();
+
+  private series(route: string, upstream: string, code: number): RouteSeries {
+    const key = `${route}\u0000${upstream}\u0000${code}`;
+    let s = this.children.get(key);
+    if (!s) {
+      s = {
+        requests: this.requests.labels(route, upstream, String(code)),
+        duration: this.duration.labels(route, upstream),
+        ttfb: this.ttfb.labels(upstream),
+        upstreamDuration: this.upstreamDuration.labels(upstream),
+        overhead: this.overhead.labels(route),
+      };
+      this.children.set(key, s);
+    }
+    return s;
+  }
+
   record(e: TelemetryEvent): void {
-    this.requests.inc({ route: e.route, upstream: e.upstream, code: String(e.status) });
-    this.duration.observe({ route: e.route, upstream: e.upstream }, e.durationSeconds);
-    if (e.upstreamTtfbSeconds !== undefined)
-      this.ttfb.observe({ upstream: e.upstream }, e.upstreamTtfbSeconds);
-    if (e.upstreamDurationSeconds !== undefined)
-      this.upstreamDuration.observe({ upstream: e.upstream }, e.upstreamDurationSeconds);
-    if (e.overheadSeconds !== undefined)
-      this.overhead.observe({ route: e.route }, e.overheadSeconds);
+    const s = this.series(e.route, e.upstream, e.status);
+    s.requests.inc();
+    s.duration.observe(e.durationSeconds);
+    if (e.upstreamTtfbSeconds !== undefined) s.ttfb.observe(e.upstreamTtfbSeconds);
+    if (e.upstreamDurationSeconds !== undefined) s.upstreamDuration.observe(e.upstreamDurationSeconds);
+    if (e.overheadSeconds !== undefined) s.overhead.observe(e.overheadSeconds);
     if (e.abortReason) this.aborts.inc({ reason: e.abortReason });
     if (e.usage?.inputTokens)
       this.tokens.inc({ upstream: e.upstream, type: 'input' }, e.usage.inputTokens);

@@ -2,7 +2,7 @@ import type { StreamEvent } from '../../model/events.js';
 import type { Choice, NormalisedResponse, ToolCall, Usage } from '../../model/exchange.js';
 import type { Obj } from '../read.js';
 import { arr, num, obj, parseJson, str } from '../read.js';
-import type { Frame } from '../types.js';
+import type { Frame, FrameParser } from '../types.js';
 
 function usage(u: Obj | undefined): Usage | undefined {
   if (!u) return undefined;
@@ -51,11 +51,20 @@ export function parseChatResponse(body: unknown): NormalisedResponse | undefined
   };
 }
 
-/** One `chat.completion.chunk` SSE frame, `data: [DONE]`, or an in-band `{"error":…}`. */
-export function parseChatFrame(frame: Frame): StreamEvent[] | undefined {
+/** Chat chunk frames carry no state between them: one parser serves every stream. */
+export function chatStreamParser(): FrameParser {
+  return parseChatFrame;
+}
+
+function parseChatFrame(frame: Frame): StreamEvent[] | undefined {
   const data = frame.data;
   if (data === undefined) return [];
   if (data === '[DONE]') return [{ type: 'done' }];
+  return parseChatData(data);
+}
+
+/** The data of one `chat.completion.chunk` SSE frame, or an in-band `{"error":…}`. */
+export function parseChatData(data: string): StreamEvent[] | undefined {
   const b = obj(parseJson(data));
   if (!b) return undefined;
   const err = obj(b['error']);

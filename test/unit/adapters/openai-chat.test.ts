@@ -8,9 +8,10 @@ import { fixture } from '../../helpers/fixtures.js';
 function parseStream(file: string) {
   const framer = createFramer('sse');
   const acc = new Accumulator();
+  const parse = openAiChat.streamParser();
   for (const batch of [framer.push(fixture(file)), framer.end()]) {
     for (const f of batch.frames) {
-      const events = openAiChat.parseFrame(f);
+      const events = parse(f);
       expect(events, `frame ${f.data}`).toBeDefined();
       for (const e of events ?? []) acc.add(e);
     }
@@ -162,12 +163,12 @@ describe('openai.chat adapter', () => {
     ['JSON but not a chunk', '[1,2]'],
     ['object without choices', '{"id":"x"}'],
   ])('flags a malformed frame: %s', (_n, data) => {
-    expect(openAiChat.parseFrame({ event: undefined, data, end: 0 })).toBeUndefined();
+    expect(openAiChat.streamParser()({ event: undefined, data, end: 0 })).toBeUndefined();
   });
 
   it('reads an in-band error frame', () => {
     expect(
-      openAiChat.parseFrame({
+      openAiChat.streamParser()({
         event: undefined,
         data: '{"error":{"message":"overloaded"}}',
         end: 0,

@@ -1,0 +1,180 @@
+// `npm run bench`: one invocation measures, on the simulator as upstream,
+//   direct        the simulator itself
+//   bare pipe     bench/bare-proxy.js, a minimal node:http pipe proxy
+//   coalmine      dist/cli.js serve (no policies)
+// with the proxies pinned to CPU 0 and the load generator and simulator on CPU 1 (taskset,
+// when available). Prints requests/s, latency p50/p99 and time to first byte for each,
+// with ratios, and writes them into bench/README.md between the result markers.
+import { spawn, execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const TTFB_SAMPLES = Number(process.env.BENCH_TTFB_SAMPLES ?? 2000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const children = [];
+
+function hasTaskset() {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const PIN = hasTaskset();
+
+function start(cpu, args, re) {
+  const cmd = PIN ? 'taskset' : process.execPath;
+  const argv = PIN ? ['-c', String(cpu), process.execPath, ...args] : args;
+  const child = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, COALMINE_CONFIG: '' } });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let err = '';
+    const t = setTimeout(() => reject(new Error(`no start: ${args.join(' ')}\n${err}`)), 15000);
+    child.stderr.on('data', (c) => {
+      err += c;
+      for (const line of err.split('\n')) {
+        const m = re.exec(line);
+        if (m) {
+          clearTimeout(t);
+          child.stderr.removeAllListeners('data');
+          child.stderr.resume();
+          resolve(m[1]);
+          return;
+        }
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${args.join(' ')}\n${err}`)));
+  });
+}
+
+const body = (content, stream) => JSON.stringify({ model: 'bench-model', stream, messages: [{ role: 'user', content }] });
+const SCENARIOS = {
+  json: body('benchmark [sim:size=700]', false), // ~1 KB response body
+  stream: body('benchmark [sim:chunks=50]', true), // 50 content events (+ role, finish, [DONE])
+};
+
+function load(url, payload) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: `${url}/v1/chat/completions`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: payload,
+        connections: CONNECTIONS,
+        duration: DURATION,
+      },
+      (err, r) => (err ? reject(err) : resolve(r)),
+    );
+  });
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+function ttfbOnce(url, payload) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(`${url}/v1/chat/completions`);
+    const t0 = process.hrtime.bigint();
+    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+      let first;
+      res.on('data', () => (first ??= process.hrtime.bigint()));
+      res.on('end', () => resolve(Number((first ?? process.hrtime.bigint()) - t0) / 1e6));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+async function ttfb(url, payload) {
+  for (let i = 0; i < 200; i++) await ttfbOnce(url, payload);
+  const xs = [];
+  for (let i = 0; i < TTFB_SAMPLES; i++) xs.push(await ttfbOnce(url, payload));
+  xs.sort((a, b) => a - b);
+  const q = (p) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+  return { p50: q(0.5), p99: q(0.99) };
+}
+
+const fmt = (n, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+
+async function main() {
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  const cpuLoad = PIN ? 1 : undefined;
+  if (PIN) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+  const sim = await start(cpuLoad ?? 0, ['dist/cli.js', 'sim', '--port', '0'], /"url":"([^"]+)"/);
+  const bare = await start(0, ['bench/bare-proxy.js', sim], /"url":"([^"]+)"/);
+  const dir = mkdtempSync(join(tmpdir(), 'coalmine-bench-'));
+  writeFileSync(join(dir, 'coalmine.yaml'), `listen: 127.0.0.1:0\nadmin: { listen: "127.0.0.1:0" }\nupstreams: [{ name: sim, url: "${sim}" }]\n`);
+  const coal = await start(0, ['dist/cli.js', 'serve', '--config', join(dir, 'coalmine.yaml'), '--listen', '127.0.0.1:0'], /"proxy":"([^"]+)"/).catch(async (e) => {
+    throw e;
+  });
+  const targets = { direct: sim, 'bare pipe': bare, coalmine: coal };
+  const results = {};
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  for (const [scenario, payload] of Object.entries(SCENARIOS)) {
+    const runs = Object.fromEntries(Object.keys(targets).map((n) => [n, []]));
+    for (const url of Object.values(targets)) await load(url, payload); // warm-up
+    // Rounds interleave the targets, so drift on the machine hits all of them alike.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, url] of Object.entries(targets)) {
+        const r = await load(url, payload);
+        runs[name].push(r);
+        process.stderr.write(`${scenario.padEnd(6)} round ${round + 1} ${name.padEnd(9)} ${fmt(r.requests.average)} req/s\n`);
+      }
+    }
+    for (const [name, url] of Object.entries(targets)) {
+      const t = await ttfb(url, payload);
+      const rs = runs[name];
+      results[`${scenario}/${name}`] = {
+        rps: median(rs.map((r) => r.requests.average)),
+        p50: median(rs.map((r) => r.latency.p50)),
+        p99: median(rs.map((r) => r.latency.p99)),
+        errors: rs.reduce((n, r) => n + r.errors + r.non2xx, 0),
+        ttfb50: t.p50,
+        ttfb99: t.p99,
+      };
+    }
+  }
+  const lines = [];
+  lines.push(`Measured ${new Date().toISOString().slice(0, 10)} on ${process.platform}/${process.arch}, Node ${process.versions.node}, ${PIN ? 'proxies pinned to CPU 0, load and simulator on CPU 1' : 'no CPU pinning (taskset missing)'}; ${CONNECTIONS} connections, median of ${ROUNDS} interleaved runs of ${DURATION} s, TTFB over ${TTFB_SAMPLES} sequential requests.`);
+  lines.push('');
+  lines.push('| scenario | target | req/s | latency p50 (ms) | latency p99 (ms) | TTFB p50 (ms) | TTFB p99 (ms) | errors |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|');
+  for (const [k, v] of Object.entries(results)) {
+    const [s, t] = k.split('/');
+    lines.push(`| ${s} | ${t} | ${fmt(v.rps)} | ${v.p50} | ${v.p99} | ${fmt(v.ttfb50, 3)} | ${fmt(v.ttfb99, 3)} | ${v.errors} |`);
+  }
+  lines.push('');
+  lines.push('| scenario | Coalmine / bare pipe throughput | Coalmine TTFB overhead vs direct, p50 (ms) | vs bare pipe, p50 (ms) |');
+  lines.push('|---|---:|---:|---:|');
+  for (const s of Object.keys(SCENARIOS)) {
+    const c = results[`${s}/coalmine`];
+    const b = results[`${s}/bare pipe`];
+    const d = results[`${s}/direct`];
+    lines.push(`| ${s} | ${fmt((100 * c.rps) / b.rps, 1)} % | ${fmt(c.ttfb50 - d.ttfb50, 3)} | ${fmt(c.ttfb50 - b.ttfb50, 3)} |`);
+  }
+  const table = lines.join('\n');
+  process.stdout.write(`\n${table}\n`);
+  const readme = join(ROOT, 'bench', 'README.md');
+  const text = readFileSync(readme, 'utf8');
+  const start_ = '<!-- results:proxy:start -->';
+  const end_ = '<!-- results:proxy:end -->';
+  const a = text.indexOf(start_);
+  const b = text.indexOf(end_);
+  if (a !== -1 && b !== -1) writeFileSync(readme, `${text.slice(0, a + start_.length)}\n${table}\n${text.slice(b)}`);
+}
+
+main()
+  .catch((e) => {
+    process.stderr.write(`${e.stack ?? e}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const c of children) c.kill('SIGTERM');
+  });
