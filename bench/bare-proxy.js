@@ -8,7 +8,14 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
 const server = http.createServer((req, res) => {
   const up = http.request(
-    { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent },
+    {
+      host: upstream.hostname,
+      port: upstream.port,
+      method: req.method,
+      path: req.url,
+      headers: req.headers,
+      agent,
+    },
     (ur) => {
       res.writeHead(ur.statusCode ?? 502, ur.headers);
       ur.pipe(res);
@@ -22,6 +29,8 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 65_000;
 server.listen(0, '127.0.0.1', () => {
-  process.stderr.write(`${JSON.stringify({ msg: 'bare proxy listening', url: `http://127.0.0.1:${server.address().port}` })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ msg: 'bare proxy listening', url: `http://127.0.0.1:${server.address().port}` })}\n`,
+  );
 });
 process.on('SIGTERM', () => process.exit(0));

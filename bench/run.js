@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const DURATION = Number(process.env.BENCH_DURATION ?? 6);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const TTFB_SAMPLES = Number(process.env.BENCH_TTFB_SAMPLES ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -33,7 +33,11 @@ const PIN = hasTaskset();
 function start(cpu, args, re) {
   const cmd = PIN ? 'taskset' : process.execPath;
   const argv = PIN ? ['-c', String(cpu), process.execPath, ...args] : args;
-  const child = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, COALMINE_CONFIG: '' } });
+  const child = spawn(cmd, argv, {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, COALMINE_CONFIG: '' },
+  });
   children.push(child);
   return new Promise((resolve, reject) => {
     let err = '';
@@ -55,10 +59,14 @@ function start(cpu, args, re) {
   });
 }
 
-const body = (content, stream) => JSON.stringify({ model: 'bench-model', stream, messages: [{ role: 'user', content }] });
+const body = (content, stream) =>
+  JSON.stringify({ model: 'bench-model', stream, messages: [{ role: 'user', content }] });
 const SCENARIOS = {
   json: body('benchmark [sim:size=700]', false), // ~1 KB response body
-  stream: body('benchmark [sim:chunks=50]', true), // 50 content events (+ role, finish, [DONE])
+  // 50 content events (+ role, finish, [DONE]), one write per event as a model streams tokens
+  stream: body('benchmark [sim:chunks=50]', true),
+  // the same 53 events in a single write: all parsing, no waiting
+  'stream-burst': body('benchmark [sim:chunks=50,burst]', true),
 };
 
 function load(url, payload) {
@@ -77,31 +85,54 @@ function load(url, payload) {
   });
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const agents = new Map();
 function ttfbOnce(url, payload) {
+  if (!agents.has(url)) agents.set(url, new http.Agent({ keepAlive: true, maxSockets: 1 }));
+  const agent = agents.get(url);
   return new Promise((resolve, reject) => {
     const u = new URL(`${url}/v1/chat/completions`);
     const t0 = process.hrtime.bigint();
-    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
-      let first;
-      res.on('data', () => (first ??= process.hrtime.bigint()));
-      res.on('end', () => resolve(Number((first ?? process.hrtime.bigint()) - t0) / 1e6));
-    });
+    const req = http.request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json' },
+      },
+      (res) => {
+        let first;
+        res.on('data', () => (first ??= process.hrtime.bigint()));
+        res.on('end', () => resolve(Number((first ?? process.hrtime.bigint()) - t0) / 1e6));
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
 }
 
-async function ttfb(url, payload) {
-  for (let i = 0; i < 200; i++) await ttfbOnce(url, payload);
-  const xs = [];
-  for (let i = 0; i < TTFB_SAMPLES; i++) xs.push(await ttfbOnce(url, payload));
-  xs.sort((a, b) => a - b);
-  const q = (p) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))];
-  return { p50: q(0.5), p99: q(0.99) };
+/** Sequential requests on one keep-alive connection per target, the targets interleaved. */
+async function ttfb(targets, payload) {
+  const urls = Object.values(targets);
+  const samples = urls.map(() => []);
+  for (let i = 0; i < 200 + TTFB_SAMPLES; i++) {
+    for (const [k, url] of urls.entries()) {
+      const ms = await ttfbOnce(url, payload);
+      if (i >= 200) samples[k].push(ms);
+    }
+  }
+  return Object.fromEntries(
+    Object.keys(targets).map((name, k) => {
+      const xs = samples[k].sort((a, b) => a - b);
+      const q = (p) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+      return [name, { p50: q(0.5), p99: q(0.99) }];
+    }),
+  );
 }
 
-const fmt = (n, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+const fmt = (n, d = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 
 async function main() {
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
@@ -110,8 +141,15 @@ async function main() {
   const sim = await start(cpuLoad ?? 0, ['dist/cli.js', 'sim', '--port', '0'], /"url":"([^"]+)"/);
   const bare = await start(0, ['bench/bare-proxy.js', sim], /"url":"([^"]+)"/);
   const dir = mkdtempSync(join(tmpdir(), 'coalmine-bench-'));
-  writeFileSync(join(dir, 'coalmine.yaml'), `listen: 127.0.0.1:0\nadmin: { listen: "127.0.0.1:0" }\nupstreams: [{ name: sim, url: "${sim}" }]\n`);
-  const coal = await start(0, ['dist/cli.js', 'serve', '--config', join(dir, 'coalmine.yaml'), '--listen', '127.0.0.1:0'], /"proxy":"([^"]+)"/).catch(async (e) => {
+  writeFileSync(
+    join(dir, 'coalmine.yaml'),
+    `listen: 127.0.0.1:0\nadmin: { listen: "127.0.0.1:0" }\nupstreams: [{ name: sim, url: "${sim}" }]\n`,
+  );
+  const coal = await start(
+    0,
+    ['dist/cli.js', 'serve', '--config', join(dir, 'coalmine.yaml'), '--listen', '127.0.0.1:0'],
+    /"proxy":"([^"]+)"/,
+  ).catch(async (e) => {
     throw e;
   });
   const targets = { direct: sim, 'bare pipe': bare, coalmine: coal };
@@ -125,11 +163,14 @@ async function main() {
       for (const [name, url] of Object.entries(targets)) {
         const r = await load(url, payload);
         runs[name].push(r);
-        process.stderr.write(`${scenario.padEnd(6)} round ${round + 1} ${name.padEnd(9)} ${fmt(r.requests.average)} req/s\n`);
+        process.stderr.write(
+          `${scenario.padEnd(12)} round ${round + 1} ${name.padEnd(9)} ${fmt(r.requests.average)} req/s\n`,
+        );
       }
     }
-    for (const [name, url] of Object.entries(targets)) {
-      const t = await ttfb(url, payload);
+    const ttfbs = await ttfb(targets, payload);
+    for (const name of Object.keys(targets)) {
+      const t = ttfbs[name];
       const rs = runs[name];
       results[`${scenario}/${name}`] = {
         rps: median(rs.map((r) => r.requests.average)),
@@ -142,22 +183,32 @@ async function main() {
     }
   }
   const lines = [];
-  lines.push(`Measured ${new Date().toISOString().slice(0, 10)} on ${process.platform}/${process.arch}, Node ${process.versions.node}, ${PIN ? 'proxies pinned to CPU 0, load and simulator on CPU 1' : 'no CPU pinning (taskset missing)'}; ${CONNECTIONS} connections, median of ${ROUNDS} interleaved runs of ${DURATION} s, TTFB over ${TTFB_SAMPLES} sequential requests.`);
+  lines.push(
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${process.platform}/${process.arch}, Node ${process.versions.node}, ${PIN ? 'proxies pinned to CPU 0, load and simulator on CPU 1' : 'no CPU pinning (taskset missing)'}; ${CONNECTIONS} connections, median of ${ROUNDS} interleaved runs of ${DURATION} s, TTFB over ${TTFB_SAMPLES} sequential requests.`,
+  );
   lines.push('');
-  lines.push('| scenario | target | req/s | latency p50 (ms) | latency p99 (ms) | TTFB p50 (ms) | TTFB p99 (ms) | errors |');
+  lines.push(
+    '| scenario | target | req/s | latency p50 (ms) | latency p99 (ms) | TTFB p50 (ms) | TTFB p99 (ms) | errors |',
+  );
   lines.push('|---|---|---:|---:|---:|---:|---:|---:|');
   for (const [k, v] of Object.entries(results)) {
     const [s, t] = k.split('/');
-    lines.push(`| ${s} | ${t} | ${fmt(v.rps)} | ${v.p50} | ${v.p99} | ${fmt(v.ttfb50, 3)} | ${fmt(v.ttfb99, 3)} | ${v.errors} |`);
+    lines.push(
+      `| ${s} | ${t} | ${fmt(v.rps)} | ${v.p50} | ${v.p99} | ${fmt(v.ttfb50, 3)} | ${fmt(v.ttfb99, 3)} | ${v.errors} |`,
+    );
   }
   lines.push('');
-  lines.push('| scenario | Coalmine / bare pipe throughput | Coalmine TTFB overhead vs direct, p50 (ms) | vs bare pipe, p50 (ms) |');
+  lines.push(
+    '| scenario | Coalmine / bare pipe throughput | Coalmine TTFB overhead vs direct, p50 (ms) | vs bare pipe, p50 (ms) |',
+  );
   lines.push('|---|---:|---:|---:|');
   for (const s of Object.keys(SCENARIOS)) {
     const c = results[`${s}/coalmine`];
     const b = results[`${s}/bare pipe`];
     const d = results[`${s}/direct`];
-    lines.push(`| ${s} | ${fmt((100 * c.rps) / b.rps, 1)} % | ${fmt(c.ttfb50 - d.ttfb50, 3)} | ${fmt(c.ttfb50 - b.ttfb50, 3)} |`);
+    lines.push(
+      `| ${s} | ${fmt((100 * c.rps) / b.rps, 1)} % | ${fmt(c.ttfb50 - d.ttfb50, 3)} | ${fmt(c.ttfb50 - b.ttfb50, 3)} |`,
+    );
   }
   const table = lines.join('\n');
   process.stdout.write(`\n${table}\n`);
@@ -167,7 +218,8 @@ async function main() {
   const end_ = '<!-- results:proxy:end -->';
   const a = text.indexOf(start_);
   const b = text.indexOf(end_);
-  if (a !== -1 && b !== -1) writeFileSync(readme, `${text.slice(0, a + start_.length)}\n${table}\n${text.slice(b)}`);
+  if (a !== -1 && b !== -1)
+    writeFileSync(readme, `${text.slice(0, a + start_.length)}\n${table}\n${text.slice(b)}`);
 }
 
 main()

@@ -14,6 +14,7 @@ import { CoalmineError, isCoalmineError } from '../errors.js';
 import type { NormalisedResponse, RequestInfo } from '../model/exchange.js';
 import type { Logger } from '../model/log.js';
 import type { RequestRecord, Sink } from '../model/sink.js';
+import { Abort } from '../upstream/abort.js';
 import type { Upstream, UpstreamResponse } from '../upstream/client.js';
 import { upstreamError } from '../upstream/client.js';
 import { toClientHeaders, toUpstreamHeaders } from '../upstream/headers.js';
@@ -86,7 +87,7 @@ export function createPipeline(deps: PipelineDeps) {
     let tUpstreamFirst = 0;
     let tClientFirst = 0;
     let tUpstreamEnd = 0;
-    const ac = new AbortController();
+    const ac = new Abort();
     const onClientGone = () =>
       ac.abort(new CoalmineError('CLIENT_DISCONNECTED', 'client disconnected'));
     out.onClientGone(onClientGone);
@@ -167,7 +168,7 @@ export function createPipeline(deps: PipelineDeps) {
           authHeaders: provider.authHeaders,
         }),
         body,
-        signal: ac.signal,
+        signal: ac,
       });
       tUpstreamFirst = performance.now();
       rec.upstreamTtfbSeconds = (tUpstreamFirst - tDispatch) / 1000;
@@ -191,7 +192,7 @@ export function createPipeline(deps: PipelineDeps) {
           adapter,
           out,
           acc,
-          signal: ac.signal,
+          signal: ac,
           abortUpstream: (reason) => ac.abort(reason),
           onFirstWrite: () => (tClientFirst ||= performance.now()),
         });
@@ -231,7 +232,7 @@ export function createPipeline(deps: PipelineDeps) {
       }
     } catch (e) {
       sendError(
-        isCoalmineError(e) || !route ? e : upstreamError(e, ac.signal, route.upstream.name),
+        isCoalmineError(e) || !route ? e : upstreamError(e, ac, route.upstream.name),
       );
     } finally {
       clearTimeout(timer);

@@ -12,6 +12,7 @@ import type { FrameBatch } from '../adapters/framing.js';
 import type { WireAdapter } from '../adapters/types.js';
 import { CoalmineError, isCoalmineError } from '../errors.js';
 import type { StreamAbortReason } from '../model/sink.js';
+import type { Abort } from '../upstream/abort.js';
 import type { Accumulator } from './accumulate.js';
 import type { ResponseWriter } from './io.js';
 
@@ -22,7 +23,7 @@ export interface RelayOptions {
   out: ResponseWriter;
   acc: Accumulator;
   /** Aborted on client disconnect or total timeout; its reason says which. */
-  signal: AbortSignal;
+  signal: Abort;
   /** Stops the upstream request (used when the proxy ends the stream itself). */
   abortUpstream(reason: CoalmineError): void;
   /** Called once, just before the first byte is written to the client. */
@@ -34,8 +35,8 @@ export interface RelayResult {
   error: CoalmineError | undefined;
 }
 
-function bodyError(e: unknown, signal: AbortSignal): CoalmineError {
-  if (signal.aborted && isCoalmineError(signal.reason)) return signal.reason;
+function bodyError(e: unknown, signal: Abort): CoalmineError {
+  if (signal.reason) return signal.reason;
   if (isCoalmineError(e)) return e;
   const code = (e as { code?: string } | undefined)?.code;
   if (code === 'UND_ERR_BODY_TIMEOUT')
@@ -60,11 +61,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
     };
 
     const failInBand = (err: CoalmineError) => {
-      if (
-        o.signal.aborted &&
-        o.signal.reason instanceof CoalmineError &&
-        o.signal.reason.code === 'CLIENT_DISCONNECTED'
-      ) {
+      if (o.signal.reason?.code === 'CLIENT_DISCONNECTED') {
         finish({ abortReason: 'client_disconnect', error: o.signal.reason });
         return;
       }

@@ -20,6 +20,7 @@
  * | `chunks=N`       | streams the answer in N content events                           |
  * | `slow=MS`        | waits MS between stream events                                   |
  * | `no-done`        | ends the stream without its terminator                           |
+ * | `burst`          | writes the whole stream at once instead of one event per write   |
  */
 export interface Scenario {
   leakSecret: boolean;
@@ -37,6 +38,7 @@ export interface Scenario {
   chunks: number;
   slowMs: number;
   noDone: boolean;
+  burst: boolean;
 }
 
 export const NO_SCENARIO: Scenario = {
@@ -55,6 +57,7 @@ export const NO_SCENARIO: Scenario = {
   chunks: 0,
   slowMs: 0,
   noDone: false,
+  burst: false,
 };
 
 const TAG = /\[sim:([^\]]*)\]/;
@@ -115,6 +118,9 @@ export function parseScenario(spec: string | undefined): Scenario {
         break;
       case 'slow':
         s.slowMs = n;
+        break;
+      case 'burst':
+        s.burst = true;
         break;
       case 'no-done':
         s.noDone = true;

@@ -120,8 +120,7 @@ export async function startSim(opts: { host?: string; port?: number } = {}): Pro
     }
     res.writeHead(200, headers);
     const half = Math.floor(frames.length / 2);
-    const paced = s.slowMs > 0 || s.stallMidMs > 0 || s.breakMid;
-    if (!paced) {
+    if (s.burst) {
       res.end(frames.join(''));
       return;
     }
@@ -135,7 +134,8 @@ export async function startSim(opts: { host?: string; port?: number } = {}): Pro
         }
         if (s.stallMidMs) await sleep(s.stallMidMs);
       }
-      if (s.slowMs && i > 0) await sleep(s.slowMs);
+      // One write per event, yielding in between, as a model streams tokens.
+      if (i > 0) await (s.slowMs ? sleep(s.slowMs) : new Promise((r) => setImmediate(r)));
       res.write(frames[i]);
     }
     res.end();

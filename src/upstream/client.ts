@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import type { UpstreamConfig } from '../config/schema.js';
 import { CoalmineError, isCoalmineError } from '../errors.js';
+import type { Abort } from './abort.js';
 
 export interface UpstreamCall {
   method: string;
@@ -14,7 +15,7 @@ export interface UpstreamCall {
   path: string;
   headers: Record<string, string>;
   body: Buffer | undefined;
-  signal: AbortSignal;
+  signal: Abort;
 }
 
 export interface UpstreamResponse {
@@ -71,13 +72,9 @@ export class UpstreamClient implements Upstream {
   }
 }
 
-/** Maps a transport error (or the abort reason on `signal`) to a stable error. */
-export function upstreamError(
-  e: unknown,
-  signal: AbortSignal | undefined,
-  name: string,
-): CoalmineError {
-  if (signal?.aborted && isCoalmineError(signal.reason)) return signal.reason;
+/** Maps a transport error (or the reason the call was aborted) to a stable error. */
+export function upstreamError(e: unknown, abort: Abort | undefined, name: string): CoalmineError {
+  if (abort?.reason) return abort.reason;
   if (isCoalmineError(e)) return e;
   const code = (e as { code?: string } | undefined)?.code;
   switch (code) {

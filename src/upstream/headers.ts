@@ -32,7 +32,7 @@ export type HeaderMap = Record<string, string | string[] | undefined>;
 
 function connectionTokens(h: HeaderMap): Set<string> | undefined {
   const c = h['connection'];
-  if (!c) return undefined;
+  if (!c || c === 'keep-alive' || c === 'close') return undefined;
   const list = Array.isArray(c) ? c.join(',') : c;
   return new Set(
     list

@@ -26,9 +26,7 @@ export class FakeUpstream implements Upstream {
       }
     }
     const body = Readable.from(gen(), { objectMode: false });
-    call.signal.addEventListener('abort', () => body.destroy(call.signal.reason as Error), {
-      once: true,
-    });
+    call.signal.once('abort', () => body.destroy(call.signal.reason));
     return Promise.resolve({
       status: r.status ?? 200,
       headers: r.headers ?? { 'content-type': 'application/json' },
