@@ -23,7 +23,9 @@ export function createApp(deps: AppDeps): Hono {
     const receivedAt = performance.now();
     deps.track?.start();
     const out = new WebWriter();
-    void deps.handle(webRequest(c.req.raw, source, receivedAt), out).finally(() => deps.track?.end());
+    void deps
+      .handle(webRequest(c.req.raw, source, receivedAt), out)
+      .finally(() => deps.track?.end());
     return out.response;
   });
   return app;

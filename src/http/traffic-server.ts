@@ -13,7 +13,10 @@ export function createTrafficServer(deps: AppDeps): Server {
       .handle(nodeRequest(req, source, receivedAt), new NodeWriter(res))
       .catch(() => {
         // The pipeline answers its own errors; this is the last line of defence.
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"internal error","type":"server_error","code":"internal"}}');
+        if (!res.headersSent)
+          res
+            .writeHead(500, { 'content-type': 'application/json' })
+            .end('{"error":{"message":"internal error","type":"server_error","code":"internal"}}');
         else res.destroy();
       })
       .finally(() => deps.track?.end());

@@ -231,9 +231,7 @@ export function createPipeline(deps: PipelineDeps) {
         out.end(raw);
       }
     } catch (e) {
-      sendError(
-        isCoalmineError(e) || !route ? e : upstreamError(e, ac, route.upstream.name),
-      );
+      sendError(isCoalmineError(e) || !route ? e : upstreamError(e, ac, route.upstream.name));
     } finally {
       clearTimeout(timer);
       const tEnd = performance.now();

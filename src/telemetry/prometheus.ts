@@ -116,7 +116,8 @@ export class PrometheusSink implements Sink {
     s.requests.inc();
     s.duration.observe(e.durationSeconds);
     if (e.upstreamTtfbSeconds !== undefined) s.ttfb.observe(e.upstreamTtfbSeconds);
-    if (e.upstreamDurationSeconds !== undefined) s.upstreamDuration.observe(e.upstreamDurationSeconds);
+    if (e.upstreamDurationSeconds !== undefined)
+      s.upstreamDuration.observe(e.upstreamDurationSeconds);
     if (e.overheadSeconds !== undefined) s.overhead.observe(e.overheadSeconds);
     if (e.abortReason) this.aborts.inc({ reason: e.abortReason });
     if (e.usage?.inputTokens)
