@@ -47,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
       const stop = () => void running.shutdown().then(() => process.exit(0));
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
+      process.on('SIGHUP', () => running.reloadPolicies());
       return -1;
     }
     case 'sim': {

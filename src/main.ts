@@ -12,7 +12,13 @@ import type { LoadedConfig } from './config/load.js';
 import { loadConfig } from './config/load.js';
 import type { UpstreamConfig } from './config/schema.js';
 import { configSchema } from './config/schema.js';
+import { ConfigError, formatIssue } from './errors.js';
 import { createAdminApp } from './http/admin.js';
+import { policyRoutes } from './http/admin-policies.js';
+import { loadPolicySet } from './policy/loader.js';
+import { PolicyStore } from './policy/store.js';
+import type { ReloadStatus } from './policy/store.js';
+import { watchPolicies } from './policy/watch.js';
 import { createTrafficServer } from './http/traffic-server.js';
 import { jsonLogger } from './log.js';
 import type { Logger } from './model/log.js';
@@ -42,6 +48,9 @@ export interface Running {
   adminUrl: string;
   sim: SimServer | undefined;
   metrics: PrometheusSink;
+  policies: PolicyStore;
+  /** Reloads the policy set (SIGHUP); the old set keeps serving if the new one is invalid. */
+  reloadPolicies(): ReloadStatus;
   /** Stops accepting, waits for in-flight requests up to the grace period, closes everything. */
   shutdown(): Promise<void>;
 }
@@ -76,6 +85,29 @@ export async function serve(opts: ServeOptions): Promise<Running> {
 
   const clients = new Map(upstreams.map((u) => [u.name, new UpstreamClient(u)]));
   const metrics = new PrometheusSink({ version: VERSION });
+
+  const loadPolicies = () =>
+    loadPolicySet({
+      patterns: config.policies,
+      baseDir: loaded.baseDir,
+      upstreams: upstreams.map((u) => u.name),
+    });
+  const first = loadPolicies();
+  if (!first.ok) throw new ConfigError(first.issues);
+  const policies = new PolicyStore(loadPolicies, metrics, first.set);
+  const reloadPolicies = () => {
+    const r = policies.reload();
+    if (r.ok) log.info('policies reloaded', { version: r.version });
+    else
+      log.error('policy reload rejected; the previous set keeps serving', {
+        version: r.version,
+        errors: r.issues.map(formatIssue).join('\n'),
+      });
+    return r;
+  };
+  const stopWatching = config.policies.length
+    ? watchPolicies(config.policies, loaded.baseDir, reloadPolicies)
+    : () => {};
   let inflight = 0;
   let draining = false;
   let idle: (() => void) | undefined;
@@ -87,7 +119,11 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     unknownRoutes: config.unknown_routes,
     sink: metrics,
     log,
-    policyVersion: () => 'none',
+    policies: () => policies.current,
+    checkLimits: {
+      maxScanChars: config.checks.max_scan_chars,
+      budgetMs: config.checks.time_budget,
+    },
   });
   const traffic = createTrafficServer({
     handle,
@@ -105,6 +141,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     metrics: () => metrics.metrics(),
     metricsContentType: metrics.contentType,
     routes: (r) => {
+      policyRoutes(policies)(r);
       r.get('/status', (c) =>
         c.json({
           version: VERSION,
@@ -131,6 +168,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     admin: adminUrl,
     config: loaded.file ?? 'defaults',
     upstreams: upstreams.length,
+    policies: policies.current.policies.length,
+    policy_version: policies.current.version,
     version: VERSION,
   });
 
@@ -138,6 +177,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const shutdown = () =>
     (stopping ??= (async () => {
       draining = true;
+      stopWatching();
       log.info('draining', { inflight, grace_ms: config.shutdown.grace });
       traffic.close();
       if (inflight > 0) {
@@ -157,5 +197,5 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       log.info('stopped', { abandoned: inflight });
     })());
 
-  return { url, adminUrl, sim, metrics, shutdown };
+  return { url, adminUrl, sim, metrics, policies, reloadPolicies, shutdown };
 }

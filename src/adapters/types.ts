@@ -4,7 +4,7 @@
  * `registry.ts`. Nothing outside `adapters/` names a vendor.
  */
 import type { StreamEvent } from '../model/events.js';
-import type { NormalisedResponse, Operation, RequestInfo } from '../model/exchange.js';
+import type { ChoiceEdit, NormalisedResponse, Operation, RequestInfo } from '../model/exchange.js';
 import type { Framing } from './framing.js';
 
 /** An error the proxy itself reports to a client, in the adapter's wire format. */
@@ -50,6 +50,11 @@ export interface WireAdapter {
    * frame's events, or undefined when the frame is malformed for this format.
    */
   streamParser(): FrameParser;
+  /**
+   * A complete response body with edited choices (redaction): the parsed body in, a new body
+   * out (the caller serialises it). Fields the edits do not name stay as they were.
+   */
+  rewriteResponse(body: unknown, edits: readonly ChoiceEdit[]): unknown;
   /** A complete error response body in this format. */
   errorBody(err: WireError): string;
   /** An in-band error frame for a stream in this format, ready to write after a complete frame. */

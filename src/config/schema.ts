@@ -52,6 +52,14 @@ export function configSchema(ctx: SchemaContext) {
       policies: z.array(z.string()).default([]),
       canaries: z.array(z.string()).default([]),
       unknown_routes: z.enum(['pass', 'reject']).default('pass'),
+      checks: z
+        .strictObject({
+          /** A choice longer than this is not scanned: the check errors (see on_error). */
+          max_scan_chars: z.number().int().positive().default(1_048_576),
+          /** A check slower than this on one choice is an error. */
+          time_budget: durationMs.default(100),
+        })
+        .default({ max_scan_chars: 1_048_576, time_budget: 100 }),
       limits: z
         .strictObject({
           request_body: sizeBytes.default(10 * 1024 ** 2),

@@ -60,6 +60,15 @@ export interface NormalisedResponse {
   usage: Usage | undefined;
 }
 
+/** A change to one choice of a response (redaction), applied by the adapter to wire format. */
+export interface ChoiceEdit {
+  choice: number;
+  /** The new text, when it changed. */
+  text: string | undefined;
+  /** New arguments by tool-call index, when they changed. */
+  toolCallArguments: ReadonlyMap<number, string>;
+}
+
 export function emptyResponse(): NormalisedResponse {
   return { id: undefined, model: undefined, fingerprint: undefined, choices: [], usage: undefined };
 }

@@ -4,6 +4,7 @@
  * Records never carry prompt or completion text.
  */
 import type { Usage } from './exchange.js';
+import type { Verdict } from './verdict.js';
 
 export type TrafficSource = 'live' | 'canary';
 
@@ -35,9 +36,20 @@ export interface RequestRecord {
   /** Stable error code when the proxy answered with an error of its own. */
   errorCode: string | undefined;
   abortReason: StreamAbortReason | undefined;
+  /** The policy verdict, when any policy applied to the response. */
+  verdict: Verdict | undefined;
 }
 
-export type TelemetryEvent = RequestRecord;
+/** A policy set was loaded (at start or on reload) or a reload was refused. */
+export interface PolicyReloadRecord {
+  kind: 'policy_reload';
+  result: 'success' | 'failure';
+  /** The version now serving. */
+  version: string;
+  previousVersion: string | undefined;
+}
+
+export type TelemetryEvent = RequestRecord | PolicyReloadRecord;
 
 export interface Sink {
   record(event: TelemetryEvent): void;

@@ -23,7 +23,12 @@ import { Accumulator } from './accumulate.js';
 import { readAll } from './body.js';
 import { decodeBuffer, decodeStream, encodingOf } from './decode.js';
 import type { ProxyRequest, ResponseWriter } from './io.js';
+import { sendBuffered } from './actions.js';
 import { relayStream } from './stream.js';
+import type { PolicySet } from '../policy/compiled.js';
+import type { EngineLimits } from '../policy/engine.js';
+import { evaluate } from '../policy/engine.js';
+import type { Verdict } from '../model/verdict.js';
 
 export interface PipelineDeps {
   route(url: string): Route | undefined;
@@ -32,8 +37,9 @@ export interface PipelineDeps {
   unknownRoutes: 'pass' | 'reject';
   sink: Sink;
   log: Logger;
-  /** Version of the loaded policy set, stamped on every response. */
-  policyVersion(): string;
+  /** The live policy set; taken once per request, its version stamped on the response. */
+  policies(): PolicySet;
+  checkLimits: EngineLimits;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -52,6 +58,17 @@ export function createPipeline(deps: PipelineDeps) {
   return async function handle(req: ProxyRequest, out: ResponseWriter): Promise<void> {
     const requestId = requestIdOf(req.headers['x-request-id']);
     const route = deps.route(req.url);
+    const policySet = deps.policies();
+    /** The verdict of the policies that apply, or undefined when none does. */
+    const check = (request: RequestInfo, response: NormalisedResponse): Verdict | undefined => {
+      if (!route || policySet.policies.length === 0) return undefined;
+      const v = evaluate(
+        policySet,
+        { upstream: route.upstream.name, request, response },
+        deps.checkLimits,
+      );
+      return v.results.length ? v : undefined;
+    };
     const rec: RequestRecord = {
       kind: 'request',
       requestId,
@@ -70,11 +87,12 @@ export function createPipeline(deps: PipelineDeps) {
       overheadSeconds: undefined,
       errorCode: undefined,
       abortReason: undefined,
+      verdict: undefined,
     };
     const ours: Record<string, string> = {
       'x-request-id': requestId,
       'x-coalmine-decision': 'pass',
-      'x-coalmine-policy-version': deps.policyVersion(),
+      'x-coalmine-policy-version': policySet.version,
     };
     const provider = getProvider(route?.upstream.provider ?? '');
     const adapter: WireAdapter | undefined = route
@@ -216,19 +234,23 @@ export function createPipeline(deps: PipelineDeps) {
               );
             })
           : raw;
-        const normalised = adapter.parseResponse(parseJson(text.toString('utf8')));
-        if (!normalised)
+        const body = parseJson(text.toString('utf8'));
+        const normalised = adapter.parseResponse(body);
+        if (!normalised) {
           throw new CoalmineError(
             'UPSTREAM_MALFORMED_BODY',
             'upstream returned a malformed response body',
           );
+        }
         describe(rec, normalised);
+        const verdict = info ? check(info, normalised) : undefined;
+        if (verdict) {
+          rec.verdict = verdict;
+          ours['x-coalmine-decision'] = verdict.decision;
+          if (verdict.decision === 'block') rec.status = 400;
+        }
         tClientFirst = performance.now();
-        out.head(res.status, {
-          ...toClientHeaders(res.headers, { decoded: false, extra: ours }),
-          'content-length': String(raw.length),
-        });
-        out.end(raw);
+        sendBuffered({ out, upstream: res, adapter, raw, body, normalised, verdict, ours });
       }
     } catch (e) {
       sendError(isCoalmineError(e) || !route ? e : upstreamError(e, ac, route.upstream.name));

@@ -8,6 +8,12 @@ export const METRIC = {
   streamAborts: 'coalmine_stream_aborts_total',
   tokens: 'coalmine_tokens_total',
   buildInfo: 'coalmine_build_info',
+  verdicts: 'coalmine_verdicts_total',
+  responsesEvaluated: 'coalmine_responses_evaluated_total',
+  checkErrors: 'coalmine_check_errors_total',
+  checkDuration: 'coalmine_check_duration_seconds',
+  policyReloads: 'coalmine_policy_reloads_total',
+  policyInfo: 'coalmine_policy_info',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

@@ -4,10 +4,12 @@
  * configuration and the adapter registry; client-controlled values never become labels.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Sink, TelemetryEvent } from '../model/sink.js';
+import type { PolicyReloadRecord, RequestRecord, Sink, TelemetryEvent } from '../model/sink.js';
+import type { Verdict } from '../model/verdict.js';
 import { METRIC } from './names.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const CHECK_BUCKETS = [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1];
 const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 
 interface RouteSeries {
@@ -33,6 +35,12 @@ export class PrometheusSink implements Sink {
   private readonly overhead: Histogram<'route'>;
   private readonly aborts: Counter<'reason'>;
   private readonly tokens: Counter<'upstream' | 'type'>;
+  private readonly verdicts: Counter<'policy' | 'rule' | 'check' | 'action' | 'mode'>;
+  private readonly evaluated: Counter<'decision'>;
+  private readonly checkErrors: Counter<'check'>;
+  private readonly checkDuration: Histogram<'check'>;
+  private readonly reloads: Counter<'result'>;
+  private readonly policyInfo: Gauge<'version'>;
 
   constructor(opts: PrometheusOptions) {
     const registers = [this.registry];
@@ -82,6 +90,43 @@ export class PrometheusSink implements Sink {
       labelNames: ['upstream', 'type'],
       registers,
     });
+    this.verdicts = new Counter({
+      name: METRIC.verdicts,
+      help: 'Rules that fired, by policy, rule, check, action (done, or in shadow mode would have been done) and mode.',
+      labelNames: ['policy', 'rule', 'check', 'action', 'mode'],
+      registers,
+    });
+    this.evaluated = new Counter({
+      name: METRIC.responsesEvaluated,
+      help: 'Responses evaluated by at least one policy, by decision.',
+      labelNames: ['decision'],
+      registers,
+    });
+    this.checkErrors = new Counter({
+      name: METRIC.checkErrors,
+      help: 'Checks that threw, overran their time budget or could not scan the output.',
+      labelNames: ['check'],
+      registers,
+    });
+    this.checkDuration = new Histogram({
+      name: METRIC.checkDuration,
+      help: 'Time one check took on one choice.',
+      labelNames: ['check'],
+      buckets: CHECK_BUCKETS,
+      registers,
+    });
+    this.reloads = new Counter({
+      name: METRIC.policyReloads,
+      help: 'Policy set loads (at start and on reload), by result.',
+      labelNames: ['result'],
+      registers,
+    });
+    this.policyInfo = new Gauge({
+      name: METRIC.policyInfo,
+      help: 'The policy set version serving; always 1.',
+      labelNames: ['version'],
+      registers,
+    });
     const info = new Gauge({
       name: METRIC.buildInfo,
       help: 'Build information; always 1.',
@@ -112,6 +157,37 @@ export class PrometheusSink implements Sink {
   }
 
   record(e: TelemetryEvent): void {
+    if (e.kind === 'request') this.request(e);
+    else this.reload(e);
+  }
+
+  private reload(e: PolicyReloadRecord): void {
+    this.reloads.inc({ result: e.result });
+    if (e.result === 'success') {
+      if (e.previousVersion !== undefined && e.previousVersion !== e.version)
+        this.policyInfo.remove({ version: e.previousVersion });
+      this.policyInfo.set({ version: e.version }, 1);
+    }
+  }
+
+  private verdict(v: Verdict): void {
+    this.evaluated.inc({ decision: v.decision });
+    for (const r of v.results) {
+      this.checkDuration.observe({ check: r.check }, r.durationSeconds);
+      if (r.status === 'fail')
+        this.verdicts.inc({
+          policy: r.policy,
+          rule: r.rule,
+          check: r.check,
+          action: r.action,
+          mode: r.mode,
+        });
+      else if (r.status === 'error') this.checkErrors.inc({ check: r.check });
+    }
+  }
+
+  private request(e: RequestRecord): void {
+    if (e.verdict) this.verdict(e.verdict);
     const s = this.series(e.route, e.upstream, e.status);
     s.requests.inc();
     s.duration.observe(e.durationSeconds);

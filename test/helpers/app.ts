@@ -3,12 +3,15 @@ import { configSchema } from '../../src/config/schema.js';
 import type { RequestRecord, Sink } from '../../src/model/sink.js';
 import { noopLogger } from '../../src/model/log.js';
 import { createPipeline } from '../../src/pipeline/proxy.js';
+import type { PolicySet } from '../../src/policy/compiled.js';
+import { EMPTY_SET } from '../../src/policy/compiled.js';
 import type { Upstream } from '../../src/upstream/client.js';
 import { createRouter } from '../../src/upstream/router.js';
 
 export interface TestAppOptions {
   upstream: Upstream;
   config?: Record<string, unknown>;
+  policies?: PolicySet;
 }
 
 /** The traffic app over an injected upstream named `up`, with a recording sink. */
@@ -18,7 +21,11 @@ export function testApp(opts: TestAppOptions) {
     ...opts.config,
   });
   const records: RequestRecord[] = [];
-  const sink: Sink = { record: (e) => records.push(e) };
+  const sink: Sink = {
+    record: (e) => {
+      if (e.kind === 'request') records.push(e);
+    },
+  };
   const handle = createPipeline({
     route: createRouter(cfg.upstreams),
     client: () => opts.upstream,
@@ -26,7 +33,8 @@ export function testApp(opts: TestAppOptions) {
     unknownRoutes: cfg.unknown_routes,
     sink,
     log: noopLogger,
-    policyVersion: () => 'test-version',
+    policies: () => opts.policies ?? { ...EMPTY_SET, version: 'test-version' },
+    checkLimits: { maxScanChars: cfg.checks.max_scan_chars, budgetMs: cfg.checks.time_budget },
   });
   const app = createApp({ handle });
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>

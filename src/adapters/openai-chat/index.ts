@@ -5,7 +5,7 @@
  */
 import type { WireAdapter, WireError } from '../types.js';
 import { parseChatRequest } from './request.js';
-import { chatStreamParser, parseChatResponse } from './response.js';
+import { chatStreamParser, parseChatResponse, rewriteChatResponse } from './response.js';
 
 export function openAiErrorBody(err: WireError): string {
   return JSON.stringify({
@@ -21,6 +21,7 @@ export const openAiChat: WireAdapter = {
   parseRequest: parseChatRequest,
   streamFraming: (ct) => (ct.startsWith('text/event-stream') ? 'sse' : undefined),
   parseResponse: parseChatResponse,
+  rewriteResponse: rewriteChatResponse,
   streamParser: chatStreamParser,
   errorBody: openAiErrorBody,
   streamError: (err) => `data: ${openAiErrorBody(err)}\n\n`,

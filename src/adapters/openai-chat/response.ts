@@ -1,5 +1,11 @@
 import type { StreamEvent } from '../../model/events.js';
-import type { Choice, NormalisedResponse, ToolCall, Usage } from '../../model/exchange.js';
+import type {
+  Choice,
+  ChoiceEdit,
+  NormalisedResponse,
+  ToolCall,
+  Usage,
+} from '../../model/exchange.js';
 import type { Obj } from '../read.js';
 import { arr, num, obj, parseJson, str } from '../read.js';
 import type { Frame, FrameParser } from '../types.js';
@@ -112,4 +118,25 @@ export function parseChatData(data: string): StreamEvent[] | undefined {
   const u = usage(obj(b['usage']));
   if (u) events.push({ type: 'usage', usage: u });
   return events;
+}
+
+/** Applies choice edits to a parsed `chat.completion` (a structured copy; the input is not mutated). */
+export function rewriteChatResponse(body: unknown, edits: readonly ChoiceEdit[]): unknown {
+  const copy = structuredClone(body);
+  const choices = arr(obj(copy)?.['choices']) ?? [];
+  for (const e of edits) {
+    const c = choices.map(obj).find((x, i) => (num(x?.['index']) ?? i) === e.choice);
+    const msg = obj(c?.['message']);
+    if (!msg) continue;
+    if (e.text !== undefined) {
+      if (typeof msg['content'] === 'string') msg['content'] = e.text;
+      else if (typeof msg['refusal'] === 'string') msg['refusal'] = e.text;
+    }
+    const calls = arr(msg['tool_calls']);
+    for (const [i, args] of e.toolCallArguments) {
+      const fn = obj(obj(calls?.[i])?.['function']);
+      if (fn) fn['arguments'] = args;
+    }
+  }
+  return copy;
 }

@@ -1,0 +1,68 @@
+/**
+ * The contract of a check: a small pure unit with a zod params schema (its manifest). A new
+ * check is one file exporting a `CheckDefinition`, one line in `registry.ts`, one test file.
+ */
+import type { z } from 'zod';
+import type { RequestInfo, ToolCall } from '../../model/exchange.js';
+import type { Action, Span } from '../../model/verdict.js';
+
+/** One complete choice of a response, with the request it answers. */
+export interface CheckInput {
+  text: string;
+  toolCalls: readonly ToolCall[];
+  finishReason: string | undefined;
+  request: RequestInfo;
+}
+
+export type CheckOutcome =
+  | { status: 'pass' }
+  /** `spans` locate what matched (for redaction); `detail` describes it without quoting it. */
+  | { status: 'fail'; spans: Span[]; detail: string }
+  | { status: 'error'; message: string };
+
+export interface Check {
+  /** Evaluates one complete choice. Should not throw; the engine turns a throw into `error`. */
+  evaluate(input: CheckInput): CheckOutcome;
+}
+
+export interface CheckDefinition<S extends z.ZodType = z.ZodType> {
+  /** The id used in policies (`check: regex`). */
+  id: string;
+  /** One line for the generated docs table. */
+  summary: string;
+  /** Validates `params` in policy files; its output is what `create` receives. */
+  params: S;
+  /** Actions this check supports; `redact` only for checks that report spans. */
+  actions: readonly Action[];
+  /** Compiles a rule's params once, at load. */
+  create(params: z.output<S>): Check;
+}
+
+/** Keeps the params type of a definition tied to its schema. */
+export function defineCheck<S extends z.ZodType>(def: CheckDefinition<S>): CheckDefinition {
+  return def as unknown as CheckDefinition;
+}
+
+export const PASS: CheckOutcome = { status: 'pass' };
+
+/** Spans of `re` (compiled with `g`) in `text`, plus the same in each tool call's arguments. */
+export function findSpans(re: RegExp, input: CheckInput, limit: number): Span[] {
+  const spans: Span[] = [];
+  const scan = (s: string, toolCall: number | undefined) => {
+    re.lastIndex = 0;
+    for (let m = re.exec(s); m && spans.length < limit; m = re.exec(s)) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      spans.push(
+        toolCall === undefined
+          ? { start: m.index, end: m.index + m[0].length }
+          : { start: m.index, end: m.index + m[0].length, toolCall },
+      );
+    }
+  };
+  scan(input.text, undefined);
+  input.toolCalls.forEach((c, i) => scan(c.arguments, i));
+  return spans;
+}
