@@ -143,7 +143,7 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'coalmine-bench-'));
   writeFileSync(
     join(dir, 'coalmine.yaml'),
-    `listen: 127.0.0.1:0\nadmin: { listen: "127.0.0.1:0" }\nupstreams: [{ name: sim, url: "${sim}" }]\n`,
+    `listen: 127.0.0.1:0\nadmin: { listen: "127.0.0.1:0" }\nupstreams: [{ name: sim, url: "${sim}" }]\npolicies: []\n`,
   );
   const coal = await start(
     0,

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from './errors.js';
 import { serve, VERSION } from './main.js';
 import { startSim } from './sim/server.js';
+import * as policy from './commands/policy.js';
 
 const USAGE = `coalmine ${VERSION} — runtime validation proxy for model outputs
 
@@ -11,6 +12,9 @@ usage:
   coalmine serve [--config FILE] [--listen HOST:PORT] [--admin-listen HOST:PORT] [--upstream URL]
                                                                           the proxy (default)
   coalmine sim [--port N] [--host HOST] [--scenario SPEC]               the simulated upstream
+  coalmine policy lint FILE…     validate policy, policy-test and config files (file:line:col)
+  coalmine policy test FILE…     run policy unit-test files
+  coalmine policy schema         print the JSON Schema of policy files
   coalmine --version | --help
 `;
 
@@ -71,6 +75,15 @@ async function main(argv: string[]): Promise<number> {
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
       return -1;
+    }
+    case 'policy': {
+      const io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s), cwd: process.cwd(), env: process.env };
+      const [sub, ...files] = rest;
+      if (sub === 'lint') return policy.lint(files, io);
+      if (sub === 'test') return policy.test(files, io);
+      if (sub === 'schema') return policy.schema(io);
+      process.stderr.write(USAGE);
+      return 2;
     }
     default:
       process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);

@@ -4,6 +4,7 @@
  * cli.ts) that reads the environment, wires telemetry and decides process lifetime.
  */
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
@@ -28,6 +29,9 @@ import { startSim } from './sim/server.js';
 import { PrometheusSink } from './telemetry/prometheus.js';
 import { UpstreamClient } from './upstream/client.js';
 import { createRouter } from './upstream/router.js';
+
+/** The shipped out-of-the-box pack, used when the configuration names no policies. */
+export const DEFAULT_PACK = fileURLToPath(new URL('../policies/default.yaml', import.meta.url));
 
 export const VERSION: string = (
   createRequire(import.meta.url)('../package.json') as { version: string }
@@ -86,9 +90,10 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const clients = new Map(upstreams.map((u) => [u.name, new UpstreamClient(u)]));
   const metrics = new PrometheusSink({ version: VERSION });
 
+  const policyPatterns = config.policies ?? [DEFAULT_PACK];
   const loadPolicies = () =>
     loadPolicySet({
-      patterns: config.policies,
+      patterns: policyPatterns,
       baseDir: loaded.baseDir,
       upstreams: upstreams.map((u) => u.name),
     });
@@ -105,8 +110,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       });
     return r;
   };
-  const stopWatching = config.policies.length
-    ? watchPolicies(config.policies, loaded.baseDir, reloadPolicies)
+  const stopWatching = policyPatterns.length
+    ? watchPolicies(policyPatterns, loaded.baseDir, reloadPolicies)
     : () => {};
   let inflight = 0;
   let draining = false;

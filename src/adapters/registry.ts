@@ -8,3 +8,7 @@ export function findAdapter(method: string, path: string): WireAdapter | undefin
   for (const a of adapters) if (a.matches(method, path)) return a;
   return undefined;
 }
+
+export function findAdapterById(id: string): WireAdapter | undefined {
+  return adapters.find((a) => a.id === id);
+}

@@ -49,7 +49,8 @@ export function configSchema(ctx: SchemaContext) {
         })
         .default({ listen: { host: '127.0.0.1', port: 8791 } }),
       upstreams: z.array(upstream).default([]),
-      policies: z.array(z.string()).default([]),
+      /** Policy files or globs; absent = the shipped default pack, `[]` = none. */
+      policies: z.array(z.string()).optional(),
       canaries: z.array(z.string()).default([]),
       unknown_routes: z.enum(['pass', 'reject']).default('pass'),
       checks: z
