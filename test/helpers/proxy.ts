@@ -9,8 +9,12 @@ import { noopLogger } from '../../src/model/log.js';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 /** A real `coalmine serve` in this process, on ephemeral loopback ports, with a temp config. */
-export async function startProxy(config: Record<string, unknown>): Promise<Running> {
+export async function startProxy(
+  config: Record<string, unknown>,
+  files: Record<string, string> = {},
+): Promise<Running & { dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'coalmine-e2e-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   const file = join(dir, 'coalmine.yaml');
   writeFileSync(
     file,
@@ -20,7 +24,7 @@ export async function startProxy(config: Record<string, unknown>): Promise<Runni
       ...config,
     }),
   );
-  return serve({ cwd: dir, env: {}, configFile: file, log: noopLogger });
+  return { ...(await serve({ cwd: dir, env: {}, configFile: file, log: noopLogger })), dir };
 }
 
 export async function metricsText(running: Running): Promise<string> {
@@ -38,4 +42,18 @@ export async function eventually(
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+export function adminFetch(
+  running: Running,
+  path: string,
+  init: RequestInit = {},
+): Promise<Response> {
+  return fetch(`${running.adminUrl}${path}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${ADMIN_TOKEN}`,
+      ...(init.headers as Record<string, string>),
+    },
+  });
 }

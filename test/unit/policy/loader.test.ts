@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { formatIssue } from '../../../src/errors.js';
+import { loadPolicySet } from '../../../src/policy/loader.js';
+import { tempFiles } from '../../helpers/policy.js';
+
+const ok = `name: p
+rules:
+  - id: r
+    check: regex
+    params: { pattern: "LAUNCH-[0-9]{4}" }
+    action: block
+`;
+
+function issuesOf(
+  files: Record<string, string>,
+  opts: { upstreams?: string[]; patterns?: string[] } = {},
+): string[] {
+  const dir = tempFiles(files);
+  const r = loadPolicySet({
+    patterns: opts.patterns ?? Object.keys(files),
+    baseDir: dir,
+    upstreams: opts.upstreams,
+  });
+  if (r.ok) return [];
+  return r.issues.map((i) => formatIssue({ ...i, file: i.file.slice(dir.length + 1) }));
+}
+
+describe('policy loader', () => {
+  it('loads a valid file, with defaults', () => {
+    const dir = tempFiles({ 'p.yaml': ok });
+    const r = loadPolicySet({ patterns: ['p.yaml'], baseDir: dir });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.set.version).toMatch(/^[0-9a-f]{12}$/);
+    expect(r.set.policies[0]).toMatchObject({ name: 'p', mode: 'enforce', onError: 'open' });
+    expect(r.set.policies[0]?.rules[0]).toMatchObject({
+      id: 'r',
+      check: 'regex',
+      action: 'block',
+      severity: 'medium',
+    });
+  });
+
+  it.each([
+    ['YAML syntax', { 'a.yaml': 'name: [\n' }, 'a.yaml:2:1:'],
+    [
+      'unknown top-level key',
+      { 'a.yaml': `${ok}colour: red\n` },
+      'a.yaml:7:1: unknown key "colour"',
+    ],
+    [
+      'unknown rule key',
+      { 'a.yaml': ok.replace('action: block', 'action: block\n    when: always') },
+      'a.yaml:7:5: rules.0: unknown key "when"',
+    ],
+    [
+      'unknown check',
+      { 'a.yaml': ok.replace('check: regex', 'check: telepathy') },
+      'a.yaml:4:12: rules.0.check: unknown check; the checks are: regex, contains',
+    ],
+    [
+      'unsupported action',
+      { 'a.yaml': ok.replace('action: block', 'action: shout') },
+      'a.yaml:6:13: rules.0.action: check "regex" supports the actions: block, redact, flag',
+    ],
+    [
+      'bad params',
+      { 'a.yaml': ok.replace('{ pattern: "LAUNCH-[0-9]{4}" }', '{ patern: "x" }') },
+      'a.yaml:5:15: rules.0.params: unknown key "patern"',
+    ],
+    [
+      'invalid regex',
+      { 'a.yaml': ok.replace('LAUNCH-[0-9]{4}', '([a-') },
+      'a.yaml:5:24: rules.0.params.pattern: invalid regular expression',
+    ],
+    [
+      'ReDoS-prone regex',
+      { 'a.yaml': ok.replace('LAUNCH-[0-9]{4}', '(a+)+$') },
+      'a.yaml:5:24: rules.0.params.pattern: pattern can take exponential time',
+    ],
+    [
+      'bad severity',
+      { 'a.yaml': ok.replace('action: block', 'action: block\n    severity: apocalyptic') },
+      'a.yaml:7:15: rules.0.severity:',
+    ],
+    ['no rules', { 'a.yaml': 'name: p\nrules: []\n' }, 'a.yaml:2:8: rules: Too small'],
+    ['missing name', { 'a.yaml': ok.replace('name: p\n', '') }, 'a.yaml:1:1: name:'],
+    ['bad mode', { 'a.yaml': `${ok}mode: loud\n` }, 'a.yaml:7:7: mode:'],
+    [
+      'duplicate rule id',
+      { 'a.yaml': `${ok}  - id: r\n    check: contains\n    params: { words: [x] }\n` },
+      'a.yaml:7:9: rules.1.id: duplicate rule id "r" in policy "p"',
+    ],
+    [
+      'duplicate policy name',
+      { 'a.yaml': ok, 'b.yaml': ok },
+      'b.yaml:1:7: duplicate policy name "p"',
+    ],
+  ])('reports %s at file:line:col', (_n, files, expected) => {
+    const issues = issuesOf(files);
+    expect(
+      issues.some((i) => i.startsWith(expected)),
+      issues.join('\n'),
+    ).toBe(true);
+  });
+
+  it('lists every error of a file at once', () => {
+    const bad = `name: p
+rules:
+  - id: a
+    check: regex
+    params: { pattern: "(a+)+$" }
+  - id: a
+    check: nope
+`;
+    expect(issuesOf({ 'a.yaml': bad })).toHaveLength(3);
+  });
+
+  it('checks match.upstreams against the configured upstreams', () => {
+    const text = `${ok}match: { upstreams: [openai, azure] }\n`;
+    expect(issuesOf({ 'a.yaml': text }, { upstreams: ['openai'] })).toEqual([
+      'a.yaml:7:30: unknown upstream "azure"; the configured upstreams are: openai',
+    ]);
+    expect(issuesOf({ 'a.yaml': text }, { upstreams: ['openai', 'azure'] })).toEqual([]);
+  });
+
+  it('expands globs and reports patterns and files that match nothing', () => {
+    const dir = tempFiles({ 'a.yaml': ok, 'b.yaml': ok.replace('name: p', 'name: q') });
+    const r = loadPolicySet({ patterns: ['*.yaml'], baseDir: dir });
+    expect(r.ok && r.set.policies.map((p) => p.name)).toEqual(['p', 'q']);
+    expect(issuesOf({ 'a.yaml': ok }, { patterns: ['missing.yaml'] })[0]).toMatch(
+      /missing.yaml:1:1: policy file not found/,
+    );
+    expect(issuesOf({ 'a.yaml': ok }, { patterns: ['*.yml'] })[0]).toMatch(
+      /\*.yml:1:1: policy pattern matched no files/,
+    );
+  });
+
+  it('versions the set by content', () => {
+    const v = (text: string) => {
+      const r = loadPolicySet({ patterns: ['p.yaml'], baseDir: tempFiles({ 'p.yaml': text }) });
+      return r.ok ? r.set.version : '';
+    };
+    expect(v(ok)).toBe(v(ok));
+    expect(v(ok)).not.toBe(v(ok.replace('block', 'flag')));
+  });
+});
