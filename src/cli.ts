@@ -77,7 +77,12 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     }
     case 'policy': {
-      const io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s), cwd: process.cwd(), env: process.env };
+      const io = {
+        out: (s: string) => process.stdout.write(s),
+        err: (s: string) => process.stderr.write(s),
+        cwd: process.cwd(),
+        env: process.env,
+      };
       const [sub, ...files] = rest;
       if (sub === 'lint') return policy.lint(files, io);
       if (sub === 'test') return policy.test(files, io);

@@ -55,8 +55,17 @@ export function lint(files: string[], io: Io): number {
       }
     } else {
       try {
-        const { config, baseDir } = loadConfig({ cwd: io.cwd, env: io.env, configFile: f, schema: { providers: providerIds() } });
-        const loaded = loadPolicySet({ patterns: config.policies ?? [], baseDir, upstreams: config.upstreams.map((u) => u.name) });
+        const { config, baseDir } = loadConfig({
+          cwd: io.cwd,
+          env: io.env,
+          configFile: f,
+          schema: { providers: providerIds() },
+        });
+        const loaded = loadPolicySet({
+          patterns: config.policies ?? [],
+          baseDir,
+          upstreams: config.upstreams.map((u) => u.name),
+        });
         if (!loaded.ok) issues.push(...loaded.issues);
       } catch (e) {
         if (e instanceof ConfigError) issues.push(...e.issues);
@@ -69,7 +78,11 @@ export function lint(files: string[], io: Io): number {
     if (!loaded.ok) issues.push(...loaded.issues);
   }
   for (const i of issues) io.err(`${formatIssue(i)}\n`);
-  io.out(issues.length ? `${issues.length} error(s) in ${files.length} file(s)\n` : `${files.length} file(s) OK\n`);
+  io.out(
+    issues.length
+      ? `${issues.length} error(s) in ${files.length} file(s)\n`
+      : `${files.length} file(s) OK\n`,
+  );
   return issues.length ? 1 : 0;
 }
 

@@ -63,7 +63,12 @@ export function runTestFile(file: string): TestFileResult {
   if (!parsed.ok) return { file, issues: parsed.issues, cases: [] };
   const t = parsed.value;
   const adapter = findAdapterById(t.format);
-  if (!adapter) return { file, issues: [{ file, line: 1, col: 1, message: `unknown format "${t.format}"` }], cases: [] };
+  if (!adapter)
+    return {
+      file,
+      issues: [{ file, line: 1, col: 1, message: `unknown format "${t.format}"` }],
+      cases: [],
+    };
   const loaded = loadPolicySet({ patterns: t.policies, baseDir: dirname(file) });
   if (!loaded.ok) return { file, issues: loaded.issues, cases: [] };
 
@@ -72,23 +77,45 @@ export function runTestFile(file: string): TestFileResult {
     const request = adapter.parseRequest(c.request ?? t.request ?? {});
     let response: NormalisedResponse | undefined;
     if (typeof c.output === 'string') {
-      response = { id: undefined, model: undefined, fingerprint: undefined, usage: undefined, choices: [{ index: 0, text: c.output, toolCalls: [], finishReason: 'stop' }] };
+      response = {
+        id: undefined,
+        model: undefined,
+        fingerprint: undefined,
+        usage: undefined,
+        choices: [{ index: 0, text: c.output, toolCalls: [], finishReason: 'stop' }],
+      };
     } else {
       response = adapter.parseResponse(c.output);
       if (!response) problems.push(`output is not a valid ${t.format} response body`);
     }
     if (response) {
-      const v = evaluate(loaded.set, { upstream: c.upstream ?? t.upstream, request, response }, LIMITS);
-      if (v.decision !== c.expect.decision) problems.push(`decision: expected ${c.expect.decision}, got ${v.decision}`);
-      const fired = [...new Set(v.results.filter((r) => r.status !== 'pass').map((r) => r.rule))].sort();
+      const v = evaluate(
+        loaded.set,
+        { upstream: c.upstream ?? t.upstream, request, response },
+        LIMITS,
+      );
+      if (v.decision !== c.expect.decision)
+        problems.push(`decision: expected ${c.expect.decision}, got ${v.decision}`);
+      const fired = [
+        ...new Set(v.results.filter((r) => r.status !== 'pass').map((r) => r.rule)),
+      ].sort();
       if (c.expect.rules && fired.join(',') !== [...c.expect.rules].sort().join(',')) {
-        problems.push(`rules: expected [${[...c.expect.rules].sort().join(', ')}], got [${fired.join(', ')}]`);
+        problems.push(
+          `rules: expected [${[...c.expect.rules].sort().join(', ')}], got [${fired.join(', ')}]`,
+        );
       }
       if (c.expect.text !== undefined) {
         const first = response.choices[0];
-        const edited = v.decision === 'redact' ? redactChoices(response.choices, v.results).find((e) => e.choice === first?.index)?.text : undefined;
+        const edited =
+          v.decision === 'redact'
+            ? redactChoices(response.choices, v.results).find((e) => e.choice === first?.index)
+                ?.text
+            : undefined;
         const text = edited ?? first?.text ?? '';
-        if (text !== c.expect.text) problems.push(`text: expected ${JSON.stringify(c.expect.text)}, got ${JSON.stringify(text)}`);
+        if (text !== c.expect.text)
+          problems.push(
+            `text: expected ${JSON.stringify(c.expect.text)}, got ${JSON.stringify(text)}`,
+          );
       }
     }
     return { name: c.name, ok: problems.length === 0, problems };
