@@ -1,0 +1,69 @@
+/** `secrets`: provider credentials and keys (see secrets/detectors.ts), placeholders excepted. */
+import { z } from 'zod';
+import type { Span } from '../../model/verdict.js';
+import { detectors, entropyOk } from './secrets/detectors.js';
+import type { Detector } from './secrets/detectors.js';
+import { isPlaceholder } from './secrets/placeholder.js';
+import { defineCheck, PASS } from './types.js';
+
+const ids = detectors.map((d) => d.id) as [string, ...string[]];
+
+const params = z.strictObject({
+  /** Detectors to run (default: all). */
+  detectors: z.array(z.enum(ids)).min(1).optional(),
+  /** Detectors to skip. */
+  exclude: z.array(z.enum(ids)).default([]),
+  /** Exact values never reported (known test keys, public client ids). */
+  allow: z.array(z.string().min(1)).default([]),
+});
+
+export interface SecretFinding {
+  detector: string;
+  start: number;
+  end: number;
+}
+
+/** Every credential in `text` found by `active` detectors, except placeholders and allowed values. */
+export function findSecrets(text: string, active: readonly Detector[], allow: ReadonlySet<string>): SecretFinding[] {
+  const lower = text.toLowerCase();
+  const out: SecretFinding[] = [];
+  for (const d of active) {
+    if (!d.keywords.some((k) => lower.includes(k))) continue;
+    d.re.lastIndex = 0;
+    for (let m = d.re.exec(text); m; m = d.re.exec(text)) {
+      const s = m.groups?.['s'] ?? m[0];
+      const start = m.groups?.['s'] !== undefined ? m.index + m[0].lastIndexOf(s) : m.index;
+      const body = m.groups?.['s'] !== undefined ? s : s.slice(d.prefix ?? 0);
+      if (allow.has(s) || isPlaceholder(s, body) || !entropyOk(d, s) || (d.validate && !d.validate(s, m))) continue;
+      out.push({ detector: d.id, start, end: start + s.length });
+    }
+  }
+  return out;
+}
+
+export const secretsCheck = defineCheck({
+  id: 'secrets',
+  summary: 'Credentials and keys: AWS, GitHub, GitLab, Slack, Stripe, OpenAI, Anthropic, Google, Azure, npm, PyPI, Twilio, SendGrid, Hugging Face, private keys, JWTs, generic secret assignments. Placeholders are ignored.',
+  params,
+  actions: ['block', 'redact', 'flag'],
+  create(p) {
+    const active = detectors.filter((d) => (!p.detectors || p.detectors.includes(d.id)) && !p.exclude.includes(d.id));
+    const allow = new Set(p.allow);
+    return {
+      evaluate(input) {
+        const kinds = new Set<string>();
+        const spans: Span[] = [];
+        const add = (f: SecretFinding, toolCall?: number) => {
+          kinds.add(f.detector);
+          spans.push(toolCall === undefined ? { start: f.start, end: f.end } : { start: f.start, end: f.end, toolCall });
+        };
+        for (const f of findSecrets(input.text, active, allow)) add(f);
+        input.toolCalls.forEach((c, i) => {
+          for (const f of findSecrets(c.arguments, active, allow)) add(f, i);
+        });
+        if (!spans.length) return PASS;
+        return { status: 'fail', spans, detail: `${spans.length} credential(s) found (${[...kinds].join(', ')})` };
+      },
+    };
+  },
+});
