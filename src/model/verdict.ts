@@ -14,6 +14,8 @@ export interface Span {
   end: number;
   /** Index of the tool call whose arguments the span is in; undefined for the text. */
   toolCall?: number;
+  /** What redaction puts in its place; default `[REDACTED:<rule-id>]` (invisible characters: `''`). */
+  replace?: string;
 }
 
 export interface RuleResult {

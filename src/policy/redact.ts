@@ -6,6 +6,7 @@ interface Labelled {
   start: number;
   end: number;
   rule: string;
+  replace?: string | undefined;
 }
 
 /** Replaces spans (merged where they overlap; the earliest-starting span names the rule). */
@@ -19,7 +20,7 @@ export function redactText(text: string, spans: readonly Labelled[]): string {
     let end = first.end;
     while (++i < sorted.length && sorted[i]!.start < end) end = Math.max(end, sorted[i]!.end);
     const start = Math.max(first.start, pos);
-    out += text.slice(pos, start) + `[REDACTED:${first.rule}]`;
+    out += text.slice(pos, start) + (first.replace ?? `[REDACTED:${first.rule}]`);
     pos = Math.max(pos, end);
   }
   return out + text.slice(pos);
@@ -34,7 +35,7 @@ function spansOf(
   for (const r of results) {
     if (r.choice !== choice || r.status !== 'fail' || r.mode !== 'enforce' || r.action !== 'redact')
       continue;
-    for (const s of r.spans) if (target(s)) out.push({ start: s.start, end: s.end, rule: r.rule });
+    for (const s of r.spans) if (target(s)) out.push({ start: s.start, end: s.end, rule: r.rule, replace: s.replace });
   }
   return out;
 }
