@@ -15,6 +15,7 @@ usage:
   coalmine policy lint FILE…     validate policy, policy-test and config files (file:line:col)
   coalmine policy test FILE…     run policy unit-test files
   coalmine policy schema         print the JSON Schema of policy files
+  coalmine policy checks         print the check catalogue (markdown)
   coalmine --version | --help
 `;
 
@@ -87,6 +88,7 @@ async function main(argv: string[]): Promise<number> {
       if (sub === 'lint') return policy.lint(files, io);
       if (sub === 'test') return policy.test(files, io);
       if (sub === 'schema') return policy.schema(io);
+      if (sub === 'checks') return policy.checks(io);
       process.stderr.write(USAGE);
       return 2;
     }

@@ -7,6 +7,7 @@ import { parseYaml, validateYaml } from '../config/yaml-file.js';
 import { ConfigError, formatIssue } from '../errors.js';
 import type { SourceIssue } from '../errors.js';
 import { loadPolicySet } from '../policy/loader.js';
+import { checksTable } from '../policy/checks/docs.js';
 import { policyJsonSchema } from '../policy/schema.js';
 import { runTestFile, testFileSchema } from '../policy/test-file.js';
 
@@ -108,6 +109,11 @@ export function test(files: string[], io: Io): number {
   }
   io.out(`${passed} passed, ${failed} failed\n`);
   return failed ? 1 : 0;
+}
+
+export function checks(io: Io): number {
+  io.out(`${checksTable()}\n`);
+  return 0;
 }
 
 export function schema(io: Io): number {

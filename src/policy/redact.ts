@@ -35,7 +35,8 @@ function spansOf(
   for (const r of results) {
     if (r.choice !== choice || r.status !== 'fail' || r.mode !== 'enforce' || r.action !== 'redact')
       continue;
-    for (const s of r.spans) if (target(s)) out.push({ start: s.start, end: s.end, rule: r.rule, replace: s.replace });
+    for (const s of r.spans)
+      if (target(s)) out.push({ start: s.start, end: s.end, rule: r.rule, replace: s.replace });
   }
   return out;
 }

@@ -30,7 +30,7 @@ function ruleSchema(): z.ZodType<RuleConfig> {
       id,
       description: z.string().optional(),
       check: z.literal(c.id),
-      params: c.params.default({} as never),
+      params: c.params.prefault({} as never),
       action: z
         .enum(c.actions as [string, ...string[]], {
           error: `check "${c.id}" supports the actions: ${c.actions.join(', ')}`,

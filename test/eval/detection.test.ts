@@ -11,7 +11,13 @@ import { evalSecrets } from './secrets.js';
 import { evalUnicode } from './unicode.js';
 
 const DOC = fileURLToPath(new URL('../../docs/detection.md', import.meta.url));
-const e: Evaluation = { secrets: evalSecrets(), pii: evalPii(), exfil: evalExfil(), unicode: evalUnicode(), refusal: evalRefusal() };
+const e: Evaluation = {
+  secrets: evalSecrets(),
+  pii: evalPii(),
+  exfil: evalExfil(),
+  unicode: evalUnicode(),
+  refusal: evalRefusal(),
+};
 
 describe('detection rates on labelled corpora (targets of the check catalogue)', () => {
   it('secrets: ≥ 95 % recall, ≤ 5 % of negatives flagged', () => {
@@ -25,7 +31,8 @@ describe('detection rates on labelled corpora (targets of the check catalogue)',
   });
 
   it('markdown-exfiltration: every exfiltration caught, every benign output passed', () => {
-    for (const s of e.exfil.filter((x) => x.name === 'exfil' || x.name === 'exfil_link')) expect(s.fn, s.misses.join('\n')).toBe(0);
+    for (const s of e.exfil.filter((x) => x.name === 'exfil' || x.name === 'exfil_link'))
+      expect(s.fn, s.misses.join('\n')).toBe(0);
     expect(e.exfil.find((x) => x.name === 'benign')?.fp).toBe(0);
   });
 

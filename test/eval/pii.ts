@@ -16,7 +16,12 @@ const MAP: Record<string, PiiType> = {
 /** Recall counts expected spans overlapped by a finding; a case with no expected span that is flagged is a false positive. */
 export function evalPii(): Stats[] {
   const by = new Map<string, Stats>();
-  for (const r of jsonl<{ recognizer: string; text: string; expected_count: number; expected_spans: [number, number][] }>('presidio-recognizer-cases.jsonl')) {
+  for (const r of jsonl<{
+    recognizer: string;
+    text: string;
+    expected_count: number;
+    expected_spans: [number, number][];
+  }>('presidio-recognizer-cases.jsonl')) {
     const type = MAP[r.recognizer];
     if (!type) continue;
     const s = by.get(type) ?? stats(type);
@@ -29,7 +34,9 @@ export function evalPii(): Stats[] {
       } else s.tn++;
       continue;
     }
-    const spans = r.expected_spans.length ? r.expected_spans : [[0, r.text.length] as [number, number]];
+    const spans = r.expected_spans.length
+      ? r.expected_spans
+      : [[0, r.text.length] as [number, number]];
     for (const [a, b] of spans) {
       if (found.some((f) => f.start < b && f.end > a)) s.tp++;
       else {

@@ -6,16 +6,28 @@ const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
 function table(rows: readonly Stats[], withTotal = true): string {
   const all = withTotal && rows.length > 1 ? [...rows, total('**all**', rows)] : rows;
-  const lines = ['| detector / set | TP | FN | FP | TN | recall | precision | negatives flagged | label disagreements |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|'];
-  for (const s of all) lines.push(`| ${s.name} | ${s.tp} | ${s.fn} | ${s.fp} | ${s.tn} | ${pct(recall(s))} | ${pct(precision(s))} | ${pct(fpRate(s))} | ${s.disagreements} |`);
+  const lines = [
+    '| detector / set | TP | FN | FP | TN | recall | precision | negatives flagged | label disagreements |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const s of all)
+    lines.push(
+      `| ${s.name} | ${s.tp} | ${s.fn} | ${s.fp} | ${s.tn} | ${pct(recall(s))} | ${pct(precision(s))} | ${pct(fpRate(s))} | ${s.disagreements} |`,
+    );
   return lines.join('\n');
 }
 
 function misses(rows: readonly Stats[]): string {
   const out: string[] = [];
   for (const s of rows) {
-    for (const m of s.misses) out.push(`- missed (${s.name}): \`${JSON.stringify(m.slice(0, 120)).slice(1, -1).replace(/`/g, "'")}\``);
-    for (const m of s.falseAlarms) out.push(`- flagged (${s.name}): \`${JSON.stringify(m.slice(0, 120)).slice(1, -1).replace(/`/g, "'")}\``);
+    for (const m of s.misses)
+      out.push(
+        `- missed (${s.name}): \`${JSON.stringify(m.slice(0, 120)).slice(1, -1).replace(/`/g, "'")}\``,
+      );
+    for (const m of s.falseAlarms)
+      out.push(
+        `- flagged (${s.name}): \`${JSON.stringify(m.slice(0, 120)).slice(1, -1).replace(/`/g, "'")}\``,
+      );
   }
   return out.length ? out.join('\n') : '- none';
 }

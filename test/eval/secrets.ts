@@ -59,19 +59,27 @@ function placeholderLabel(text: string): boolean {
  */
 const ALLOWLISTED = new Set(
   jsonl<{ allowlists?: { regexes?: string[] }[] }>('gitleaks-rules.jsonl').flatMap((r) =>
-    (r.allowlists ?? []).flatMap((a) => (a.regexes ?? []).filter((x) => /^[A-Za-z0-9_-]{16,}$/.test(x))),
+    (r.allowlists ?? []).flatMap((a) =>
+      (a.regexes ?? []).filter((x) => /^[A-Za-z0-9_-]{16,}$/.test(x)),
+    ),
   ),
 );
 const allowlisted = (text: string) => [...ALLOWLISTED].some((k) => text.includes(k));
 
 export function evalSecrets(): { byDetector: Stats[]; bySource: Stats[] } {
   const by = new Map(detectors.map((d) => [d.id, stats(d.id)]));
-  const sources = { gitleaks: stats('gitleaks rule samples'), ds: stats('detect-secrets plugin cases') };
+  const sources = {
+    gitleaks: stats('gitleaks rule samples'),
+    ds: stats('detect-secrets plugin cases'),
+  };
   const run = (ids: string[], text: string, expected: boolean, source: Stats) => {
     const active = detectors.filter((d) => ids.includes(d.id));
     const flagged = findSecrets(text, active, new Set()).length > 0;
     const s = by.get(ids[0]!)!;
-    if ((expected && !flagged && placeholderLabel(text)) || (!expected && flagged && allowlisted(text))) {
+    if (
+      (expected && !flagged && placeholderLabel(text)) ||
+      (!expected && flagged && allowlisted(text))
+    ) {
       s.disagreements++;
       source.disagreements++;
       return;
@@ -79,13 +87,20 @@ export function evalSecrets(): { byDetector: Stats[]; bySource: Stats[] } {
     tally(s, expected, flagged, text);
     tally(source, expected, flagged, text);
   };
-  for (const r of jsonl<{ rule_id: string; label: string; text: string }>('gitleaks-rule-samples.jsonl')) {
+  for (const r of jsonl<{ rule_id: string; label: string; text: string }>(
+    'gitleaks-rule-samples.jsonl',
+  )) {
     const ids = GITLEAKS.find(([re]) => re.test(r.rule_id))?.[1];
     if (ids) run(ids, r.text, r.label === 'true_positive', sources.gitleaks);
   }
-  for (const r of jsonl<{ detector: string; should_flag: boolean; text: string }>('detect-secrets-plugin-cases.jsonl')) {
+  for (const r of jsonl<{ detector: string; should_flag: boolean; text: string }>(
+    'detect-secrets-plugin-cases.jsonl',
+  )) {
     const ids = DETECT_SECRETS[r.detector];
     if (ids) run(ids, r.text, r.should_flag, sources.ds);
   }
-  return { byDetector: [...by.values()].filter((s) => s.tp + s.fn + s.fp + s.tn + s.disagreements > 0), bySource: [sources.gitleaks, sources.ds] };
+  return {
+    byDetector: [...by.values()].filter((s) => s.tp + s.fn + s.fp + s.tn + s.disagreements > 0),
+    bySource: [sources.gitleaks, sources.ds],
+  };
 }

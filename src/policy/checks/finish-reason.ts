@@ -9,13 +9,16 @@ const params = z.strictObject({
 
 export const finishReasonCheck = defineCheck({
   id: 'finish-reason',
-  summary: 'The finish reason must not be one of the listed ones (default: length, content_filter).',
+  summary:
+    'The finish reason must not be one of the listed ones (default: length, content_filter).',
   params,
   actions: ['block', 'flag'],
   create(p) {
     return {
       evaluate(input) {
-        return input.finishReason && p.deny.includes(input.finishReason) ? { status: 'fail', spans: [], detail: `finish reason "${input.finishReason}"` } : PASS;
+        return input.finishReason && p.deny.includes(input.finishReason)
+          ? { status: 'fail', spans: [], detail: `finish reason "${input.finishReason}"` }
+          : PASS;
       },
     };
   },

@@ -9,7 +9,13 @@ import { z } from 'zod';
 import type { Span } from '../../model/verdict.js';
 import { defineCheck, PASS } from './types.js';
 
-export const INVISIBLE_KINDS = ['tags', 'bidi', 'zero_width', 'variation_selectors', 'control'] as const;
+export const INVISIBLE_KINDS = [
+  'tags',
+  'bidi',
+  'zero_width',
+  'variation_selectors',
+  'control',
+] as const;
 type Kind = (typeof INVISIBLE_KINDS)[number];
 
 const BLACK_FLAG = 0x1f3f4;
@@ -18,28 +24,44 @@ const isTag = (c: number) => c >= 0xe0000 && c <= 0xe007f;
 const isBidi = (c: number) => (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 const isVS = (c: number) => (c >= 0xfe00 && c <= 0xfe0f) || (c >= 0xe0100 && c <= 0xe01ef);
 /** Always-suspicious zero-width characters (ZWJ/ZWNJ are judged by their neighbours). */
-const isZW = (c: number) => c === 0x200b || c === 0x2060 || c === 0xfeff || c === 0x180e || (c >= 0x2061 && c <= 0x2064);
+const isZW = (c: number) =>
+  c === 0x200b || c === 0x2060 || c === 0xfeff || c === 0x180e || (c >= 0x2061 && c <= 0x2064);
 const isJoiner = (c: number) => c === 0x200c || c === 0x200d;
-const isControl = (c: number) => (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || (c >= 0x7f && c <= 0x9f);
+const isControl = (c: number) =>
+  (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || (c >= 0x7f && c <= 0x9f);
 /** Letters of scripts that never need joiners between them. */
 const JOINERLESS = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Nd}]/u;
 const IDEOGRAPH = /\p{Ideographic}/u;
 
 const params = z.strictObject({
   /** Which kinds to flag (default: all). */
-  kinds: z.array(z.enum(INVISIBLE_KINDS)).min(1).default([...INVISIBLE_KINDS]),
+  kinds: z
+    .array(z.enum(INVISIBLE_KINDS))
+    .min(1)
+    .default([...INVISIBLE_KINDS]),
 });
 
-/** Spans of invisible characters; `cps` are the code points of `text` with their offsets. */
-export function findInvisible(text: string, kinds: ReadonlySet<Kind>): { kind: Kind; start: number; end: number }[] {
+/** Any character this check may flag; text without one is clean (the common, fast case). */
+// Not a `u` regex (those are slower): tags and supplementary selectors are \uDB40 pairs.
+const SUSPECT =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u180e\u200b-\u200d\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff]|\uDB40[\uDC00-\uDC7F\uDD00-\uDDEF]/;
+
+/** Spans of invisible characters in `text`. */
+export function findInvisible(
+  text: string,
+  kinds: ReadonlySet<Kind>,
+): { kind: Kind; start: number; end: number }[] {
+  if (!SUSPECT.test(text)) return [];
+  const from = 0;
+  const to = text.length;
   const cps: { c: number; at: number }[] = [];
-  for (let i = 0; i < text.length; ) {
+  for (let i = from; i < to;) {
     const c = text.codePointAt(i)!;
     cps.push({ c, at: i });
     i += c > 0xffff ? 2 : 1;
   }
   const out: { kind: Kind; start: number; end: number }[] = [];
-  const end = (k: number) => (k + 1 < cps.length ? cps[k + 1]!.at : text.length);
+  const end = (k: number) => (k + 1 < cps.length ? cps[k + 1]!.at : to);
   const ch = (k: number) => (k >= 0 && k < cps.length ? String.fromCodePoint(cps[k]!.c) : '');
   const push = (kind: Kind, a: number, b: number) => {
     if (!kinds.has(kind)) return;
@@ -76,12 +98,14 @@ export function findInvisible(text: string, kinds: ReadonlySet<Kind>): { kind: K
       if (!(c === 0xfeff && k === 0)) push('zero_width', k, k);
     } else if (isJoiner(c)) {
       const run = isJoiner(cps[k - 1]?.c ?? 0) || isJoiner(cps[k + 1]?.c ?? 0);
-      if (run || (JOINERLESS.test(ch(k - 1)) && JOINERLESS.test(ch(k + 1)))) push('zero_width', k, k);
+      if (run || (JOINERLESS.test(ch(k - 1)) && JOINERLESS.test(ch(k + 1))))
+        push('zero_width', k, k);
     } else if (isVS(c)) {
       const prev = cps[k - 1]?.c ?? 0;
       const run = isVS(prev) || isVS(cps[k + 1]?.c ?? 0);
       const supplementary = c >= 0xe0100 && !IDEOGRAPH.test(ch(k - 1));
-      if (run || supplementary || k === 0 || prev === 0x20 || prev === 0x0a) push('variation_selectors', k, k);
+      if (run || supplementary || k === 0 || prev === 0x20 || prev === 0x0a)
+        push('variation_selectors', k, k);
     }
   }
   return out;
@@ -89,7 +113,8 @@ export function findInvisible(text: string, kinds: ReadonlySet<Kind>): { kind: K
 
 export const invisibleUnicodeCheck = defineCheck({
   id: 'invisible-unicode',
-  summary: 'Unicode tag characters, bidi controls, zero-width characters between letters, variation-selector runs, ANSI/OSC escapes; legitimate emoji sequences pass. Redaction strips them.',
+  summary:
+    'Unicode tag characters, bidi controls, zero-width characters between letters, variation-selector runs, ANSI/OSC escapes; legitimate emoji sequences pass. Redaction strips them.',
   params,
   actions: ['block', 'redact', 'flag'],
   create(p) {
@@ -101,12 +126,22 @@ export const invisibleUnicodeCheck = defineCheck({
         const scan = (text: string, toolCall?: number) => {
           for (const f of findInvisible(text, kinds)) {
             found.add(f.kind);
-            spans.push(toolCall === undefined ? { start: f.start, end: f.end, replace: '' } : { start: f.start, end: f.end, toolCall, replace: '' });
+            spans.push(
+              toolCall === undefined
+                ? { start: f.start, end: f.end, replace: '' }
+                : { start: f.start, end: f.end, toolCall, replace: '' },
+            );
           }
         };
         scan(input.text);
         input.toolCalls.forEach((c, i) => scan(c.arguments, i));
-        return spans.length ? { status: 'fail', spans, detail: `${spans.length} run(s) of invisible characters (${[...found].join(', ')})` } : PASS;
+        return spans.length
+          ? {
+              status: 'fail',
+              spans,
+              detail: `${spans.length} run(s) of invisible characters (${[...found].join(', ')})`,
+            }
+          : PASS;
       },
     };
   },

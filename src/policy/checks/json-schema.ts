@@ -35,10 +35,20 @@ const params = z
     allow_code_fence: z.boolean().default(true),
   })
   .superRefine((p, ctx) => {
-    if (p.schema_from === 'params' && !p.schema) ctx.addIssue({ code: 'custom', path: ['schema'], message: 'schema is required unless schema_from is request' });
+    if (p.schema_from === 'params' && !p.schema)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['schema'],
+        message: 'schema is required unless schema_from is request',
+      });
     if (p.schema) {
       const v = validatorFor(p.schema);
-      if (v instanceof Error) ctx.addIssue({ code: 'custom', path: ['schema'], message: `invalid JSON Schema: ${v.message}` });
+      if (v instanceof Error)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['schema'],
+          message: `invalid JSON Schema: ${v.message}`,
+        });
     }
   });
 
@@ -46,7 +56,8 @@ const FENCE = /^\s*```[a-z]*\s*\n([\s\S]*?)\n\s*```\s*$/i;
 
 export const jsonSchemaCheck = defineCheck({
   id: 'json-schema',
-  summary: "The output must be JSON valid against a schema (from params, or the request's own response_format schema).",
+  summary:
+    "The output must be JSON valid against a schema (from params, or the request's own response_format schema).",
   params,
   actions: ['block', 'flag'],
   create(p) {
@@ -56,7 +67,8 @@ export const jsonSchemaCheck = defineCheck({
         if (schema === undefined) return PASS;
         if (input.toolCalls.length && !input.text.trim()) return PASS;
         const v = validatorFor(schema);
-        if (v instanceof Error) return { status: 'error', message: 'the JSON Schema does not compile' };
+        if (v instanceof Error)
+          return { status: 'error', message: 'the JSON Schema does not compile' };
         const raw = p.allow_code_fence ? (FENCE.exec(input.text)?.[1] ?? input.text) : input.text;
         let value: unknown;
         try {
@@ -66,7 +78,11 @@ export const jsonSchemaCheck = defineCheck({
         }
         if (v(value)) return PASS;
         const e = v.errors?.[0];
-        return { status: 'fail', spans: [], detail: `output does not match the schema${e ? ` at ${e.instancePath || '/'} (${e.keyword})` : ''}` };
+        return {
+          status: 'fail',
+          spans: [],
+          detail: `output does not match the schema${e ? ` at ${e.instancePath || '/'} (${e.keyword})` : ''}`,
+        };
       },
     };
   },

@@ -27,11 +27,19 @@ export function carriesData(url: string): boolean {
   } catch {
     return /[?=@]/.test(url);
   }
-  if ([...u.searchParams.values()].some((v) => v.length > 0) || /[?&][^=&]{12,}/.test(u.search)) return true;
+  if ([...u.searchParams.values()].some((v) => v.length > 0) || /[?&][^=&]{12,}/.test(u.search))
+    return true;
   const path = decodeURIComponent(u.pathname.replace(/%(?![0-9a-f]{2})/gi, '%25'));
   if (/[=@]/.test(path) || /\[(?:DATA|INFO)\]|%5B/i.test(url)) return true;
   if (u.hash.length > 16) return true;
-  return path.split('/').some((seg) => seg.length >= 32 && /^[A-Za-z0-9+_=.-]+$/.test(seg) && !/\.(?:png|jpe?g|gif|svg|webp|html?)$/i.test(seg));
+  return path
+    .split('/')
+    .some(
+      (seg) =>
+        seg.length >= 32 &&
+        /^[A-Za-z0-9+_=.-]+$/.test(seg) &&
+        !/\.(?:png|jpe?g|gif|svg|webp|html?)$/i.test(seg),
+    );
 }
 
 function exfiltrates(l: Link, p: z.output<typeof params>): boolean {
@@ -43,16 +51,29 @@ function exfiltrates(l: Link, p: z.output<typeof params>): boolean {
 
 export const markdownExfiltrationCheck = defineCheck({
   id: 'markdown-exfiltration',
-  summary: 'Images and links (markdown inline and reference-style, HTML) that carry data to hosts not on the allow list.',
+  summary:
+    'Images and links (markdown inline and reference-style, HTML) that carry data to hosts not on the allow list.',
   params,
   actions: ['block', 'redact', 'flag'],
   create(p) {
     return {
       evaluate(input) {
-        const spans: Span[] = findLinks(input.text)
-          .filter((l) => exfiltrates(l, p))
+        const seen = new Map<string, boolean>();
+        const spans: Span[] = findLinks(input.text, false)
+          .filter((l) => {
+            const key = `${l.kind}\u0000${l.url}`;
+            let bad = seen.get(key);
+            if (bad === undefined) seen.set(key, (bad = exfiltrates(l, p)));
+            return bad;
+          })
           .map((l) => ({ start: l.start, end: l.end }));
-        return spans.length ? { status: 'fail', spans, detail: `${spans.length} image(s) or link(s) sending data to another host` } : PASS;
+        return spans.length
+          ? {
+              status: 'fail',
+              spans,
+              detail: `${spans.length} image(s) or link(s) sending data to another host`,
+            }
+          : PASS;
       },
     };
   },

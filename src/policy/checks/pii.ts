@@ -36,6 +36,8 @@ function ibanValid(raw: string): boolean {
 }
 
 interface Finder {
+  /** A cheap test that must pass for the pattern to have any chance. */
+  maybe?: RegExp;
   re: RegExp;
   /** Returns the span to report (relative to the match), or undefined to reject. */
   accept(m: RegExpExecArray): [number, number] | undefined;
@@ -45,14 +47,17 @@ const whole = (m: RegExpExecArray): [number, number] => [0, m[0].length];
 
 const FINDERS: Record<PiiType, Finder> = {
   email: {
+    maybe: /@/,
     re: /(?<![\w.+%-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z][A-Za-z0-9-]{0,61}[A-Za-z0-9](?![\w-])/g,
     accept: whole,
   },
   credit_card: {
-    re: /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/g,
+    re: /\d(?:[ -]?\d){12,18}(?!\d)/g,
     accept(m) {
+      if (/[\d-]/.test(m.input[m.index - 1] ?? '')) return undefined;
       const digits = m[0].replace(/[ -]/g, '');
-      if (/^(\d)\1+$/.test(digits) || !luhn(digits) || (digits.length === 13 && digits[0] !== '4')) return undefined;
+      if (/^(\d)\1+$/.test(digits) || !luhn(digits) || (digits.length === 13 && digits[0] !== '4'))
+        return undefined;
       const seps = new Set(m[0].match(/[ -]/g) ?? []);
       return seps.size <= 1 ? whole(m) : undefined;
     },
@@ -66,7 +71,14 @@ const FINDERS: Record<PiiType, Finder> = {
     accept(m) {
       const [, area = '', s1, group = '', s2, serial = ''] = m;
       if (s1 && s2 && s1 !== s2) return undefined;
-      if (area === '000' || area === '666' || area[0] === '9' || group === '00' || serial === '0000') return undefined;
+      if (
+        area === '000' ||
+        area === '666' ||
+        area[0] === '9' ||
+        group === '00' ||
+        serial === '0000'
+      )
+        return undefined;
       if (`${area}${group}${serial}` === '078051120') return undefined; // the Woolworth wallet card number
       return whole(m);
     },
@@ -80,6 +92,7 @@ const FINDERS: Record<PiiType, Finder> = {
     },
   },
   ip_address: {
+    maybe: /\d\.\d{1,3}\.\d|::|[0-9a-f]:[0-9a-f]{1,4}:/i,
     re: /(?<![\w.:])(?:(?:\d{1,3}\.){3}\d{1,3}(?:\/\d{1,3})?|(?:(?:[0-9A-Fa-f]{0,4}:){2,7}(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?:%[\w.]+)?(?:\/\d{1,3})?)/g,
     accept(m) {
       const [addr = '', prefix] = m[0].split('/');
@@ -96,10 +109,14 @@ const FINDERS: Record<PiiType, Finder> = {
 };
 
 /** Spans of the given PII types in `text`. */
-export function findPii(text: string, types: readonly PiiType[]): { type: PiiType; start: number; end: number }[] {
+export function findPii(
+  text: string,
+  types: readonly PiiType[],
+): { type: PiiType; start: number; end: number }[] {
   const out: { type: PiiType; start: number; end: number }[] = [];
   for (const type of types) {
     const f = FINDERS[type];
+    if (f.maybe && !f.maybe.test(text)) continue;
     f.re.lastIndex = 0;
     for (let m = f.re.exec(text); m; m = f.re.exec(text)) {
       const span = f.accept(m);
@@ -111,14 +128,18 @@ export function findPii(text: string, types: readonly PiiType[]): { type: PiiTyp
 
 const params = z.strictObject({
   /** Entity types to look for (default: all). */
-  types: z.array(z.enum(PII_TYPES)).min(1).default([...PII_TYPES]),
+  types: z
+    .array(z.enum(PII_TYPES))
+    .min(1)
+    .default([...PII_TYPES]),
   /** Exact values never reported (a support address you publish, a documentation IP). */
   allow: z.array(z.string()).default([]),
 });
 
 export const piiCheck = defineCheck({
   id: 'pii',
-  summary: 'Personal data: email addresses, payment cards (Luhn), IBANs (mod-97), US SSNs, phone numbers, IPv4/IPv6 addresses.',
+  summary:
+    'Personal data: email addresses, payment cards (Luhn), IBANs (mod-97), US SSNs, phone numbers, IPv4/IPv6 addresses.',
   params,
   actions: ['block', 'redact', 'flag'],
   create(p) {
@@ -131,12 +152,22 @@ export const piiCheck = defineCheck({
           for (const f of findPii(text, p.types)) {
             if (allow.has(text.slice(f.start, f.end))) continue;
             types.add(f.type);
-            spans.push(toolCall === undefined ? { start: f.start, end: f.end } : { start: f.start, end: f.end, toolCall });
+            spans.push(
+              toolCall === undefined
+                ? { start: f.start, end: f.end }
+                : { start: f.start, end: f.end, toolCall },
+            );
           }
         };
         scan(input.text);
         input.toolCalls.forEach((c, i) => scan(c.arguments, i));
-        return spans.length ? { status: 'fail', spans, detail: `${spans.length} item(s) of personal data (${[...types].join(', ')})` } : PASS;
+        return spans.length
+          ? {
+              status: 'fail',
+              spans,
+              detail: `${spans.length} item(s) of personal data (${[...types].join(', ')})`,
+            }
+          : PASS;
       },
     };
   },

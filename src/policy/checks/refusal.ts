@@ -8,19 +8,74 @@ import { defineCheck, PASS } from './types.js';
 
 /** Phrases that, anywhere in a short answer, say the model will not do it. */
 const MARKERS = [
-  "i can't assist", "i cannot assist", "i can't help with", "i cannot help with", "i won't be able to",
-  "i'm not able to", "i am not able to", "i'm unable to", "i am unable to", "i cannot comply", "i can't comply",
-  "i cannot provide", "i can't provide", "i cannot fulfill", "i can't fulfill", "i cannot fulfil", "i can't continue",
-  "i cannot continue", "i cannot do that", "i can't do that", "i must decline", "i have to decline", "i will not",
-  "i won't", "i'm not going to", "against my programming", "against my guidelines", "as an ai", "as a language model",
-  "not able to provide", "cannot engage", "can't engage", "this request is denied", "request is denied", "i cannot create",
-  "i can't create", "i cannot write", "i can't write", "i cannot generate", "i can't generate", "it would be unethical",
-  "it is not appropriate", "it's not appropriate", "i'm not comfortable", "i am not comfortable", "i cannot support",
-  "i cannot answer", "i can't answer", "i'm afraid i can't", "i cannot share", "i can't share", "not something i can help",
-  "i cannot", "i can't",
+  "i can't assist",
+  'i cannot assist',
+  "i can't help with",
+  'i cannot help with',
+  "i won't be able to",
+  "i'm not able to",
+  'i am not able to',
+  "i'm unable to",
+  'i am unable to',
+  'i cannot comply',
+  "i can't comply",
+  'i cannot provide',
+  "i can't provide",
+  'i cannot fulfill',
+  "i can't fulfill",
+  'i cannot fulfil',
+  "i can't continue",
+  'i cannot continue',
+  'i cannot do that',
+  "i can't do that",
+  'i must decline',
+  'i have to decline',
+  'i will not',
+  "i won't",
+  "i'm not going to",
+  'against my programming',
+  'against my guidelines',
+  'as an ai',
+  'as a language model',
+  'not able to provide',
+  'cannot engage',
+  "can't engage",
+  'this request is denied',
+  'request is denied',
+  'i cannot create',
+  "i can't create",
+  'i cannot write',
+  "i can't write",
+  'i cannot generate',
+  "i can't generate",
+  'it would be unethical',
+  'it is not appropriate',
+  "it's not appropriate",
+  "i'm not comfortable",
+  'i am not comfortable',
+  'i cannot support',
+  'i cannot answer',
+  "i can't answer",
+  "i'm afraid i can't",
+  'i cannot share',
+  "i can't share",
+  'not something i can help',
+  'i cannot',
+  "i can't",
 ];
 /** Openers that signal a refusal when the answer starts with them. */
-const OPENERS = ["i'm sorry", 'i am sorry', "i'm very sorry", "i'm really sorry", 'sorry', 'i apologize', 'i apologise', 'my apologies', 'unfortunately', 'no,'];
+const OPENERS = [
+  "i'm sorry",
+  'i am sorry',
+  "i'm very sorry",
+  "i'm really sorry",
+  'sorry',
+  'i apologize',
+  'i apologise',
+  'my apologies',
+  'unfortunately',
+  'no,',
+];
 
 const params = z.strictObject({
   /** Extra marker phrases (case-insensitive). */
@@ -29,12 +84,21 @@ const params = z.strictObject({
   window: z.number().int().positive().default(400),
 });
 
-export function looksLikeRefusal(text: string, extra: readonly string[] = [], window = 400): boolean {
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const markerRegex = (extra: readonly string[]) =>
+  new RegExp([...MARKERS, ...extra.map((x) => x.toLowerCase())].map(escape).join('|'));
+const DEFAULT_MARKERS = markerRegex([]);
+const OPENER = new RegExp(`^(?:${OPENERS.map(escape).join('|')})`);
+const NEGATION = /\b(?:cannot|can't|unable|not able|won't|decline)\b/;
+
+export function looksLikeRefusal(
+  text: string,
+  markers: RegExp = DEFAULT_MARKERS,
+  window = 400,
+): boolean {
   const t = text.slice(0, window).toLowerCase().replace(/[’‘`]/g, "'").trim();
   if (!t) return false;
-  const opener = OPENERS.some((o) => t.startsWith(o));
-  const marker = [...MARKERS, ...extra.map((x) => x.toLowerCase())].some((m) => t.includes(m));
-  return marker || (opener && /\b(?:cannot|can't|unable|not able|won't|decline)\b/.test(t));
+  return markers.test(t) || (OPENER.test(t) && NEGATION.test(t));
 }
 
 export const refusalCheck = defineCheck({
@@ -43,9 +107,12 @@ export const refusalCheck = defineCheck({
   params,
   actions: ['block', 'flag'],
   create(p) {
+    const markers = p.phrases.length ? markerRegex(p.phrases) : DEFAULT_MARKERS;
     return {
       evaluate(input) {
-        return looksLikeRefusal(input.text, p.phrases, p.window) ? { status: 'fail', spans: [], detail: 'the model refused' } : PASS;
+        return looksLikeRefusal(input.text, markers, p.window)
+          ? { status: 'fail', spans: [], detail: 'the model refused' }
+          : PASS;
       },
     };
   },

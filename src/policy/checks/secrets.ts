@@ -23,18 +23,68 @@ export interface SecretFinding {
   end: number;
 }
 
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A regex source matching any of `words`, shaped as a trie (`a(?:kia|sia|…)|g(?:hp_|…)`):
+ * the engine then rejects most positions on their first character.
+ */
+export function trieSource(words: readonly string[]): string {
+  const groups = new Map<string, string[]>();
+  for (const w of words) if (w) groups.set(w[0]!, [...(groups.get(w[0]!) ?? []), w.slice(1)]);
+  const alts = [...groups].map(([c, rest]) => {
+    const tails = rest.filter((r) => r !== '');
+    const inner = tails.length ? trieSource(tails) : '';
+    if (!inner) return escape(c);
+    return `${escape(c)}(?:${inner})${tails.length < rest.length ? '?' : ''}`;
+  });
+  return alts.join('|');
+}
+
+/** One case-insensitive pass for every keyword of a set of detectors: which of them can match. */
+export function keywordScanner(active: readonly Detector[]): (text: string) => Set<Detector> {
+  const byKeyword = new Map<string, Detector[]>();
+  for (const d of active)
+    for (const k of d.keywords) byKeyword.set(k, [...(byKeyword.get(k) ?? []), d]);
+  const re = new RegExp(trieSource([...byKeyword.keys()]), 'gi');
+  return (text) => {
+    const hit = new Set<Detector>();
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m && hit.size < active.length; m = re.exec(text)) {
+      // The trie matches the shortest keyword at a position; count every keyword starting there.
+      const at = text.slice(m.index, m.index + 24).toLowerCase();
+      for (const [k, ds] of byKeyword) if (at.startsWith(k)) for (const d of ds) hit.add(d);
+    }
+    return hit;
+  };
+}
+
+const scanners = new WeakMap<readonly Detector[], (text: string) => Set<Detector>>();
+
 /** Every credential in `text` found by `active` detectors, except placeholders and allowed values. */
-export function findSecrets(text: string, active: readonly Detector[], allow: ReadonlySet<string>): SecretFinding[] {
-  const lower = text.toLowerCase();
+export function findSecrets(
+  text: string,
+  active: readonly Detector[],
+  allow: ReadonlySet<string>,
+): SecretFinding[] {
+  let scan = scanners.get(active);
+  if (!scan) scanners.set(active, (scan = keywordScanner(active)));
+  const triggered = scan(text);
   const out: SecretFinding[] = [];
   for (const d of active) {
-    if (!d.keywords.some((k) => lower.includes(k))) continue;
+    if (!triggered.has(d)) continue;
     d.re.lastIndex = 0;
     for (let m = d.re.exec(text); m; m = d.re.exec(text)) {
       const s = m.groups?.['s'] ?? m[0];
       const start = m.groups?.['s'] !== undefined ? m.index + m[0].lastIndexOf(s) : m.index;
       const body = m.groups?.['s'] !== undefined ? s : s.slice(d.prefix ?? 0);
-      if (allow.has(s) || isPlaceholder(s, body) || !entropyOk(d, s) || (d.validate && !d.validate(s, m))) continue;
+      if (
+        allow.has(s) ||
+        isPlaceholder(s, body) ||
+        !entropyOk(d, s) ||
+        (d.validate && !d.validate(s, m))
+      )
+        continue;
       out.push({ detector: d.id, start, end: start + s.length });
     }
   }
@@ -43,11 +93,14 @@ export function findSecrets(text: string, active: readonly Detector[], allow: Re
 
 export const secretsCheck = defineCheck({
   id: 'secrets',
-  summary: 'Credentials and keys: AWS, GitHub, GitLab, Slack, Stripe, OpenAI, Anthropic, Google, Azure, npm, PyPI, Twilio, SendGrid, Hugging Face, private keys, JWTs, generic secret assignments. Placeholders are ignored.',
+  summary:
+    'Credentials and keys: AWS, GitHub, GitLab, Slack, Stripe, OpenAI, Anthropic, Google, Azure, npm, PyPI, Twilio, SendGrid, Hugging Face, private keys, JWTs, generic secret assignments. Placeholders are ignored.',
   params,
   actions: ['block', 'redact', 'flag'],
   create(p) {
-    const active = detectors.filter((d) => (!p.detectors || p.detectors.includes(d.id)) && !p.exclude.includes(d.id));
+    const active = detectors.filter(
+      (d) => (!p.detectors || p.detectors.includes(d.id)) && !p.exclude.includes(d.id),
+    );
     const allow = new Set(p.allow);
     return {
       evaluate(input) {
@@ -55,14 +108,22 @@ export const secretsCheck = defineCheck({
         const spans: Span[] = [];
         const add = (f: SecretFinding, toolCall?: number) => {
           kinds.add(f.detector);
-          spans.push(toolCall === undefined ? { start: f.start, end: f.end } : { start: f.start, end: f.end, toolCall });
+          spans.push(
+            toolCall === undefined
+              ? { start: f.start, end: f.end }
+              : { start: f.start, end: f.end, toolCall },
+          );
         };
         for (const f of findSecrets(input.text, active, allow)) add(f);
         input.toolCalls.forEach((c, i) => {
           for (const f of findSecrets(c.arguments, active, allow)) add(f, i);
         });
         if (!spans.length) return PASS;
-        return { status: 'fail', spans, detail: `${spans.length} credential(s) found (${[...kinds].join(', ')})` };
+        return {
+          status: 'fail',
+          spans,
+          detail: `${spans.length} credential(s) found (${[...kinds].join(', ')})`,
+        };
       },
     };
   },

@@ -30,19 +30,27 @@ const params = z
     for (const [tool, args] of Object.entries(p.arguments)) {
       for (const [arg, c] of Object.entries(args)) {
         const issue = c.pattern === undefined ? undefined : safeRegexIssue(c.pattern, '');
-        if (issue) ctx.addIssue({ code: 'custom', path: ['arguments', tool, arg, 'pattern'], message: issue });
+        if (issue)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['arguments', tool, arg, 'pattern'],
+            message: issue,
+          });
       }
     }
   });
 
 export const toolCallsCheck = defineCheck({
   id: 'tool-calls',
-  summary: 'Tool calls must name a declared tool, with arguments valid against its declared schema; allow/deny lists and per-argument constraints (domains, pattern, length).',
+  summary:
+    'Tool calls must name a declared tool, with arguments valid against its declared schema; allow/deny lists and per-argument constraints (domains, pattern, length).',
   params,
   actions: ['block', 'flag'],
   create(p) {
     const patterns = new Map<string, RegExp>();
-    for (const [tool, args] of Object.entries(p.arguments)) for (const [arg, c] of Object.entries(args)) if (c.pattern) patterns.set(`${tool}\0${arg}`, new RegExp(c.pattern));
+    for (const [tool, args] of Object.entries(p.arguments))
+      for (const [arg, c] of Object.entries(args))
+        if (c.pattern) patterns.set(`${tool}\0${arg}`, new RegExp(c.pattern));
     return {
       evaluate(input) {
         const problems: string[] = [];
@@ -64,21 +72,30 @@ export const toolCallsCheck = defineCheck({
               return fail('arguments are not valid JSON');
             }
           }
-          if (p.validate_arguments && declared?.parameters && typeof declared.parameters === 'object') {
+          if (
+            p.validate_arguments &&
+            declared?.parameters &&
+            typeof declared.parameters === 'object'
+          ) {
             const v = validatorFor(declared.parameters);
-            if (!(v instanceof Error) && !v(args)) return fail(`arguments do not match the declared schema at ${v.errors?.[0]?.instancePath || '/'} (${v.errors?.[0]?.keyword ?? 'invalid'})`);
+            if (!(v instanceof Error) && !v(args))
+              return fail(
+                `arguments do not match the declared schema at ${v.errors?.[0]?.instancePath || '/'} (${v.errors?.[0]?.keyword ?? 'invalid'})`,
+              );
           }
           const constraints = p.arguments[call.name] ?? {};
           for (const [arg, c] of Object.entries(constraints)) {
             const value = (args as Record<string, unknown> | null)?.[arg];
             if (value === undefined) continue;
             const s = typeof value === 'string' ? value : JSON.stringify(value);
-            if (c.max_length !== undefined && s.length > c.max_length) return fail(`argument "${arg}" is longer than ${c.max_length}`);
+            if (c.max_length !== undefined && s.length > c.max_length)
+              return fail(`argument "${arg}" is longer than ${c.max_length}`);
             const re = patterns.get(`${call.name}\0${arg}`);
             if (re && !re.test(s)) return fail(`argument "${arg}" does not match its pattern`);
             if (c.domains) {
               const host = hostOf(s);
-              if (!host || !domainMatches(host, c.domains)) return fail(`argument "${arg}" points to a domain not allowed`);
+              if (!host || !domainMatches(host, c.domains))
+                return fail(`argument "${arg}" points to a domain not allowed`);
             }
           }
         });

@@ -13,23 +13,31 @@ const params = z.strictObject({
 
 export const urlsCheck = defineCheck({
   id: 'urls',
-  summary: 'Every URL in the output (raw, markdown, HTML) checked against allow and deny domain lists (wildcards).',
+  summary:
+    'Every URL in the output (raw, markdown, HTML) checked against allow and deny domain lists (wildcards).',
   params,
   actions: ['block', 'redact', 'flag'],
   create(p) {
     const bad = (url: string) => {
       const host = hostOf(url);
       if (!host) return false;
-      return domainMatches(host, p.deny_domains) || (p.allow_domains !== undefined && !domainMatches(host, p.allow_domains));
+      return (
+        domainMatches(host, p.deny_domains) ||
+        (p.allow_domains !== undefined && !domainMatches(host, p.allow_domains))
+      );
     };
     return {
       evaluate(input) {
         const spans: Span[] = [];
-        for (const l of findLinks(input.text)) if (bad(l.url)) spans.push({ start: l.start, end: l.end });
+        for (const l of findLinks(input.text))
+          if (bad(l.url)) spans.push({ start: l.start, end: l.end });
         input.toolCalls.forEach((c, i) => {
-          for (const l of findLinks(c.arguments)) if (bad(l.url)) spans.push({ start: l.start, end: l.end, toolCall: i });
+          for (const l of findLinks(c.arguments))
+            if (bad(l.url)) spans.push({ start: l.start, end: l.end, toolCall: i });
         });
-        return spans.length ? { status: 'fail', spans, detail: `${spans.length} URL(s) to domains not allowed` } : PASS;
+        return spans.length
+          ? { status: 'fail', spans, detail: `${spans.length} URL(s) to domains not allowed` }
+          : PASS;
       },
     };
   },

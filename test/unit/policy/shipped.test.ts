@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { checksTable } from '../../../src/policy/checks/docs.js';
 import { policyJsonSchema } from '../../../src/policy/schema.js';
 import { loadPolicySet } from '../../../src/policy/loader.js';
 import { runTestFile } from '../../../src/policy/test-file.js';
@@ -11,6 +12,17 @@ const testFiles = readdirSync(`${POLICIES}tests`).filter((f) => f.endsWith('.tes
 describe('shipped policies', () => {
   it('policies/schema.json is up to date (run `npm run schema`)', () => {
     expect(JSON.parse(readFileSync(`${POLICIES}schema.json`, 'utf8'))).toEqual(policyJsonSchema());
+  });
+
+  it("the README's check table is generated from the registry (run `npm run docs`)", () => {
+    const md = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+    const table = md
+      .slice(
+        md.indexOf('<!-- checks:start -->') + '<!-- checks:start -->'.length,
+        md.indexOf('<!-- checks:end -->'),
+      )
+      .trim();
+    expect(table).toBe(checksTable());
   });
 
   it('the default pack loads', () => {

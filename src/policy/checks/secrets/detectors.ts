@@ -44,7 +44,8 @@ const GITLAB: Record<string, [number, number]> = {
   GR1348941: [20, 64],
 };
 
-const GENERIC_NOT_SECRET_NAME = /(?:id|ids|name|url|uri|file|path|size|length|len|type|version|mode|format|count|kind|public[\w.-]*|hash|field|header|prefix|index|label|secrets|tokens|keys)$|csrf|xsrf|public/i;
+const GENERIC_NOT_SECRET_NAME =
+  /(?:id|ids|name|url|uri|file|path|size|length|len|type|version|mode|format|count|kind|public[\w.-]*|hash|field|header|prefix|index|label|secrets|tokens|keys)$|csrf|xsrf|public/i;
 
 export const detectors: readonly Detector[] = [
   {
@@ -208,16 +209,25 @@ export const detectors: readonly Detector[] = [
     id: 'generic-secret',
     provider: 'generic',
     keywords: ['secret', 'token', 'passw', 'pwd', 'key', 'credential', 'auth'],
-    re: /(?<![A-Za-z0-9])(?<name>[A-Za-z0-9_.-]{0,30}(?:secret|token|passwd|password|pwd|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|credentials?|private[_.-]?key|auth(?![a-z]))[A-Za-z0-9_.-]{0,20})["']?\s*(?:[:=]|:=|=>|,)\s*["']?(?<s>[A-Za-z0-9+/_.~=@!#$%^&*-]{12,150})/gi,
+    re: /(?:secret|token|passwd|password|pwd|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|credentials?|private[_.-]?key|auth(?![a-z]))[A-Za-z0-9_.-]{0,20}["']?\s*(?:[:=]|:=|=>|,)\s*["']?(?<s>[A-Za-z0-9+/_.~=@!#$%^&*-]{12,150})/gi,
     minEntropy: 3.5,
     validate: (s, m) =>
-      !GENERIC_NOT_SECRET_NAME.test(m.groups?.['name'] ?? '') &&
+      !GENERIC_NOT_SECRET_NAME.test(nameOf(m)) &&
       /[0-9]/.test(s) &&
       /[A-Za-z]/.test(s) &&
       !/^[a-z]+(?:[._-][a-z]+)+$/i.test(s) &&
       !/\d+\.\d+(?:\.\d+)?(?:[-.][A-Za-z0-9]+)?$/.test(s),
   },
 ];
+
+/** The whole key name around a generic match's keyword (up to 30 characters before it). */
+function nameOf(m: RegExpExecArray): string {
+  let a = m.index;
+  while (a > 0 && m.index - a < 30 && /[A-Za-z0-9_.-]/.test(m.input[a - 1]!)) a--;
+  if (a > 0 && /[A-Za-z0-9]/.test(m.input[a - 1]!)) return '';
+  const tail = /^[A-Za-z0-9_.-]*/.exec(m.input.slice(m.index))?.[0] ?? '';
+  return m.input.slice(a, m.index) + tail;
+}
 
 export function entropyOk(d: Detector, secret: string): boolean {
   return d.minEntropy === undefined || shannon(secret.slice(d.prefix ?? 0)) >= d.minEntropy;

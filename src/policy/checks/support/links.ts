@@ -12,15 +12,19 @@ export interface Link {
   end: number;
 }
 
-const INLINE = /(!?)\[((?:[^\]\n\\]|\\.){0,1000})\]\(\s*<?([^\s)>]{1,8192})>?(?:\s+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?\s*\)/g;
+// Starts with a literal `[` so the regex engine can skip ahead; a preceding `!` makes an image.
+const INLINE =
+  /\[((?:[^\]\n\\]|\\.){0,1000})\]\(\s*<?([^\s)>]{1,8192})>?(?:\s+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?\s*\)/g;
 const REF_USE = /(!?)\[((?:[^\]\n\\]|\\.){0,1000})\](?:\[((?:[^\]\n\\]|\\.){0,1000})\])?/g;
 const REF_DEF = /^[ \t]{0,3}\[((?:[^\]\n\\]|\\.){1,1000})\]:[ \t]*<?([^\s>]{1,8192})>?/gm;
-const HTML_ATTR = /<(img|image|a|source|video|audio|iframe|link|script)\b[^>]{0,2000}?\b(src|href|srcset|poster|data)\s*=\s*(?:"([^"]{1,8192})"|'([^']{1,8192})'|([^\s>]{1,8192}))/gi;
+const HTML_ATTR =
+  /<(img|image|a|source|video|audio|iframe|link|script)\b[^>]{0,2000}?\b(src|href|srcset|poster|data)\s*=\s*(?:"([^"]{1,8192})"|'([^']{1,8192})'|([^\s>]{1,8192}))/gi;
 const RAW = /\b(?:https?:\/\/|www\.)[^\s<>"'`)\]]{1,8192}/gi;
 
 const norm = (label: string) => label.trim().toLowerCase().replace(/\s+/g, ' ');
 
-export function findLinks(text: string): Link[] {
+/** `raw`: include bare URLs (the `urls` check); exfiltration needs only rendered ones. */
+export function findLinks(text: string, raw = true): Link[] {
   const out: Link[] = [];
   const covered: [number, number][] = [];
   const add = (url: string, kind: LinkKind, start: number) => {
@@ -30,29 +34,37 @@ export function findLinks(text: string): Link[] {
 
   const defs = new Map<string, { url: string; start: number }>();
   REF_DEF.lastIndex = 0;
-  for (let m = REF_DEF.exec(text); m; m = REF_DEF.exec(text)) {
+  for (let m = text.includes(']:') ? REF_DEF.exec(text) : null; m; m = REF_DEF.exec(text)) {
     const url = m[2]!;
     defs.set(norm(m[1]!), { url, start: m.index + m[0].lastIndexOf(url) });
   }
   INLINE.lastIndex = 0;
-  for (let m = INLINE.exec(text); m; m = INLINE.exec(text)) {
-    const url = m[3]!;
-    add(url, m[1] ? 'image' : 'link', m.index + m[0].indexOf(url, m[1]!.length + m[2]!.length + 2));
+  for (let m = text.includes('](') ? INLINE.exec(text) : null; m; m = INLINE.exec(text)) {
+    const url = m[2]!;
+    add(
+      url,
+      text[m.index - 1] === '!' ? 'image' : 'link',
+      m.index + m[0].indexOf(url, m[1]!.length + 2),
+    );
   }
   const images = new Set<string>();
   REF_USE.lastIndex = 0;
-  for (let m = REF_USE.exec(text); m; m = REF_USE.exec(text)) {
+  for (
+    let m = defs.size && text.includes('![') ? REF_USE.exec(text) : null;
+    m;
+    m = REF_USE.exec(text)
+  ) {
     if (m[1]) images.add(norm(m[3] || m[2]!));
   }
   for (const [label, d] of defs) add(d.url, images.has(label) ? 'image' : 'link', d.start);
   HTML_ATTR.lastIndex = 0;
-  for (let m = HTML_ATTR.exec(text); m; m = HTML_ATTR.exec(text)) {
+  for (let m = text.includes('<') ? HTML_ATTR.exec(text) : null; m; m = HTML_ATTR.exec(text)) {
     const url = m[3] ?? m[4] ?? m[5]!;
     const tag = m[1]!.toLowerCase();
     add(url, tag === 'a' ? 'link' : 'image', m.index + m[0].lastIndexOf(url));
   }
   RAW.lastIndex = 0;
-  for (let m = RAW.exec(text); m; m = RAW.exec(text)) {
+  for (let m = raw ? RAW.exec(text) : null; m; m = RAW.exec(text)) {
     const url = m[0].replace(/[.,;:!?]+$/, '');
     if (covered.some(([a, b]) => m!.index < b && m!.index + url.length > a)) continue;
     add(url, 'raw', m.index);
@@ -63,7 +75,9 @@ export function findLinks(text: string): Link[] {
 /** The lower-cased host of a URL (or protocol-relative / `www.` URL), undefined if none. */
 export function hostOf(url: string): string | undefined {
   try {
-    const u = new URL(url.startsWith('//') ? `https:${url}` : /^www\./i.test(url) ? `https://${url}` : url);
+    const u = new URL(
+      url.startsWith('//') ? `https:${url}` : /^www\./i.test(url) ? `https://${url}` : url,
+    );
     return u.hostname.toLowerCase().replace(/^\[|\]$/g, '') || undefined;
   } catch {
     return undefined;
