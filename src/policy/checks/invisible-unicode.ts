@@ -44,6 +44,7 @@ const params = z.strictObject({
 /** Any character this check may flag; text without one is clean (the common, fast case). */
 // Not a `u` regex (those are slower): tags and supplementary selectors are \uDB40 pairs.
 const SUSPECT =
+  // eslint-disable-next-line no-control-regex, no-misleading-character-class -- these characters are what the check looks for
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u180e\u200b-\u200d\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff]|\uDB40[\uDC00-\uDC7F\uDD00-\uDDEF]/;
 
 /** Spans of invisible characters in `text`. */
@@ -84,6 +85,7 @@ export function findInvisible(
     if (c === 0x1b && kinds.has('control')) {
       // A whole ANSI CSI (ESC [ … final) or OSC (ESC ] … BEL or ESC \\) sequence.
       const rest = text.slice(cps[k]!.at, cps[k]!.at + 4096);
+      // eslint-disable-next-line no-control-regex -- ANSI escapes are what the check looks for
       const m = /^\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?)/.exec(rest);
       let j = k;
       if (m) while (j + 1 < cps.length && cps[j + 1]!.at < cps[k]!.at + m[0].length) j++;

@@ -66,7 +66,7 @@ export function findLinks(text: string, raw = true): Link[] {
   RAW.lastIndex = 0;
   for (let m = raw ? RAW.exec(text) : null; m; m = RAW.exec(text)) {
     const url = m[0].replace(/[.,;:!?]+$/, '');
-    if (covered.some(([a, b]) => m!.index < b && m!.index + url.length > a)) continue;
+    if (covered.some(([a, b]) => m.index < b && m.index + url.length > a)) continue;
     add(url, 'raw', m.index);
   }
   return out;
