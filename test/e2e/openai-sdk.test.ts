@@ -18,6 +18,7 @@ beforeAll(async () => {
     upstreams: [
       { name: 'sim', url: sim.url, timeouts: { first_byte: '300ms', idle: '300ms', total: '5s' } },
       { name: 'dead', url: 'http://127.0.0.1:1', prefix: '/dead' },
+      { name: 'short', url: sim.url, prefix: '/short', timeouts: { total: '400ms' } },
     ],
   });
   client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'sk-test', maxRetries: 0 });
@@ -169,6 +170,23 @@ describe('end to end with the openai SDK over real sockets', () => {
     expect(text.length).toBeGreaterThan(0);
   });
 
+  it('ends a stream that exceeds the total time limit with an in-band timeout error', async () => {
+    const short = new OpenAI({ baseURL: `${proxy.url}/short/v1`, apiKey: 'k', maxRetries: 0 });
+    const stream = await short.chat.completions.create({
+      model: 'm',
+      messages: ask('x [sim:slow=100,chunks=20]'),
+      stream: true,
+    });
+    const err = await (async () => {
+      for await (const _ of stream) void _;
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(APIError);
+    expect((err as APIError).message).toContain('total time limit');
+    await eventually(async () =>
+      (await metricsText(proxy)).includes('coalmine_stream_aborts_total{reason="timeout"}'),
+    );
+  });
+
   it('answers a malformed upstream body with a 502', async () => {
     const err = await client.chat.completions
       .create({ model: 'm', messages: ask('x [sim:malformed]') })
@@ -239,7 +257,7 @@ describe('end to end with the openai SDK over real sockets', () => {
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     });
     expect(ok.status).toBe(200);
-    expect(((await ok.json()) as { upstreams: unknown[] }).upstreams).toHaveLength(2);
+    expect(((await ok.json()) as { upstreams: unknown[] }).upstreams).toHaveLength(3);
     expect((await fetch(`${proxy.url}/metrics`)).status).not.toBe(200);
   });
 

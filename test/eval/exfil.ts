@@ -2,7 +2,7 @@
 import { getCheck } from '../../src/policy/checks/registry.js';
 import type { Stats } from './corpora.js';
 import { jsonl, stats, tally } from './corpora.js';
-import { input } from './input.js';
+import { input } from '../helpers/check-input.js';
 
 export function evalExfil(): Stats[] {
   const def = getCheck('markdown-exfiltration')!;

@@ -6,8 +6,7 @@
  * sequences, VS16 presentation) are not flagged. Redaction strips the characters.
  */
 import { z } from 'zod';
-import type { Span } from '../../model/verdict.js';
-import { defineCheck, PASS } from './types.js';
+import { collectSpans, defineCheck, PASS } from './types.js';
 
 export const INVISIBLE_KINDS = [
   'tags',
@@ -123,20 +122,9 @@ export const invisibleUnicodeCheck = defineCheck({
     const kinds = new Set(p.kinds);
     return {
       evaluate(input) {
-        const spans: Span[] = [];
-        const found = new Set<string>();
-        const scan = (text: string, toolCall?: number) => {
-          for (const f of findInvisible(text, kinds)) {
-            found.add(f.kind);
-            spans.push(
-              toolCall === undefined
-                ? { start: f.start, end: f.end, replace: '' }
-                : { start: f.start, end: f.end, toolCall, replace: '' },
-            );
-          }
-        };
-        scan(input.text);
-        input.toolCalls.forEach((c, i) => scan(c.arguments, i));
+        const { spans, kinds: found } = collectSpans(input, (text) =>
+          findInvisible(text, kinds).map((f) => ({ ...f, replace: '' })),
+        );
         return spans.length
           ? {
               status: 'fail',

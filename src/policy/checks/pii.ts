@@ -4,8 +4,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
-import type { Span } from '../../model/verdict.js';
-import { defineCheck, PASS } from './types.js';
+import { collectSpans, defineCheck, PASS } from './types.js';
 
 export const PII_TYPES = ['email', 'credit_card', 'iban', 'us_ssn', 'phone', 'ip_address'] as const;
 export type PiiType = (typeof PII_TYPES)[number];
@@ -146,21 +145,11 @@ export const piiCheck = defineCheck({
     const allow = new Set(p.allow);
     return {
       evaluate(input) {
-        const spans: Span[] = [];
-        const types = new Set<string>();
-        const scan = (text: string, toolCall?: number) => {
-          for (const f of findPii(text, p.types)) {
-            if (allow.has(text.slice(f.start, f.end))) continue;
-            types.add(f.type);
-            spans.push(
-              toolCall === undefined
-                ? { start: f.start, end: f.end }
-                : { start: f.start, end: f.end, toolCall },
-            );
-          }
-        };
-        scan(input.text);
-        input.toolCalls.forEach((c, i) => scan(c.arguments, i));
+        const { spans, kinds: types } = collectSpans(input, (text) =>
+          findPii(text, p.types)
+            .filter((f) => !allow.has(text.slice(f.start, f.end)))
+            .map((f) => ({ ...f, kind: f.type })),
+        );
         return spans.length
           ? {
               status: 'fail',

@@ -1,10 +1,9 @@
 /** `secrets`: provider credentials and keys (see secrets/detectors.ts), placeholders excepted. */
 import { z } from 'zod';
-import type { Span } from '../../model/verdict.js';
 import { detectors, entropyOk } from './secrets/detectors.js';
 import type { Detector } from './secrets/detectors.js';
 import { isPlaceholder } from './secrets/placeholder.js';
-import { defineCheck, PASS } from './types.js';
+import { collectSpans, defineCheck, PASS } from './types.js';
 
 const ids = detectors.map((d) => d.id) as [string, ...string[]];
 
@@ -104,20 +103,9 @@ export const secretsCheck = defineCheck({
     const allow = new Set(p.allow);
     return {
       evaluate(input) {
-        const kinds = new Set<string>();
-        const spans: Span[] = [];
-        const add = (f: SecretFinding, toolCall?: number) => {
-          kinds.add(f.detector);
-          spans.push(
-            toolCall === undefined
-              ? { start: f.start, end: f.end }
-              : { start: f.start, end: f.end, toolCall },
-          );
-        };
-        for (const f of findSecrets(input.text, active, allow)) add(f);
-        input.toolCalls.forEach((c, i) => {
-          for (const f of findSecrets(c.arguments, active, allow)) add(f, i);
-        });
+        const { spans, kinds } = collectSpans(input, (text) =>
+          findSecrets(text, active, allow).map((f) => ({ ...f, kind: f.detector })),
+        );
         if (!spans.length) return PASS;
         return {
           status: 'fail',

@@ -45,6 +45,38 @@ export function defineCheck<S extends z.ZodType>(def: CheckDefinition<S>): Check
 
 export const PASS: CheckOutcome = { status: 'pass' };
 
+/** A finding in one string: its range, what kind it is, and what redaction puts there. */
+export interface Finding {
+  start: number;
+  end: number;
+  kind: string;
+  replace?: string;
+}
+
+/**
+ * Runs `find` on the text and on each tool call's arguments; returns the spans (tool-call
+ * spans tagged with their call) and the kinds found, for a detail that quotes nothing.
+ */
+export function collectSpans(
+  input: CheckInput,
+  find: (text: string) => readonly Finding[],
+): { spans: Span[]; kinds: Set<string> } {
+  const spans: Span[] = [];
+  const kinds = new Set<string>();
+  const scan = (text: string, toolCall?: number) => {
+    for (const f of find(text)) {
+      kinds.add(f.kind);
+      const span: Span = { start: f.start, end: f.end };
+      if (toolCall !== undefined) span.toolCall = toolCall;
+      if (f.replace !== undefined) span.replace = f.replace;
+      spans.push(span);
+    }
+  };
+  scan(input.text);
+  input.toolCalls.forEach((c, i) => scan(c.arguments, i));
+  return { spans, kinds };
+}
+
 /** Spans of `re` (compiled with `g`) in `text`, plus the same in each tool call's arguments. */
 export function findSpans(re: RegExp, input: CheckInput, limit: number): Span[] {
   const spans: Span[] = [];

@@ -3,7 +3,7 @@ import type { ToolCall } from '../../../src/model/exchange.js';
 import { getCheck } from '../../../src/policy/checks/registry.js';
 import type { CheckInput } from '../../../src/policy/checks/types.js';
 import { redactText } from '../../../src/policy/redact.js';
-import { input } from '../../eval/input.js';
+import { input } from '../../helpers/check-input.js';
 
 function run(id: string, params: unknown, i: CheckInput) {
   const def = getCheck(id)!;

@@ -1,23 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RequestInfo } from '../../../src/model/exchange.js';
 import { checks, getCheck } from '../../../src/policy/checks/registry.js';
-import type { CheckInput } from '../../../src/policy/checks/types.js';
-
-const request: RequestInfo = {
-  operation: 'chat',
-  model: 'm',
-  stream: false,
-  systemPrompt: undefined,
-  tools: [],
-  responseSchema: undefined,
-  choices: 1,
-};
-const input = (text: string): CheckInput => ({
-  text,
-  toolCalls: [],
-  finishReason: 'stop',
-  request,
-});
+import { input } from '../../helpers/check-input.js';
 
 function run(id: string, params: unknown, text: string) {
   const def = getCheck(id)!;
