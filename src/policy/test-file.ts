@@ -4,7 +4,7 @@
  */
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { findAdapterById } from '../adapters/registry.js';
+import { adapters, findAdapterById } from '../adapters/registry.js';
 import { loadYamlFile } from '../config/yaml-file.js';
 import type { SourceIssue } from '../errors.js';
 import type { NormalisedResponse } from '../model/exchange.js';
@@ -21,8 +21,8 @@ export const testFileSchema = z.strictObject({
   policies: z.array(z.string()).min(1),
   /** Upstream name the cases are evaluated for (policies may `match` on it). */
   upstream: z.string().default('test'),
-  /** Adapter id of full-body outputs and requests. */
-  format: z.string().default('openai.chat'),
+  /** Adapter id of full-body outputs and requests (default: the first registered adapter). */
+  format: z.string().default(adapters[0]!.id),
   /** A provider request body shared by the cases (model, system prompt, tools, response_format). */
   request: body.optional(),
   tests: z
