@@ -129,6 +129,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       maxScanChars: config.checks.max_scan_chars,
       budgetMs: config.checks.time_budget,
     },
+    streamWindow: config.streaming.window,
   });
   const traffic = createTrafficServer({
     handle,

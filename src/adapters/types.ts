@@ -55,6 +55,16 @@ export interface WireAdapter {
    * out (the caller serialises it). Fields the edits do not name stay as they were.
    */
   rewriteResponse(body: unknown, edits: readonly ChoiceEdit[]): unknown;
+  /**
+   * Re-renders one stream frame with new text for a choice and/or new arguments for tool
+   * calls of that choice (by call index), as a complete frame ready to write (streaming
+   * redaction). Everything else in the frame stays as it was.
+   */
+  rewriteFrame(
+    frame: Frame,
+    choice: number,
+    edit: { text?: string; toolCallArguments?: ReadonlyMap<number, string> },
+  ): string;
   /** A complete error response body in this format. */
   errorBody(err: WireError): string;
   /** An in-band error frame for a stream in this format, ready to write after a complete frame. */

@@ -53,6 +53,12 @@ export function configSchema(ctx: SchemaContext) {
       policies: z.array(z.string()).optional(),
       canaries: z.array(z.string()).default([]),
       unknown_routes: z.enum(['pass', 'reject']).default('pass'),
+      streaming: z
+        .strictObject({
+          /** Characters held back for enforcing checks that cannot name trigger prefixes (user regexes). */
+          window: z.number().int().min(16).max(65536).default(256),
+        })
+        .default({ window: 256 }),
       checks: z
         .strictObject({
           /** A choice longer than this is not scanned: the check errors (see on_error). */

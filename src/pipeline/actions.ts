@@ -4,7 +4,7 @@
  * else relays the upstream's bytes untouched.
  */
 import type { WireAdapter, WireError } from '../adapters/types.js';
-import type { Verdict } from '../model/verdict.js';
+import type { RuleResult, Verdict } from '../model/verdict.js';
 import { blockMessage } from '../policy/engine.js';
 import { redactChoices } from '../policy/redact.js';
 import type { NormalisedResponse } from '../model/exchange.js';
@@ -12,8 +12,7 @@ import type { UpstreamResponse } from '../upstream/client.js';
 import { toClientHeaders } from '../upstream/headers.js';
 import type { ResponseWriter } from './io.js';
 
-export function blockError(verdict: Verdict): WireError {
-  const by = verdict.blockedBy;
+export function blockError(by: RuleResult | undefined): WireError {
   return {
     status: 400,
     message: by ? blockMessage(by) : 'Coalmine blocked this response',
@@ -39,7 +38,7 @@ export interface BufferedReply {
 export function sendBuffered(r: BufferedReply): void {
   const decision = r.verdict?.decision ?? 'pass';
   if (decision === 'block' && r.verdict) {
-    const body = r.adapter.errorBody(blockError(r.verdict));
+    const body = r.adapter.errorBody(blockError(r.verdict.blockedBy));
     r.out.head(400, {
       'content-type': 'application/json',
       'content-length': String(Buffer.byteLength(body)),

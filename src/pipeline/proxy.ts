@@ -27,7 +27,10 @@ import { sendBuffered } from './actions.js';
 import { relayStream } from './stream.js';
 import type { PolicySet } from '../policy/compiled.js';
 import type { EngineLimits } from '../policy/engine.js';
-import { evaluate } from '../policy/engine.js';
+import { evaluate, selectPolicies } from '../policy/engine.js';
+import { checks } from '../policy/checks/registry.js';
+import { gateRules } from '../policy/stream-gate.js';
+import { GatedEmitter } from './gated-emitter.js';
 import type { Verdict } from '../model/verdict.js';
 
 export interface PipelineDeps {
@@ -40,7 +43,14 @@ export interface PipelineDeps {
   /** The live policy set; taken once per request, its version stamped on the response. */
   policies(): PolicySet;
   checkLimits: EngineLimits;
+  /** Characters a stream holds back for checks that cannot name their triggers. */
+  streamWindow: number;
 }
+
+/** Checks that report spans (they support redaction) can hold back a tail instead of a whole choice. */
+const SPAN_CHECKS: ReadonlySet<string> = new Set(
+  checks.filter((c) => c.actions.includes('redact')).map((c) => c.id),
+);
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
@@ -204,6 +214,21 @@ export function createPipeline(deps: PipelineDeps) {
           : res.body;
         out.head(res.status, toClientHeaders(res.headers, { decoded: !!enc, extra: ours }));
         const acc = new Accumulator();
+        const rules = info
+          ? gateRules(selectPolicies(policySet, up.name, info.model), SPAN_CHECKS)
+          : [];
+        const gate =
+          info && rules.length
+            ? new GatedEmitter(
+                { rules, request: info, window: deps.streamWindow },
+                adapter,
+                (c) => acc.response.choices[c]?.toolCalls ?? [],
+                (chunk) => {
+                  tClientFirst ||= performance.now();
+                  return out.write(chunk);
+                },
+              )
+            : undefined;
         const result = await relayStream({
           source,
           framing,
@@ -213,9 +238,18 @@ export function createPipeline(deps: PipelineDeps) {
           signal: ac,
           abortUpstream: (reason) => ac.abort(reason),
           onFirstWrite: () => (tClientFirst ||= performance.now()),
+          gate,
         });
         tUpstreamEnd = performance.now();
         describe(rec, acc.response);
+        const verdict = info ? check(info, acc.response) : undefined;
+        if (verdict) {
+          if (gate?.blocked) {
+            verdict.decision = 'block';
+            verdict.blockedBy ??= gate.blocked;
+          }
+          rec.verdict = verdict;
+        }
         rec.abortReason = result.abortReason;
         if (result.error) {
           rec.errorCode = result.error.code;

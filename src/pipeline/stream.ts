@@ -14,7 +14,11 @@ import { CoalmineError, isCoalmineError } from '../errors.js';
 import type { StreamAbortReason } from '../model/sink.js';
 import type { Abort } from '../upstream/abort.js';
 import type { Accumulator } from './accumulate.js';
+import { blockError } from './actions.js';
+import type { GatedEmitter } from './gated-emitter.js';
 import type { ResponseWriter } from './io.js';
+
+const EMPTY = Buffer.alloc(0);
 
 export interface RelayOptions {
   source: Readable;
@@ -28,6 +32,8 @@ export interface RelayOptions {
   abortUpstream(reason: CoalmineError): void;
   /** Called once, just before the first byte is written to the client. */
   onFirstWrite(): void;
+  /** Streaming enforcement; absent, frames are forwarded as they complete. */
+  gate?: GatedEmitter | undefined;
 }
 
 export interface RelayResult {
@@ -51,6 +57,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
   const parse = o.adapter.streamParser();
   let wrote = false;
   let finished = false;
+  let gateFlowing = true;
 
   return new Promise((resolve) => {
     const finish = (r: RelayResult) => {
@@ -77,18 +84,32 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       finish({ abortReason: err.isTimeout ? 'timeout' : 'upstream_error', error: err });
     };
 
-    /** Parses a batch; returns the bytes that may be forwarded and whether a frame was malformed. */
+    /**
+     * Parses a batch; returns the bytes that may be forwarded now (none when a gate takes the
+     * frames) and whether a frame was malformed.
+     */
     const take = (batch: FrameBatch): { bytes: Buffer; bad: boolean } => {
-      for (let i = 0; i < batch.frames.length; i++) {
-        const f = batch.frames[i]!;
+      let start = 0;
+      for (const f of batch.frames) {
         const events = parse(f);
-        if (!events) {
-          const start = i === 0 ? 0 : batch.frames[i - 1]!.end;
-          return { bytes: batch.bytes.subarray(0, start), bad: true };
-        }
+        if (!events) return { bytes: o.gate ? EMPTY : batch.bytes.subarray(0, start), bad: true };
         for (const ev of events) o.acc.add(ev);
+        if (o.gate && !o.gate.frame(batch.bytes.subarray(start, f.end), f, events))
+          gateFlowing = false;
+        start = f.end;
       }
-      return { bytes: batch.bytes, bad: false };
+      return { bytes: o.gate ? EMPTY : batch.bytes, bad: false };
+    };
+
+    const blocked = (): boolean => {
+      const by = o.gate?.blocked;
+      if (!by) return false;
+      const err = blockError(by);
+      o.abortUpstream(new CoalmineError('CLIENT_DISCONNECTED', 'stream blocked by policy'));
+      if (!wrote) o.onFirstWrite();
+      o.out.end(o.adapter.streamError(err));
+      finish({ abortReason: 'policy_block', error: undefined });
+      return true;
     };
 
     const forward = (bytes: Buffer): boolean => {
@@ -111,8 +132,10 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
 
     o.source.on('data', (chunk: Buffer) => {
       if (finished) return;
+      gateFlowing = true;
       const { bytes, bad } = take(framer.push(chunk));
-      const flowing = forward(bytes);
+      if (blocked()) return;
+      const flowing = forward(bytes) && gateFlowing;
       if (bad) return malformed();
       if (!flowing) {
         o.source.pause();
@@ -123,6 +146,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
     o.source.once('end', () => {
       if (finished) return;
       const { bytes, bad } = take(framer.end());
+      if (blocked()) return;
       forward(bytes);
       if (bad) return malformed();
       if (o.adapter.streamHasTerminator && !o.acc.done && !o.acc.upstreamError) {
@@ -133,6 +157,8 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
           ),
         );
       }
+      o.gate?.end();
+      if (blocked()) return;
       o.out.end();
       finish({ abortReason: undefined, error: undefined });
     });

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import OpenAI, { BadRequestError } from 'openai';
+import OpenAI, { APIError, BadRequestError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Running } from '../../src/main.js';
 import { SIM_SECRETS } from '../../src/sim/answer.js';
@@ -133,6 +133,40 @@ describe('policies end to end with the openai SDK', () => {
     expect(m).toMatch(/coalmine_check_duration_seconds_count\{check="regex"\} [1-9]/);
     expect(m).toMatch(
       /coalmine_verdicts_total\{policy="creds",rule="aws-key",check="regex",action="redact",mode="enforce"\} [1-9]/,
+    );
+  });
+});
+
+describe('streaming enforcement end to end with the openai SDK', () => {
+  it('redacts a leaked key in a live stream', async () => {
+    await setPolicy(policy('redact'));
+    const stream = await client.chat.completions.create({
+      model: 'm',
+      messages: leak,
+      stream: true,
+    });
+    let text = '';
+    for await (const c of stream) text += c.choices[0]?.delta.content ?? '';
+    expect(text).toContain('[REDACTED:aws-key]');
+    expect(text).not.toContain(SIM_SECRETS.aws);
+  });
+
+  it('blocks a live stream in-band: the SDK throws an APIError naming the rule', async () => {
+    await setPolicy(policy('block'));
+    const stream = await client.chat.completions.create({
+      model: 'm',
+      messages: leak,
+      stream: true,
+    });
+    let text = '';
+    const err = await (async () => {
+      for await (const c of stream) text += c.choices[0]?.delta.content ?? '';
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(APIError);
+    expect((err as APIError).message).toContain('policy "creds" rule "aws-key"');
+    expect(text).not.toContain('AKIA');
+    await eventually(async () =>
+      (await metricsText(proxy)).includes('coalmine_stream_aborts_total{reason="policy_block"}'),
     );
   });
 });

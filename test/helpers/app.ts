@@ -35,6 +35,7 @@ export function testApp(opts: TestAppOptions) {
     log: noopLogger,
     policies: () => opts.policies ?? { ...EMPTY_SET, version: 'test-version' },
     checkLimits: { maxScanChars: cfg.checks.max_scan_chars, budgetMs: cfg.checks.time_budget },
+    streamWindow: cfg.streaming.window,
   });
   const app = createApp({ handle });
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>

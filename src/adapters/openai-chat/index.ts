@@ -5,7 +5,12 @@
  */
 import type { WireAdapter, WireError } from '../types.js';
 import { parseChatRequest } from './request.js';
-import { chatStreamParser, parseChatResponse, rewriteChatResponse } from './response.js';
+import {
+  chatStreamParser,
+  parseChatResponse,
+  rewriteChatFrame,
+  rewriteChatResponse,
+} from './response.js';
 
 export function openAiErrorBody(err: WireError): string {
   return JSON.stringify({
@@ -22,6 +27,7 @@ export const openAiChat: WireAdapter = {
   streamFraming: (ct) => (ct.startsWith('text/event-stream') ? 'sse' : undefined),
   parseResponse: parseChatResponse,
   rewriteResponse: rewriteChatResponse,
+  rewriteFrame: rewriteChatFrame,
   streamParser: chatStreamParser,
   errorBody: openAiErrorBody,
   streamError: (err) => `data: ${openAiErrorBody(err)}\n\n`,

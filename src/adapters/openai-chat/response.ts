@@ -140,3 +140,27 @@ export function rewriteChatResponse(body: unknown, edits: readonly ChoiceEdit[])
   }
   return copy;
 }
+
+/** A `chat.completion.chunk` frame with its content (or tool-call arguments) for `choice` replaced. */
+export function rewriteChatFrame(
+  frame: Frame,
+  choice: number,
+  edit: { text?: string; toolCallArguments?: ReadonlyMap<number, string> },
+): string {
+  const body = obj(parseJson(frame.data ?? '')) ?? {};
+  for (const c of arr(body['choices']) ?? []) {
+    const co = obj(c);
+    if ((num(co?.['index']) ?? 0) !== choice) continue;
+    const delta = obj(co?.['delta']);
+    if (!delta) continue;
+    if (edit.text !== undefined && ('content' in delta || 'refusal' in delta))
+      delta[typeof delta['refusal'] === 'string' ? 'refusal' : 'content'] = edit.text;
+    for (const tc of arr(delta['tool_calls']) ?? []) {
+      const t = obj(tc);
+      const fn = obj(t?.['function']);
+      const args = edit.toolCallArguments?.get(num(t?.['index']) ?? 0);
+      if (fn && args !== undefined) fn['arguments'] = args;
+    }
+  }
+  return `data: ${JSON.stringify(body)}\n\n`;
+}

@@ -29,6 +29,14 @@ export const containsCheck = defineCheck({
       : `(?:${alts})`;
     const re = new RegExp(body, p.case_sensitive ? 'gu' : 'giu');
     return {
+      stream: {
+        triggers: p.words.map((w) => ({
+          text: w.toLowerCase(),
+          lead: 0,
+          maxSpan: w.length + 1,
+          settle: /[^\p{L}\p{N}_]/u,
+        })),
+      },
       evaluate(input) {
         const spans = findSpans(re, input, 1000);
         return spans.length

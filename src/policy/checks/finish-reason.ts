@@ -15,6 +15,8 @@ export const finishReasonCheck = defineCheck({
   actions: ['block', 'flag'],
   create(p) {
     return {
+      // Known only when the choice ends: never holds text.
+      stream: { triggers: [] },
       evaluate(input) {
         return input.finishReason && p.deny.includes(input.finishReason)
           ? { status: 'fail', spans: [], detail: `finish reason "${input.finishReason}"` }

@@ -46,6 +46,11 @@ const SUSPECT =
   // eslint-disable-next-line no-control-regex, no-misleading-character-class -- these characters are what the check looks for
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u180e\u200b-\u200d\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff]|\uDB40[\uDC00-\uDC7F\uDD00-\uDDEF]/;
 
+/** An ordinary character: a run of suspect characters before it is complete. */
+const SETTLED =
+  // eslint-disable-next-line no-control-regex, no-misleading-character-class -- these characters are what the check looks for
+  /[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u180e\u200b-\u200d\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff\uDB40\uDC00-\uDFFF]/;
+
 /** Spans of invisible characters in `text`. */
 export function findInvisible(
   text: string,
@@ -121,6 +126,9 @@ export const invisibleUnicodeCheck = defineCheck({
   create(p) {
     const kinds = new Set(p.kinds);
     return {
+      // Each suspect character is judged with its neighbours; a run is settled once an
+      // ordinary character follows it.
+      stream: { triggers: [{ text: SUSPECT, lead: 0, maxSpan: 4096, settle: SETTLED }] },
       evaluate(input) {
         const { spans, kinds: found } = collectSpans(input, (text) =>
           findInvisible(text, kinds).map((f) => ({ ...f, replace: '' })),

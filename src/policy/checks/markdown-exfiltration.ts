@@ -9,6 +9,7 @@ import type { Span } from '../../model/verdict.js';
 import { domainMatches, findLinks, hostOf } from './support/links.js';
 import type { Link } from './support/links.js';
 import { defineCheck, PASS } from './types.js';
+import type { Trigger } from './types.js';
 
 const params = z.strictObject({
   /** Hosts that may receive data (wildcards: `*.example.com`). */
@@ -49,6 +50,15 @@ function exfiltrates(l: Link, p: z.output<typeof params>): boolean {
   return carriesData(l.url) || (l.kind === 'image' && p.all_external_images);
 }
 
+/** URLs start after these; a URL ends at whitespace, `)` or `>` (HTML tags end at `>`). */
+const URL_END = /[\s)>]/;
+const HTML = ['<img', '<image', '<a', '<source', '<video', '<audio', '<iframe', '<link', '<script'];
+const EXFIL_TRIGGERS: readonly Trigger[] = [
+  { text: '](', lead: 0, maxSpan: 8300, settle: URL_END },
+  { text: ']:', lead: 0, maxSpan: 8300, settle: /\S\s/ },
+  ...HTML.map((t) => ({ text: t, lead: 0, maxSpan: 10300, settle: />/ })),
+];
+
 export const markdownExfiltrationCheck = defineCheck({
   id: 'markdown-exfiltration',
   summary:
@@ -57,6 +67,7 @@ export const markdownExfiltrationCheck = defineCheck({
   actions: ['block', 'redact', 'flag'],
   create(p) {
     return {
+      stream: { triggers: EXFIL_TRIGGERS },
       evaluate(input) {
         const seen = new Map<string, boolean>();
         const spans: Span[] = findLinks(input.text, false)

@@ -1,9 +1,10 @@
 /** `secrets`: provider credentials and keys (see secrets/detectors.ts), placeholders excepted. */
 import { z } from 'zod';
-import { detectors, entropyOk } from './secrets/detectors.js';
+import { detectors, entropyOk, TOKEN_END } from './secrets/detectors.js';
 import type { Detector } from './secrets/detectors.js';
 import { isPlaceholder } from './secrets/placeholder.js';
 import { collectSpans, defineCheck, PASS } from './types.js';
+import type { StreamSpec, Trigger } from './types.js';
 
 const ids = detectors.map((d) => d.id) as [string, ...string[]];
 
@@ -101,7 +102,18 @@ export const secretsCheck = defineCheck({
       (d) => (!p.detectors || p.detectors.includes(d.id)) && !p.exclude.includes(d.id),
     );
     const allow = new Set(p.allow);
+    const stream: StreamSpec = {
+      triggers: active.flatMap((d) =>
+        (d.streamKeywords ?? d.keywords).map((k): Trigger => ({
+          text: k,
+          lead: d.lead ?? 0,
+          maxSpan: d.maxSpan ?? 256,
+          settle: d.settle ?? TOKEN_END,
+        })),
+      ),
+    };
     return {
+      stream,
       evaluate(input) {
         const { spans, kinds } = collectSpans(input, (text) =>
           findSecrets(text, active, allow).map((f) => ({ ...f, kind: f.detector })),

@@ -52,6 +52,8 @@ export const toolCallsCheck = defineCheck({
       for (const [arg, c] of Object.entries(args))
         if (c.pattern) patterns.set(`${tool}\0${arg}`, new RegExp(c.pattern));
     return {
+      // Looks only at tool calls, which streams check once complete: never holds text.
+      stream: { triggers: [] },
       evaluate(input) {
         const problems: string[] = [];
         const spans: Span[] = [];

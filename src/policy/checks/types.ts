@@ -20,9 +20,29 @@ export type CheckOutcome =
   | { status: 'fail'; spans: Span[]; detail: string }
   | { status: 'error'; message: string };
 
+/**
+ * Where a match can begin, for streaming hold-back: a match contains a trigger, starts at
+ * most `lead` characters before it and spans at most `maxSpan` characters from its start.
+ * Once `settle` matches after a trigger, a match through that trigger is complete.
+ */
+export interface Trigger {
+  /** Lower-case literal (compared case-insensitively) or a one-character class. */
+  text: string | RegExp;
+  lead: number;
+  maxSpan: number;
+  settle?: RegExp;
+}
+
+export interface StreamSpec {
+  /** Undefined: a match can begin anywhere, so the last `window` characters are held. */
+  triggers?: readonly Trigger[];
+}
+
 export interface Check {
   /** Evaluates one complete choice. Should not throw; the engine turns a throw into `error`. */
   evaluate(input: CheckInput): CheckOutcome;
+  /** How to hold back a stream for this check; absent: hold the configured window. */
+  stream?: StreamSpec;
 }
 
 export interface CheckDefinition<S extends z.ZodType = z.ZodType> {

@@ -27,6 +27,14 @@ export const urlsCheck = defineCheck({
       );
     };
     return {
+      stream: {
+        triggers: ['http', 'www.', '](', ']:', '<'].map((text) => ({
+          text,
+          lead: 0,
+          maxSpan: 8300,
+          settle: /[\s<>"'`)\]]/,
+        })),
+      },
       evaluate(input) {
         const spans: Span[] = [];
         for (const l of findLinks(input.text))

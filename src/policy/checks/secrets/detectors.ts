@@ -17,7 +17,19 @@ export interface Detector {
   prefix?: number;
   minEntropy?: number;
   validate?(secret: string, match: RegExpExecArray): boolean;
+  /** Streaming: how far before a keyword the secret can start, its longest length, when it is complete. */
+  lead?: number;
+  maxSpan?: number;
+  settle?: RegExp;
+  /** Streaming triggers when the keywords are not near the secret's start. */
+  streamKeywords?: readonly string[];
 }
+
+/** A token ended: a character no token format contains. */
+export const TOKEN_END = /[^A-Za-z0-9_\-./+=~]/;
+/** A `name = value` assignment is settled once the value ended or no value can follow. */
+export const ASSIGNMENT_END =
+  /^[A-Za-z0-9_.-]{0,20}["']?[ \t]*(?:[^:=,\s]|[:=,][ \t]*["']?[A-Za-z0-9+/_.~=@!#$%^&*-]*[^A-Za-z0-9+/_.~=@!#$%^&*-])/;
 
 const b64urlJson = (part: string): boolean => {
   try {
@@ -61,11 +73,14 @@ export const detectors: readonly Detector[] = [
     keywords: ['aws'],
     re: /aws[\w.-]{0,20}(?:secret|access)[\w.-]{0,20}["']?\s*(?:[:=]|:=|=>)\s*["']?(?<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
     minEntropy: 3.5,
+    maxSpan: 120,
+    settle: /^[\w.-]{0,45}["']?[ \t]*(?:[^:=\s]|[:=][ \t]*["']?[A-Za-z0-9/+=]*[^A-Za-z0-9/+=])/,
   },
   {
     id: 'aws-bedrock-api-key',
     provider: 'AWS',
     keywords: ['absk', 'bedrock-api-key-'],
+    maxSpan: 600,
     re: /\bABSKQmVkcm9ja0FQSUtleS[A-Za-z0-9+/]{100,300}={0,2}(?![A-Za-z0-9+/=])|\bbedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=%&_.-]*/g,
     validate: (s) => !s.startsWith('ABSK') || (s.length - 4) % 4 === 0,
   },
@@ -80,6 +95,7 @@ export const detectors: readonly Detector[] = [
     id: 'gitlab-token',
     provider: 'GitLab',
     keywords: Object.keys(GITLAB).map((k) => k.toLowerCase()),
+    maxSpan: 1100,
     re: /(?<![\w-])(?:gl(?:pat|dt|cbt|imt|ptt|agent|oas|rt|soat|ft|ffct)-|GR1348941)[A-Za-z0-9_-]{18,1023}[A-Za-z0-9-](?![\w-])/g,
     minEntropy: 3,
     validate(s) {
@@ -94,6 +110,7 @@ export const detectors: readonly Detector[] = [
     id: 'slack-token',
     provider: 'Slack',
     keywords: ['xox', 'xapp-'],
+    maxSpan: 1400,
     re: /\bxox[a-z]-\d{1,20}(?:-[A-Za-z0-9]{1,200}){1,6}(?![\w#-])|\bxoxe\.xox[bp]-\d-[A-Za-z0-9]{100,200}\b|\bxapp-\d-[A-Z0-9]{9,12}-\d{10,14}-[a-f0-9]{40,80}\b/g,
     prefix: 5,
     validate: (s) => (s.split('-').at(-1)?.length ?? 0) >= 8,
@@ -102,6 +119,7 @@ export const detectors: readonly Detector[] = [
     id: 'slack-webhook',
     provider: 'Slack',
     keywords: ['hooks.slack.com'],
+    lead: 8,
     re: /https?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{20,120}/g,
     prefix: 31,
   },
@@ -116,6 +134,8 @@ export const detectors: readonly Detector[] = [
     id: 'openai-key',
     provider: 'OpenAI',
     keywords: ['t3blbkfj'],
+    streamKeywords: ['sk-'],
+    maxSpan: 430,
     re: /\bsk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{16,200}T3BlbkFJ[A-Za-z0-9_-]{16,200}/g,
   },
   {
@@ -143,12 +163,15 @@ export const detectors: readonly Detector[] = [
     id: 'gcp-service-account',
     provider: 'Google',
     keywords: ['service_account'],
+    lead: 20,
     re: /"type"\s*:\s*"service_account"/g,
   },
   {
     id: 'azure-ad-client-secret',
     provider: 'Azure',
     keywords: ['q~'],
+    lead: 4,
+    maxSpan: 45,
     re: /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g,
   },
   {
@@ -161,12 +184,14 @@ export const detectors: readonly Detector[] = [
     id: 'npm-token',
     provider: 'npm',
     keywords: ['npm_', '_authtoken'],
+    maxSpan: 400,
     re: /\bnpm_[A-Za-z0-9]{36}\b|\/\/registry\.npmjs\.org\/:_authToken=\s*(?<s>[^\s'"]{8,})/g,
   },
   {
     id: 'pypi-token',
     provider: 'PyPI',
     keywords: ['pypi-age'],
+    maxSpan: 2000,
     re: /\bpypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{70,}/g,
   },
   {
@@ -195,6 +220,8 @@ export const detectors: readonly Detector[] = [
     id: 'private-key',
     provider: 'PEM',
     keywords: ['-----begin'],
+    maxSpan: 33000,
+    settle: /-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----/,
     re: /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----(?:[^-]|-(?!----)){64,32768}(?:-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)?/g,
     validate: (s) => /[A-Za-z0-9+/]{40,}/.test(s),
   },
@@ -202,6 +229,7 @@ export const detectors: readonly Detector[] = [
     id: 'jwt',
     provider: 'JWT',
     keywords: ['eyj'],
+    maxSpan: 8192,
     re: /\beyJ[A-Za-z0-9_-]{8,}={0,2}\.eyJ[A-Za-z0-9_-]{8,}={0,2}(?:\.[A-Za-z0-9_-]{8,}={0,2})?/g,
     validate: (s) => b64urlJson(s.split('.')[0]!.replace(/=+$/, '')),
   },
@@ -209,6 +237,7 @@ export const detectors: readonly Detector[] = [
     id: 'generic-secret',
     provider: 'generic',
     keywords: ['secret', 'token', 'passw', 'pwd', 'key', 'credential', 'auth'],
+    settle: ASSIGNMENT_END,
     re: /(?:secret|token|passwd|password|pwd|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|credentials?|private[_.-]?key|auth(?![a-z]))[A-Za-z0-9_.-]{0,20}["']?\s*(?:[:=]|:=|=>|,)\s*["']?(?<s>[A-Za-z0-9+/_.~=@!#$%^&*-]{12,150})/gi,
     minEntropy: 3.5,
     validate: (s, m) =>

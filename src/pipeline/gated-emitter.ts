@@ -1,0 +1,161 @@
+/**
+ * Streaming enforcement between the upstream's frames and the client. Frames are queued in
+ * order; a frame is released once the text it carries is behind its choice's release boundary
+ * (see policy/stream-gate.ts). A released frame goes out byte for byte unless a redaction
+ * touches it, in which case the adapter re-renders it. Tool-call frames wait until their
+ * choice ends and the calls are checked. A block ends the stream with the provider's
+ * in-band error; nothing held is released.
+ */
+import type { Frame, WireAdapter } from '../adapters/types.js';
+import type { StreamEvent } from '../model/events.js';
+import type { RequestInfo, ToolCall } from '../model/exchange.js';
+import type { RuleResult } from '../model/verdict.js';
+import type { GateRule } from '../policy/stream-gate.js';
+import { ChoiceGate, checkToolCalls } from '../policy/stream-gate.js';
+
+interface Entry {
+  bytes: Buffer;
+  frame: Frame;
+  choice: number | undefined;
+  textStart: number;
+  textEnd: number;
+  tool: boolean;
+  /** Tool-call indexes this frame carries pieces of. */
+  toolIndexes: number[];
+}
+
+export interface GateOptions {
+  rules: readonly GateRule[];
+  request: RequestInfo;
+  /** Characters held for checks that cannot name their triggers. */
+  window: number;
+}
+
+export class GatedEmitter {
+  blocked: RuleResult | undefined;
+  /** Text characters held back right now, summed over choices (for telemetry). */
+  private readonly gates = new Map<number, ChoiceGate>();
+  private readonly boundary = new Map<number, number>();
+  private readonly toolArgs = new Map<number, Map<number, string>>();
+  private readonly queue: Entry[] = [];
+
+  constructor(
+    private readonly o: GateOptions,
+    private readonly adapter: WireAdapter,
+    private readonly toolCalls: (choice: number) => readonly ToolCall[],
+    private readonly write: (chunk: Buffer | string) => boolean,
+  ) {}
+
+  private gate(choice: number): ChoiceGate {
+    let g = this.gates.get(choice);
+    if (!g)
+      this.gates.set(
+        choice,
+        (g = new ChoiceGate(this.o.rules, this.o.request, this.o.window, choice)),
+      );
+    return g;
+  }
+
+  /** One complete upstream frame and its events; returns false when the client is slow. */
+  frame(bytes: Buffer, frame: Frame, events: readonly StreamEvent[]): boolean {
+    const entry: Entry = {
+      bytes,
+      frame,
+      choice: undefined,
+      textStart: 0,
+      textEnd: 0,
+      tool: false,
+      toolIndexes: [],
+    };
+    const finished: number[] = [];
+    let done = false;
+    for (const ev of events) {
+      if (ev.type === 'text') {
+        const g = this.gate(ev.choice);
+        if (entry.choice === undefined) {
+          entry.choice = ev.choice;
+          entry.textStart = g.text.length;
+        }
+        g.push(ev.text);
+        entry.textEnd = g.text.length;
+      } else if (ev.type === 'tool_call') {
+        entry.tool = true;
+        entry.choice ??= ev.choice;
+        entry.toolIndexes.push(ev.index);
+      } else if (ev.type === 'finish') finished.push(ev.choice);
+      else if (ev.type === 'done') done = true;
+    }
+    this.queue.push(entry);
+    for (const c of finished) this.finish(c);
+    if (done) for (const c of this.gates.keys()) this.finish(c);
+    if (entry.choice !== undefined && !this.blocked)
+      this.boundary.set(entry.choice, this.gate(entry.choice).advance());
+    this.blocked ??= entry.choice === undefined ? undefined : this.gate(entry.choice).blocked;
+    return this.flush();
+  }
+
+  /** The upstream ended normally: everything is final. */
+  end(): boolean {
+    for (const c of this.gates.keys()) this.finish(c);
+    return this.flush();
+  }
+
+  private finish(choice: number): void {
+    const g = this.gate(choice);
+    if (g.final) return;
+    g.final = true;
+    this.boundary.set(choice, g.advance());
+    this.blocked ??= g.blocked;
+    const calls = this.toolCalls(choice);
+    if (calls.length && !this.blocked) {
+      const r = checkToolCalls(this.o.rules, this.o.request, choice, calls);
+      this.blocked = r.blocked;
+      this.toolArgs.set(choice, r.args);
+    }
+  }
+
+  private flush(): boolean {
+    let flowing = true;
+    while (this.queue.length && !this.blocked) {
+      const e = this.queue[0]!;
+      if (e.choice !== undefined) {
+        const g = this.gate(e.choice);
+        if (e.tool && !g.final) break;
+        if (e.textEnd > e.textStart && e.textEnd > (this.boundary.get(e.choice) ?? 0)) break;
+        let edit: { text?: string; toolCallArguments?: ReadonlyMap<number, string> } | undefined;
+        if (e.textEnd > e.textStart) {
+          const r = g.render(e.textStart, e.textEnd);
+          if (r.changed) edit = { text: r.text };
+          g.released = Math.max(g.released, e.textEnd);
+        }
+        const args = this.toolArgs.get(e.choice);
+        if (e.tool && args?.size) edit = { ...edit, toolCallArguments: firstPieces(args, e) };
+        flowing =
+          this.write(edit ? this.adapter.rewriteFrame(e.frame, e.choice, edit) : e.bytes) &&
+          flowing;
+      } else {
+        flowing = this.write(e.bytes) && flowing;
+      }
+      this.queue.shift();
+    }
+    return flowing;
+  }
+}
+
+/**
+ * Redacted tool-call arguments go out whole in the first frame that carries a piece of that
+ * call; later pieces of the same call become empty.
+ */
+const sent = new WeakMap<Map<number, string>, Set<number>>();
+function firstPieces(args: Map<number, string>, e: Entry): Map<number, string> {
+  let done = sent.get(args);
+  if (!done) sent.set(args, (done = new Set()));
+  const out = new Map<number, string>();
+  for (const i of e.toolIndexes) {
+    const a = args.get(i);
+    if (a === undefined) continue;
+    out.set(i, done.has(i) ? '' : a);
+    done.add(i);
+  }
+  return out;
+}
