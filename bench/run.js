@@ -141,18 +141,30 @@ async function main() {
   const sim = await start(cpuLoad ?? 0, ['dist/cli.js', 'sim', '--port', '0'], /"url":"([^"]+)"/);
   const bare = await start(0, ['bench/bare-proxy.js', sim], /"url":"([^"]+)"/);
   const dir = mkdtempSync(join(tmpdir(), 'coalmine-bench-'));
-  writeFileSync(
-    join(dir, 'coalmine.yaml'),
-    `listen: 127.0.0.1:0\nadmin: { listen: "127.0.0.1:0" }\nupstreams: [{ name: sim, url: "${sim}" }]\npolicies: []\n`,
-  );
+  const config = (name, policies) => {
+    writeFileSync(
+      join(dir, name),
+      `listen: 127.0.0.1:0\nadmin: { listen: "127.0.0.1:0" }\nupstreams: [{ name: sim, url: "${sim}" }]\n${policies}`,
+    );
+    return join(dir, name);
+  };
   const coal = await start(
     0,
-    ['dist/cli.js', 'serve', '--config', join(dir, 'coalmine.yaml'), '--listen', '127.0.0.1:0'],
+    ['dist/cli.js', 'serve', '--config', config('none.yaml', 'policies: []\n')],
     /"proxy":"([^"]+)"/,
-  ).catch(async (e) => {
-    throw e;
-  });
-  const targets = { direct: sim, 'bare pipe': bare, coalmine: coal };
+  );
+  // No `policies:` key: the shipped default pack, streaming enforcement included.
+  const pack = await start(
+    0,
+    ['dist/cli.js', 'serve', '--config', config('pack.yaml', '')],
+    /"proxy":"([^"]+)"/,
+  );
+  const targets = {
+    direct: sim,
+    'bare pipe': bare,
+    coalmine: coal,
+    'coalmine + default pack': pack,
+  };
   const results = {};
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   for (const [scenario, payload] of Object.entries(SCENARIOS)) {

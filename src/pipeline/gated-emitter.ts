@@ -74,10 +74,10 @@ export class GatedEmitter {
         const g = this.gate(ev.choice);
         if (entry.choice === undefined) {
           entry.choice = ev.choice;
-          entry.textStart = g.text.length;
+          entry.textStart = g.length;
         }
         g.push(ev.text);
-        entry.textEnd = g.text.length;
+        entry.textEnd = g.length;
       } else if (ev.type === 'tool_call') {
         entry.tool = true;
         entry.choice ??= ev.choice;
@@ -92,6 +92,11 @@ export class GatedEmitter {
       this.boundary.set(entry.choice, this.gate(entry.choice).advance());
     this.blocked ??= entry.choice === undefined ? undefined : this.gate(entry.choice).blocked;
     return this.flush();
+  }
+
+  /** Characters of a choice's text released so far. */
+  released(choice: number): number {
+    return this.gates.get(choice)?.released ?? 0;
   }
 
   /** The upstream ended normally: everything is final. */
@@ -126,7 +131,7 @@ export class GatedEmitter {
         if (e.textEnd > e.textStart) {
           const r = g.render(e.textStart, e.textEnd);
           if (r.changed) edit = { text: r.text };
-          g.released = Math.max(g.released, e.textEnd);
+          g.release(e.textEnd);
         }
         const args = this.toolArgs.get(e.choice);
         if (e.tool && args?.size) edit = { ...edit, toolCallArguments: firstPieces(args, e) };

@@ -25,11 +25,12 @@ import { decodeBuffer, decodeStream, encodingOf } from './decode.js';
 import type { ProxyRequest, ResponseWriter } from './io.js';
 import { sendBuffered } from './actions.js';
 import { relayStream } from './stream.js';
-import type { PolicySet } from '../policy/compiled.js';
+import type { CompiledPolicy, PolicySet } from '../policy/compiled.js';
 import type { EngineLimits } from '../policy/engine.js';
 import { evaluate, selectPolicies } from '../policy/engine.js';
 import { checks } from '../policy/checks/registry.js';
 import { gateRules } from '../policy/stream-gate.js';
+import type { GateRule } from '../policy/stream-gate.js';
 import { GatedEmitter } from './gated-emitter.js';
 import type { Verdict } from '../model/verdict.js';
 
@@ -45,6 +46,17 @@ export interface PipelineDeps {
   checkLimits: EngineLimits;
   /** Characters a stream holds back for checks that cannot name their triggers. */
   streamWindow: number;
+}
+
+/** The gate rules of a selection of policies, computed once per loaded set and selection. */
+const gateCache = new WeakMap<PolicySet, Map<string, GateRule[]>>();
+function streamRules(set: PolicySet, selected: readonly CompiledPolicy[]): GateRule[] {
+  let bySelection = gateCache.get(set);
+  if (!bySelection) gateCache.set(set, (bySelection = new Map<string, GateRule[]>()));
+  const key = selected.map((p) => p.name).join('\u0000');
+  let rules = bySelection.get(key);
+  if (!rules) bySelection.set(key, (rules = gateRules(selected, SPAN_CHECKS)));
+  return rules;
 }
 
 /** Checks that report spans (they support redaction) can hold back a tail instead of a whole choice. */
@@ -215,7 +227,7 @@ export function createPipeline(deps: PipelineDeps) {
         out.head(res.status, toClientHeaders(res.headers, { decoded: !!enc, extra: ours }));
         const acc = new Accumulator();
         const rules = info
-          ? gateRules(selectPolicies(policySet, up.name, info.model), SPAN_CHECKS)
+          ? streamRules(policySet, selectPolicies(policySet, up.name, info.model))
           : [];
         const gate =
           info && rules.length

@@ -13,6 +13,7 @@ import type { RequestInfo } from '../model/exchange.js';
 import type { RuleResult, Severity } from '../model/verdict.js';
 import type { Check, CheckOutcome, Trigger } from './checks/types.js';
 import type { CompiledPolicy } from './compiled.js';
+import { trieSource } from './checks/support/trie.js';
 
 export interface GateRule {
   policy: string;
@@ -64,17 +65,77 @@ export function gateRules(
   return out;
 }
 
-function startsLike(tail: string, trigger: string): boolean {
-  return trigger.startsWith(tail);
+/** The triggers of a rule set, compiled once and shared by every stream using those rules. */
+interface Plan {
+  /** Any trigger, in one pass over lower-cased text. */
+  any: RegExp;
+  byText: Map<string, Trigger[]>;
+  classes: Trigger[];
+  /** Proper prefixes of literal triggers, with the longest lead among them. */
+  prefixes: Map<string, number>;
+  longestPrefix: number;
+  /** Some rule's check names no triggers: hold the window and always re-check. */
+  window: boolean;
+}
+
+const plans = new WeakMap<readonly GateRule[], Plan>();
+
+function planFor(rules: readonly GateRule[]): Plan {
+  let plan = plans.get(rules);
+  if (plan) return plan;
+  const byText = new Map<string, Trigger[]>();
+  const classes: Trigger[] = [];
+  const prefixes = new Map<string, number>();
+  let window = false;
+  for (const r of rules) {
+    const triggers = r.instance.stream?.triggers;
+    if (!triggers) {
+      if (r.spans) window = true;
+      continue;
+    }
+    for (const t of triggers) {
+      if (typeof t.text !== 'string') {
+        classes.push(t);
+        continue;
+      }
+      byText.set(t.text, [...(byText.get(t.text) ?? []), t]);
+      for (let k = 1; k < t.text.length; k++) {
+        const p = t.text.slice(0, k);
+        prefixes.set(p, Math.max(prefixes.get(p) ?? 0, t.lead));
+      }
+    }
+  }
+  const sources = [
+    byText.size ? `(?:${trieSource([...byText.keys()])})` : '',
+    ...classes.map((c) => `(?:${(c.text as RegExp).source})`),
+  ].filter(Boolean);
+  plan = {
+    any: new RegExp(sources.join('|') || '(?!)', 'g'),
+    byText,
+    classes,
+    prefixes,
+    longestPrefix: Math.max(0, ...[...prefixes.keys()].map((p) => p.length)),
+    window,
+  };
+  plans.set(rules, plan);
+  return plan;
 }
 
 export class ChoiceGate {
-  text = '';
+  /**
+   * The text from `base` on. Released text more than CONTEXT characters back is dropped:
+   * slicing a string that keeps growing by `+=` would flatten all of it on every chunk.
+   */
+  private tail = '';
+  private base = 0;
   released = 0;
   final = false;
   readonly redactions: Redaction[] = [];
   blocked: RuleResult | undefined;
   private readonly holdAll: boolean;
+  private readonly plan: Plan;
+  /** Whether the last hold computation saw any trigger (or partial trigger) near the unreleased text. */
+  private triggered = false;
 
   constructor(
     private readonly rules: readonly GateRule[],
@@ -83,68 +144,74 @@ export class ChoiceGate {
     readonly choice: number,
   ) {
     this.holdAll = rules.some((r) => !r.spans && !r.instance.stream);
+    this.plan = planFor(rules);
   }
 
   push(delta: string): void {
-    this.text += delta;
+    this.tail += delta;
+  }
+
+  /** Length of the whole text so far. */
+  get length(): number {
+    return this.base + this.tail.length;
+  }
+
+  /** Text of [a, b) in whole-text offsets; `a` must not be before the kept context. */
+  slice(a: number, b = this.length): string {
+    return this.tail.slice(a - this.base, b - this.base);
+  }
+
+  /** Marks text up to `to` as sent, and forgets what no check needs any more. */
+  release(to: number): void {
+    this.released = Math.max(this.released, to);
+    const keep = this.released - CONTEXT;
+    if (keep - this.base > 4096) {
+      this.tail = this.tail.slice(keep - this.base);
+      this.base = keep;
+    }
   }
 
   /** The earliest index a match through a trigger (or a partial trigger at the end) could start. */
   private holdFrom(): number {
-    const T = this.text;
-    if (this.final) return T.length;
+    const length = this.length;
+    this.triggered = false;
+    if (this.final) return length;
     if (this.holdAll) return this.released;
+    const plan = this.plan;
+    const base = Math.max(this.base, this.released - CONTEXT);
     // ASCII-only lower-casing keeps indexes aligned with the text (triggers are ASCII).
-    const lower = T.slice(Math.max(0, this.released - CONTEXT)).replace(/[A-Z]+/g, (c) =>
-      c.toLowerCase(),
-    );
-    const base = Math.max(0, this.released - CONTEXT);
-    let hold = T.length;
-    for (const r of this.rules) {
-      const triggers = r.instance.stream?.triggers;
-      if (!triggers) {
-        hold = Math.min(hold, T.length - this.window);
-        continue;
+    const lower = this.slice(base).replace(/[A-Z]+/g, (c) => c.toLowerCase());
+    let hold = plan.window ? length - this.window : length;
+    plan.any.lastIndex = 0;
+    for (let m = plan.any.exec(lower); m; m = plan.any.exec(lower)) {
+      this.triggered = true;
+      const q = base + m.index;
+      // The trie reports the shortest literal at a position: consider every one starting there.
+      for (const [text, ts] of plan.byText) {
+        if (!lower.startsWith(text, m.index)) continue;
+        for (const t of ts)
+          if (this.unsettled(t, q, text.length)) hold = Math.min(hold, q - t.lead);
       }
-      for (const t of triggers) hold = Math.min(hold, this.triggerHold(t, lower, base));
+      for (const t of plan.classes) {
+        if ((t.text as RegExp).test(m[0]) && this.unsettled(t, q, m[0].length))
+          hold = Math.min(hold, q - t.lead);
+      }
+      if (m[0].length === 0) plan.any.lastIndex++;
+    }
+    // A trigger the next chunk may complete.
+    for (let k = Math.min(plan.longestPrefix, lower.length); k > 0; k--) {
+      const lead = plan.prefixes.get(lower.slice(lower.length - k));
+      if (lead !== undefined) {
+        this.triggered = true;
+        hold = Math.min(hold, length - k - lead);
+      }
     }
     return Math.max(this.released, hold);
   }
 
-  private triggerHold(t: Trigger, lower: string, base: number): number {
-    const T = this.text;
-    let hold = T.length;
-    const unsettled = (q: number, len: number) => {
-      if (q - t.lead + t.maxSpan <= T.length) return false;
-      return !(t.settle && t.settle.test(T.slice(q + len)));
-    };
-    if (typeof t.text === 'string') {
-      for (let i = lower.indexOf(t.text); i !== -1; i = lower.indexOf(t.text, i + 1)) {
-        if (unsettled(base + i, t.text.length)) {
-          hold = Math.min(hold, base + i - t.lead);
-          break;
-        }
-      }
-      // A trigger that may be completed by the next chunk.
-      for (let k = Math.min(t.text.length - 1, lower.length); k > 0; k--) {
-        if (startsLike(lower.slice(lower.length - k), t.text)) {
-          hold = Math.min(hold, T.length - k - t.lead);
-          break;
-        }
-      }
-    } else {
-      const re = new RegExp(
-        t.text.source,
-        t.text.flags.includes('g') ? t.text.flags : `${t.text.flags}g`,
-      );
-      for (let m = re.exec(lower); m; m = re.exec(lower)) {
-        if (unsettled(base + m.index, m[0].length)) {
-          hold = Math.min(hold, base + m.index - t.lead);
-          break;
-        }
-      }
-    }
-    return hold;
+  private unsettled(t: Trigger, q: number, len: number): boolean {
+    if (q - t.lead + t.maxSpan <= this.length) return false;
+    return !(t.settle && t.settle.test(this.slice(q + len)));
   }
 
   /**
@@ -154,9 +221,11 @@ export class ChoiceGate {
   advance(): number {
     let boundary = this.holdFrom();
     if (this.blocked) return this.released;
-    const from = Math.max(0, this.released - CONTEXT);
+    // Every match contains a trigger: with none near the unreleased text, nothing can match.
+    if (!this.final && !this.triggered && !this.plan.window) return boundary;
+    const from = Math.max(this.base, this.released - CONTEXT);
     const input = {
-      text: this.text.slice(from),
+      text: this.slice(from),
       toolCalls: [],
       finishReason: undefined,
       request: this.request,
@@ -194,7 +263,7 @@ export class ChoiceGate {
     // A match that reaches the end of the text may still grow: hold from its start.
     found.sort((a, b) => a.start - b.start);
     for (const f of found)
-      if (!this.final && f.end >= this.text.length) boundary = Math.min(boundary, f.start);
+      if (!this.final && f.end >= this.length) boundary = Math.min(boundary, f.start);
     for (const f of found)
       if (f.start < boundary && f.end > boundary) boundary = Math.min(boundary, f.start);
     for (const f of found) {
@@ -224,12 +293,12 @@ export class ChoiceGate {
       if (r.end <= a || r.start >= b || r.end <= pos) continue;
       changed = true;
       const s = Math.max(r.start, pos);
-      out += this.text.slice(pos, s);
+      out += this.slice(pos, s);
       // Overlapping spans merge: only a span that starts in fresh text gets a marker.
       if (r.start >= a && r.start >= pos) out += r.replace ?? `[REDACTED:${r.rule}]`;
       pos = Math.max(pos, Math.min(r.end, b));
     }
-    return { text: out + this.text.slice(pos, b), changed };
+    return { text: out + this.slice(pos, b), changed };
   }
 }
 

@@ -4,6 +4,7 @@ import { detectors, entropyOk, TOKEN_END } from './secrets/detectors.js';
 import type { Detector } from './secrets/detectors.js';
 import { isPlaceholder } from './secrets/placeholder.js';
 import { collectSpans, defineCheck, PASS } from './types.js';
+import { trieSource } from './support/trie.js';
 import type { StreamSpec, Trigger } from './types.js';
 
 const ids = detectors.map((d) => d.id) as [string, ...string[]];
@@ -21,24 +22,6 @@ export interface SecretFinding {
   detector: string;
   start: number;
   end: number;
-}
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * A regex source matching any of `words`, shaped as a trie (`a(?:kia|sia|…)|g(?:hp_|…)`):
- * the engine then rejects most positions on their first character.
- */
-export function trieSource(words: readonly string[]): string {
-  const groups = new Map<string, string[]>();
-  for (const w of words) if (w) groups.set(w[0]!, [...(groups.get(w[0]!) ?? []), w.slice(1)]);
-  const alts = [...groups].map(([c, rest]) => {
-    const tails = rest.filter((r) => r !== '');
-    const inner = tails.length ? trieSource(tails) : '';
-    if (!inner) return escape(c);
-    return `${escape(c)}(?:${inner})${tails.length < rest.length ? '?' : ''}`;
-  });
-  return alts.join('|');
 }
 
 /** One case-insensitive pass for every keyword of a set of detectors: which of them can match. */
