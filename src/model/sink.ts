@@ -38,6 +38,11 @@ export interface RequestRecord {
   abortReason: StreamAbortReason | undefined;
   /** The policy verdict, when any policy applied to the response. */
   verdict: Verdict | undefined;
+  /**
+   * Streams: the time the proxy spent on each upstream chunk (parse, checks, write), for the
+   * first chunks of the stream (at most 1,000 samples).
+   */
+  chunkSeconds: number[];
 }
 
 /** A policy set was loaded (at start or on reload) or a reload was refused. */

@@ -110,6 +110,7 @@ export function createPipeline(deps: PipelineDeps) {
       errorCode: undefined,
       abortReason: undefined,
       verdict: undefined,
+      chunkSeconds: [],
     };
     const ours: Record<string, string> = {
       'x-request-id': requestId,
@@ -250,6 +251,9 @@ export function createPipeline(deps: PipelineDeps) {
           signal: ac,
           abortUpstream: (reason) => ac.abort(reason),
           onFirstWrite: () => (tClientFirst ||= performance.now()),
+          onChunk: (s) => {
+            if (rec.chunkSeconds.length < 1000) rec.chunkSeconds.push(s);
+          },
           gate,
         });
         tUpstreamEnd = performance.now();

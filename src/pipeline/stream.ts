@@ -32,6 +32,8 @@ export interface RelayOptions {
   abortUpstream(reason: CoalmineError): void;
   /** Called once, just before the first byte is written to the client. */
   onFirstWrite(): void;
+  /** The time spent on one upstream chunk, from its arrival to the end of its writes. */
+  onChunk?: (seconds: number) => void;
   /** Streaming enforcement; absent, frames are forwarded as they complete. */
   gate?: GatedEmitter | undefined;
 }
@@ -132,10 +134,12 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
 
     o.source.on('data', (chunk: Buffer) => {
       if (finished) return;
+      const t0 = performance.now();
       gateFlowing = true;
       const { bytes, bad } = take(framer.push(chunk));
       if (blocked()) return;
       const flowing = forward(bytes) && gateFlowing;
+      o.onChunk?.((performance.now() - t0) / 1000);
       if (bad) return malformed();
       if (!flowing) {
         o.source.pause();

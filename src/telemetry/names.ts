@@ -6,6 +6,7 @@ export const METRIC = {
   upstreamDuration: 'coalmine_upstream_duration_seconds',
   overhead: 'coalmine_overhead_seconds',
   streamAborts: 'coalmine_stream_aborts_total',
+  streamChunkOverhead: 'coalmine_stream_chunk_overhead_seconds',
   tokens: 'coalmine_tokens_total',
   buildInfo: 'coalmine_build_info',
   verdicts: 'coalmine_verdicts_total',

@@ -34,6 +34,7 @@ export class PrometheusSink implements Sink {
   private readonly upstreamDuration: Histogram<'upstream'>;
   private readonly overhead: Histogram<'route'>;
   private readonly aborts: Counter<'reason'>;
+  private readonly chunkOverhead: Histogram;
   private readonly tokens: Counter<'upstream' | 'type'>;
   private readonly verdicts: Counter<'policy' | 'rule' | 'check' | 'action' | 'mode'>;
   private readonly evaluated: Counter<'decision'>;
@@ -88,6 +89,12 @@ export class PrometheusSink implements Sink {
       name: METRIC.tokens,
       help: 'Tokens the upstream reported, by type (input, output).',
       labelNames: ['upstream', 'type'],
+      registers,
+    });
+    this.chunkOverhead = new Histogram({
+      name: METRIC.streamChunkOverhead,
+      help: 'Time Coalmine spent on one upstream stream chunk (parse, streaming checks, write).',
+      buckets: [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.005],
       registers,
     });
     this.verdicts = new Counter({
@@ -196,6 +203,7 @@ export class PrometheusSink implements Sink {
       s.upstreamDuration.observe(e.upstreamDurationSeconds);
     if (e.overheadSeconds !== undefined) s.overhead.observe(e.overheadSeconds);
     if (e.abortReason) this.aborts.inc({ reason: e.abortReason });
+    for (const s of e.chunkSeconds) this.chunkOverhead.observe(s);
     if (e.usage?.inputTokens)
       this.tokens.inc({ upstream: e.upstream, type: 'input' }, e.usage.inputTokens);
     if (e.usage?.outputTokens)

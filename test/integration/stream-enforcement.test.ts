@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CHAT, chatBody, testApp } from '../helpers/app.js';
 import { FakeUpstream } from '../helpers/fake-upstream.js';
-import { chunked } from '../helpers/fixtures.js';
+import { chunked, fixture } from '../helpers/fixtures.js';
 import { policySetFrom } from '../helpers/policy.js';
 
 const SSE = { 'content-type': 'text/event-stream' };
@@ -143,6 +143,26 @@ describe('streaming enforcement', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it.each(['stream-basic.sse.txt', 'stream-n2.sse.txt', 'stream-tools.sse.txt'])(
+    'passes keep-alives, usage chunks, n > 1, tool calls and [DONE] through unchanged (%s)',
+    async (file) => {
+      const body = fixture(`openai-chat/${file}`);
+      for (const sizes of [[1], [7, 3], [4096]])
+        expect(await through(body.toString(), sizes)).toBe(body.toString());
+    },
+  );
+
+  it('records the time spent per chunk', async () => {
+    const up = new FakeUpstream(() => ({
+      headers: SSE,
+      chunks: chunked(Buffer.from(stream(['a', 'b', 'c'])), [30]),
+    }));
+    const { post, records } = testApp({ upstream: up, policies });
+    await (await post(CHAT, chatBody({ stream: true }))).text();
+    expect(records[0]?.chunkSeconds.length).toBeGreaterThan(3);
+    expect(records[0]?.chunkSeconds.every((x) => x >= 0 && x < 1)).toBe(true);
   });
 
   it('blocks in-band: the error event, then a clean end without [DONE], nothing of the match sent', async () => {
