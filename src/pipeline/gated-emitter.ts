@@ -37,6 +37,8 @@ export class GatedEmitter {
   private readonly gates = new Map<number, ChoiceGate>();
   private readonly boundary = new Map<number, number>();
   private readonly toolArgs = new Map<number, Map<number, string>>();
+  /** Per choice, how many tool calls (from index 0) are complete and checked. */
+  private readonly checkedCalls = new Map<number, number>();
   private readonly queue: Entry[] = [];
 
   constructor(
@@ -82,6 +84,9 @@ export class GatedEmitter {
         entry.tool = true;
         entry.choice ??= ev.choice;
         entry.toolIndexes.push(ev.index);
+        // A call is complete once the next one starts.
+        if (ev.index > (this.checkedCalls.get(ev.choice) ?? 0))
+          this.checkCalls(ev.choice, ev.index);
       } else if (ev.type === 'finish') finished.push(ev.choice);
       else if (ev.type === 'done') done = true;
     }
@@ -111,12 +116,19 @@ export class GatedEmitter {
     g.final = true;
     this.boundary.set(choice, g.advance());
     this.blocked ??= g.blocked;
-    const calls = this.toolCalls(choice);
-    if (calls.length && !this.blocked) {
-      const r = checkToolCalls(this.o.rules, this.o.request, choice, calls);
-      this.blocked = r.blocked;
-      this.toolArgs.set(choice, r.args);
-    }
+    this.checkCalls(choice, this.toolCalls(choice).length);
+  }
+
+  /** Checks the complete tool calls [0, upTo) of a choice; their held frames may then go. */
+  private checkCalls(choice: number, upTo: number): void {
+    if (this.blocked || upTo <= (this.checkedCalls.get(choice) ?? 0)) return;
+    const calls = this.toolCalls(choice).slice(0, upTo);
+    const r = checkToolCalls(this.o.rules, this.o.request, choice, calls);
+    this.blocked = r.blocked;
+    const args = this.toolArgs.get(choice) ?? new Map<number, string>();
+    for (const [i, a] of r.args) args.set(i, a);
+    this.toolArgs.set(choice, args);
+    this.checkedCalls.set(choice, upTo);
   }
 
   private flush(): boolean {
@@ -125,7 +137,8 @@ export class GatedEmitter {
       const e = this.queue[0]!;
       if (e.choice !== undefined) {
         const g = this.gate(e.choice);
-        if (e.tool && !g.final) break;
+        const checked = this.checkedCalls.get(e.choice) ?? 0;
+        if (e.tool && !g.final && !e.toolIndexes.every((i) => i < checked)) break;
         if (e.textEnd > e.textStart && e.textEnd > (this.boundary.get(e.choice) ?? 0)) break;
         let edit: { text?: string; toolCallArguments?: ReadonlyMap<number, string> } | undefined;
         if (e.textEnd > e.textStart) {
