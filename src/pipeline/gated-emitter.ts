@@ -32,8 +32,8 @@ export interface GateOptions {
 }
 
 export class GatedEmitter {
+  /** The rule that blocked the stream, once one has. */
   blocked: RuleResult | undefined;
-  /** Text characters held back right now, summed over choices (for telemetry). */
   private readonly gates = new Map<number, ChoiceGate>();
   private readonly boundary = new Map<number, number>();
   private readonly toolArgs = new Map<number, Map<number, string>>();

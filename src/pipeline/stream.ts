@@ -107,7 +107,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       const by = o.gate?.blocked;
       if (!by) return false;
       const err = blockError(by);
-      o.abortUpstream(new CoalmineError('CLIENT_DISCONNECTED', 'stream blocked by policy'));
+      o.abortUpstream(new CoalmineError('POLICY_BLOCKED', 'stream blocked by policy'));
       if (!wrote) o.onFirstWrite();
       o.out.end(o.adapter.streamError(err));
       finish({ abortReason: 'policy_block', error: undefined });
