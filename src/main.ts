@@ -13,6 +13,7 @@ import type { LoadedConfig } from './config/load.js';
 import { loadConfig } from './config/load.js';
 import type { UpstreamConfig } from './config/schema.js';
 import { configSchema } from './config/schema.js';
+import { IdentityTracker } from './canary/identity.js';
 import { ConfigError, formatIssue } from './errors.js';
 import { createAdminApp } from './http/admin.js';
 import { policyRoutes } from './http/admin-policies.js';
@@ -130,6 +131,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       budgetMs: config.checks.time_budget,
     },
     streamWindow: config.streaming.window,
+    identity: new IdentityTracker(new Map(upstreams.map((u) => [u.name, u.models]))),
   });
   const traffic = createTrafficServer({
     handle,

@@ -37,6 +37,16 @@ export function configSchema(ctx: SchemaContext) {
     api_key: z.string().min(1).optional(),
     timeouts,
     max_connections: z.number().int().positive().default(256),
+    /** Identity pins per requested model (the model label of metrics is one of these, or `other`). */
+    models: z
+      .record(
+        z.string().min(1),
+        z.strictObject({
+          expect_model: z.string().min(1).optional(),
+          fingerprints: z.array(z.string().min(1)).optional(),
+        }),
+      )
+      .default({}),
   });
 
   return z

@@ -43,6 +43,8 @@ export interface RequestRecord {
    * first chunks of the stream (at most 1,000 samples).
    */
   chunkSeconds: number[];
+  /** Model identity: the requested model as a bounded label, and what was seen. */
+  identity: { model: string; mismatch: boolean; fingerprintChanged: boolean } | undefined;
 }
 
 /** A policy set was loaded (at start or on reload) or a reload was refused. */

@@ -32,6 +32,7 @@ import { checks } from '../policy/checks/registry.js';
 import { gateRules } from '../policy/stream-gate.js';
 import type { GateRule } from '../policy/stream-gate.js';
 import { GatedEmitter } from './gated-emitter.js';
+import type { IdentityTracker } from '../canary/identity.js';
 import type { Verdict } from '../model/verdict.js';
 
 export interface PipelineDeps {
@@ -46,6 +47,8 @@ export interface PipelineDeps {
   checkLimits: EngineLimits;
   /** Characters a stream holds back for checks that cannot name their triggers. */
   streamWindow: number;
+  /** Model identity tracking; absent in tests that do not need it. */
+  identity?: IdentityTracker | undefined;
 }
 
 /** The gate rules of a selection of policies, computed once per loaded set and selection. */
@@ -111,6 +114,7 @@ export function createPipeline(deps: PipelineDeps) {
       abortReason: undefined,
       verdict: undefined,
       chunkSeconds: [],
+      identity: undefined,
     };
     const ours: Record<string, string> = {
       'x-request-id': requestId,
@@ -257,7 +261,7 @@ export function createPipeline(deps: PipelineDeps) {
           gate,
         });
         tUpstreamEnd = performance.now();
-        describe(rec, acc.response);
+        describe(rec, acc.response, deps.identity);
         const verdict = info ? check(info, acc.response) : undefined;
         if (verdict) {
           if (gate?.blocked) {
@@ -292,7 +296,7 @@ export function createPipeline(deps: PipelineDeps) {
             'upstream returned a malformed response body',
           );
         }
-        describe(rec, normalised);
+        describe(rec, normalised, deps.identity);
         const verdict = info ? check(info, normalised) : undefined;
         if (verdict) {
           rec.verdict = verdict;
@@ -319,7 +323,20 @@ export function createPipeline(deps: PipelineDeps) {
   };
 }
 
-function describe(rec: RequestRecord, r: NormalisedResponse): void {
+function describe(
+  rec: RequestRecord,
+  r: NormalisedResponse,
+  identity: IdentityTracker | undefined,
+): void {
+  if (identity && rec.upstream !== 'none') {
+    const o = identity.observe({
+      upstream: rec.upstream,
+      requested: rec.requestModel,
+      model: r.model,
+      fingerprint: r.fingerprint,
+    });
+    rec.identity = { model: identity.label(rec.upstream, rec.requestModel), ...o };
+  }
   rec.responseModel = r.model;
   rec.usage = r.usage;
   for (const c of r.choices) if (c?.finishReason) rec.finishReasons.push(c.finishReason);

@@ -7,6 +7,8 @@ export const METRIC = {
   overhead: 'coalmine_overhead_seconds',
   streamAborts: 'coalmine_stream_aborts_total',
   streamChunkOverhead: 'coalmine_stream_chunk_overhead_seconds',
+  identityMismatches: 'coalmine_model_identity_mismatches_total',
+  fingerprintChanges: 'coalmine_model_fingerprint_changes_total',
   tokens: 'coalmine_tokens_total',
   buildInfo: 'coalmine_build_info',
   verdicts: 'coalmine_verdicts_total',

@@ -35,6 +35,8 @@ export class PrometheusSink implements Sink {
   private readonly overhead: Histogram<'route'>;
   private readonly aborts: Counter<'reason'>;
   private readonly chunkOverhead: Histogram;
+  private readonly identityMismatches: Counter<'upstream' | 'model'>;
+  private readonly fingerprintChanges: Counter<'upstream' | 'model'>;
   private readonly tokens: Counter<'upstream' | 'type'>;
   private readonly verdicts: Counter<'policy' | 'rule' | 'check' | 'action' | 'mode'>;
   private readonly evaluated: Counter<'decision'>;
@@ -95,6 +97,18 @@ export class PrometheusSink implements Sink {
       name: METRIC.streamChunkOverhead,
       help: 'Time Coalmine spent on one upstream stream chunk (parse, streaming checks, write).',
       buckets: [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.005],
+      registers,
+    });
+    this.identityMismatches = new Counter({
+      name: METRIC.identityMismatches,
+      help: 'Responses whose reported model differs from the pin (or the first one seen), by upstream and requested model (unconfigured models: other).',
+      labelNames: ['upstream', 'model'],
+      registers,
+    });
+    this.fingerprintChanges = new Counter({
+      name: METRIC.fingerprintChanges,
+      help: 'Responses whose system fingerprint is not pinned or changed from the last one seen.',
+      labelNames: ['upstream', 'model'],
       registers,
     });
     this.verdicts = new Counter({
@@ -204,6 +218,10 @@ export class PrometheusSink implements Sink {
     if (e.overheadSeconds !== undefined) s.overhead.observe(e.overheadSeconds);
     if (e.abortReason) this.aborts.inc({ reason: e.abortReason });
     for (const s of e.chunkSeconds) this.chunkOverhead.observe(s);
+    if (e.identity?.mismatch)
+      this.identityMismatches.inc({ upstream: e.upstream, model: e.identity.model });
+    if (e.identity?.fingerprintChanged)
+      this.fingerprintChanges.inc({ upstream: e.upstream, model: e.identity.model });
     if (e.usage?.inputTokens)
       this.tokens.inc({ upstream: e.upstream, type: 'input' }, e.usage.inputTokens);
     if (e.usage?.outputTokens)

@@ -16,7 +16,12 @@ beforeAll(async () => {
   sim = await startSim();
   proxy = await startProxy({
     upstreams: [
-      { name: 'sim', url: sim.url, timeouts: { first_byte: '300ms', idle: '300ms', total: '5s' } },
+      {
+        name: 'sim',
+        url: sim.url,
+        timeouts: { first_byte: '300ms', idle: '300ms', total: '5s' },
+        models: { 'pinned-model': { expect_model: 'pinned-model', fingerprints: ['fp_sim_a1'] } },
+      },
       { name: 'dead', url: 'http://127.0.0.1:1', prefix: '/dead' },
       { name: 'short', url: sim.url, prefix: '/short', timeouts: { total: '400ms' } },
     ],
@@ -232,6 +237,32 @@ describe('end to end with the openai SDK over real sockets', () => {
         'coalmine_stream_aborts_total{reason="client_disconnect"} 1',
       ),
     );
+  });
+
+  it('counts model identity mismatches and fingerprint changes (a swapped model)', async () => {
+    await client.chat.completions.create({ model: 'pinned-model', messages: ask('hello') });
+    await client.chat.completions.create({
+      model: 'pinned-model',
+      messages: ask('hello [sim:swap-model]'),
+    });
+    const s = await client.chat.completions.create({
+      model: 'unpinned-model',
+      messages: ask('hi'),
+    });
+    expect(s.system_fingerprint).toBe('fp_sim_a1');
+    await client.chat.completions.create({
+      model: 'unpinned-model',
+      messages: ask('hi [sim:swap-model]'),
+      stream: false,
+    });
+    const m = await metricsText(proxy);
+    expect(m).toContain(
+      'coalmine_model_identity_mismatches_total{upstream="sim",model="pinned-model"} 1',
+    );
+    expect(m).toContain(
+      'coalmine_model_fingerprint_changes_total{upstream="sim",model="pinned-model"} 1',
+    );
+    expect(m).toContain('coalmine_model_identity_mismatches_total{upstream="sim",model="other"} 1');
   });
 
   it('exports metrics and health on the admin listener; /admin needs the token', async () => {
