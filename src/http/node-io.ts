@@ -84,6 +84,7 @@ export class NodeWriter implements ResponseWriter {
   }
 
   write(chunk: Buffer | string): boolean {
+    if (this.res.writableEnded) return false;
     return this.res.write(chunk);
   }
 
@@ -101,6 +102,7 @@ export class NodeWriter implements ResponseWriter {
   }
 
   end(chunk?: Buffer | string): void {
+    if (this.res.writableEnded) return;
     if (chunk === undefined) this.res.end();
     else this.res.end(chunk);
   }

@@ -70,6 +70,8 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
     };
 
     const failInBand = (err: CoalmineError) => {
+      // The stream may already be over (a policy block ends it, then aborts the upstream).
+      if (finished) return;
       if (o.signal.reason?.code === 'CLIENT_DISCONNECTED') {
         finish({ abortReason: 'client_disconnect', error: o.signal.reason });
         return;
