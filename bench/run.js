@@ -6,12 +6,13 @@
 // when available). Prints requests/s, latency p50/p99 and time to first byte for each,
 // with ratios, and writes them into bench/README.md between the result markers.
 import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, mkdtempSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { writeResults } from './readme.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION ?? 6);
@@ -227,14 +228,7 @@ async function main() {
   }
   const table = lines.join('\n');
   process.stdout.write(`\n${table}\n`);
-  const readme = join(ROOT, 'bench', 'README.md');
-  const text = readFileSync(readme, 'utf8');
-  const start_ = '<!-- results:proxy:start -->';
-  const end_ = '<!-- results:proxy:end -->';
-  const a = text.indexOf(start_);
-  const b = text.indexOf(end_);
-  if (a !== -1 && b !== -1)
-    writeFileSync(readme, `${text.slice(0, a + start_.length)}\n${table}\n${text.slice(b)}`);
+  writeResults('proxy', table);
 }
 
 main()

@@ -1,8 +1,8 @@
 // `npm run bench:scan`: the default policy pack scanning complete outputs of 1 KB, 100 KB and
 // 1 MB on one core; reports MB/s overall and per check, and the cost per MB at each size
 // (linear cost: roughly constant). Writes the figures into bench/README.md.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { writeResults } from './readme.js';
 import { evaluate } from '../dist/policy/engine.js';
 import { loadPolicySet } from '../dist/policy/loader.js';
 
@@ -91,11 +91,4 @@ for (const [c, s] of [...perCheck].sort((a, b) => b[1] - a[1]))
   lines.push(`| ${c} | ${((100 * s) / totalT).toFixed(1)} % |`);
 const table = lines.join('\n');
 process.stdout.write(`${table}\n`);
-const readme = `${ROOT}bench/README.md`;
-const md = readFileSync(readme, 'utf8');
-const [a, b] = ['<!-- results:scan:start -->', '<!-- results:scan:end -->'];
-if (md.includes(a))
-  writeFileSync(
-    readme,
-    `${md.slice(0, md.indexOf(a) + a.length)}\n${table}\n${md.slice(md.indexOf(b))}`,
-  );
+writeResults('scan', table);

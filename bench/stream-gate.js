@@ -2,22 +2,18 @@
 // answer arriving as ~5-character content events (about 200,000 frames) through the
 // frame gate. Reports the cost per chunk, the throughput, and how many characters are held
 // back after each chunk (p50 / p99 / max) — the latency the hold-back adds, in characters.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { writeResults } from './readme.js';
 import { openAiChat } from '../dist/adapters/openai-chat/index.js';
 import { createFramer } from '../dist/adapters/framing.js';
 import { Accumulator } from '../dist/pipeline/accumulate.js';
 import { GatedEmitter } from '../dist/pipeline/gated-emitter.js';
-import { checks } from '../dist/policy/checks/registry.js';
 import { loadPolicySet } from '../dist/policy/loader.js';
 import { gateRules } from '../dist/policy/stream-gate.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const set = loadPolicySet({ patterns: ['policies/default.yaml'], baseDir: ROOT }).set;
-const rules = gateRules(
-  set.policies,
-  new Set(checks.filter((c) => c.actions.includes('redact')).map((c) => c.id)),
-);
+const rules = gateRules(set.policies);
 const request = {
   operation: 'chat',
   model: 'm',
@@ -99,11 +95,4 @@ const lines = [
 ];
 const table = lines.join('\n');
 process.stdout.write(`${table}\n`);
-const readme = `${ROOT}bench/README.md`;
-const md = readFileSync(readme, 'utf8');
-const [a, b] = ['<!-- results:stream:start -->', '<!-- results:stream:end -->'];
-if (md.includes(a))
-  writeFileSync(
-    readme,
-    `${md.slice(0, md.indexOf(a) + a.length)}\n${table}\n${md.slice(md.indexOf(b))}`,
-  );
+writeResults('stream', table);

@@ -28,7 +28,6 @@ import { relayStream } from './stream.js';
 import type { CompiledPolicy, PolicySet } from '../policy/compiled.js';
 import type { EngineLimits } from '../policy/engine.js';
 import { evaluate, selectPolicies } from '../policy/engine.js';
-import { checks } from '../policy/checks/registry.js';
 import { gateRules } from '../policy/stream-gate.js';
 import type { GateRule } from '../policy/stream-gate.js';
 import { GatedEmitter } from './gated-emitter.js';
@@ -58,14 +57,9 @@ function streamRules(set: PolicySet, selected: readonly CompiledPolicy[]): GateR
   if (!bySelection) gateCache.set(set, (bySelection = new Map<string, GateRule[]>()));
   const key = selected.map((p) => p.name).join('\u0000');
   let rules = bySelection.get(key);
-  if (!rules) bySelection.set(key, (rules = gateRules(selected, SPAN_CHECKS)));
+  if (!rules) bySelection.set(key, (rules = gateRules(selected)));
   return rules;
 }
-
-/** Checks that report spans (they support redaction) can hold back a tail instead of a whole choice. */
-const SPAN_CHECKS: ReadonlySet<string> = new Set(
-  checks.filter((c) => c.actions.includes('redact')).map((c) => c.id),
-);
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
@@ -262,6 +256,8 @@ export function createPipeline(deps: PipelineDeps) {
         });
         tUpstreamEnd = performance.now();
         describe(rec, acc.response, deps.identity);
+        // The gate enforced block/redact rules on the way; flag and shadow rules, and the
+        // verdict the telemetry records, need one pass over the whole answer at the end.
         const verdict = info ? check(info, acc.response) : undefined;
         if (verdict) {
           if (gate?.blocked) {

@@ -8,6 +8,7 @@ import type { NormalisedResponse, RequestInfo } from '../model/exchange.js';
 import type { Decision, RuleResult, Verdict } from '../model/verdict.js';
 import { stronger } from '../model/verdict.js';
 import type { CheckOutcome } from './checks/types.js';
+import { runCheck } from './checks/types.js';
 import type { CompiledPolicy, PolicySet } from './compiled.js';
 
 export interface EvaluateContext {
@@ -35,10 +36,6 @@ export function selectPolicies(
   );
 }
 
-function errorMessage(e: unknown): string {
-  return `check failed with ${e instanceof Error ? e.name : 'an exception'}`;
-}
-
 export function evaluate(set: PolicySet, ctx: EvaluateContext, limits: EngineLimits): Verdict {
   const results: RuleResult[] = [];
   let decision: Decision = 'pass';
@@ -64,11 +61,7 @@ export function evaluate(set: PolicySet, ctx: EvaluateContext, limits: EngineLim
             message: `output of ${size} characters exceeds the ${limits.maxScanChars}-character scan limit`,
           };
         } else {
-          try {
-            out = rule.instance.evaluate(input);
-          } catch (e) {
-            out = { status: 'error', message: errorMessage(e) };
-          }
+          out = runCheck(rule.instance, input);
         }
         const ms = performance.now() - t0;
         if (ms > limits.budgetMs && out.status !== 'error') {

@@ -2,28 +2,41 @@
 import type { Choice, ChoiceEdit } from '../model/exchange.js';
 import type { RuleResult, Span } from '../model/verdict.js';
 
-interface Labelled {
+export interface Labelled {
   start: number;
   end: number;
   rule: string;
   replace?: string | undefined;
 }
 
-/** Replaces spans (merged where they overlap; the earliest-starting span names the rule). */
-export function redactText(text: string, spans: readonly Labelled[]): string {
-  const sorted = [...spans].sort((a, b) => a.start - b.start || b.end - a.end);
+/**
+ * The text of [from, to) with the spans replaced. Overlapping spans merge; a span gets its
+ * marker (`[REDACTED:<rule-id>]`, or its own `replace`) only where it starts inside the range
+ * and after the text already replaced, so consecutive ranges of one text render consistently
+ * (streams redact frame by frame).
+ */
+export function redactRange(
+  text: string,
+  spans: readonly Labelled[],
+  from = 0,
+  to = text.length,
+): { text: string; changed: boolean } {
   let out = '';
-  let pos = 0;
-  let i = 0;
-  while (i < sorted.length) {
-    const first = sorted[i]!;
-    let end = first.end;
-    while (++i < sorted.length && sorted[i]!.start < end) end = Math.max(end, sorted[i]!.end);
-    const start = Math.max(first.start, pos);
-    out += text.slice(pos, start) + (first.replace ?? `[REDACTED:${first.rule}]`);
-    pos = Math.max(pos, end);
+  let pos = from;
+  let changed = false;
+  for (const r of [...spans].sort((x, y) => x.start - y.start || y.end - x.end)) {
+    if (r.end <= from || r.start >= to || r.end <= pos) continue;
+    changed = true;
+    out += text.slice(pos, Math.max(r.start, pos));
+    if (r.start >= from && r.start >= pos) out += r.replace ?? `[REDACTED:${r.rule}]`;
+    pos = Math.max(pos, Math.min(r.end, to));
   }
-  return out + text.slice(pos);
+  return { text: out + text.slice(pos, to), changed };
+}
+
+/** Replaces spans in the whole text (merged where they overlap; the earliest-starting span names the rule). */
+export function redactText(text: string, spans: readonly Labelled[]): string {
+  return redactRange(text, spans).text;
 }
 
 function spansOf(

@@ -11,7 +11,11 @@
  */
 import type { RequestInfo } from '../model/exchange.js';
 import type { RuleResult, Severity } from '../model/verdict.js';
-import type { Check, CheckOutcome, Trigger } from './checks/types.js';
+import { checks } from './checks/registry.js';
+import type { Check, Trigger } from './checks/types.js';
+import { runCheck } from './checks/types.js';
+import { redactRange, redactText } from './redact.js';
+import type { Labelled } from './redact.js';
 import type { CompiledPolicy } from './compiled.js';
 import { trieSource } from './checks/support/trie.js';
 
@@ -27,24 +31,16 @@ export interface GateRule {
   spans: boolean;
 }
 
-export interface Redaction {
-  start: number;
-  end: number;
-  rule: string;
-  replace: string | undefined;
-}
-
 /** Released context the checks see before the unreleased text (lookbehind, key names). */
 const CONTEXT = 64;
 
-/**
- * The enforcing rules of the selected policies that a stream must gate on. `spanChecks`:
- * ids of checks that report spans (those that support `redact`).
- */
-export function gateRules(
-  policies: readonly CompiledPolicy[],
-  spanChecks: ReadonlySet<string>,
-): GateRule[] {
+/** Checks that report spans (those that support `redact`) hold back a tail, not a whole choice. */
+const SPAN_CHECKS: ReadonlySet<string> = new Set(
+  checks.filter((c) => c.actions.includes('redact')).map((c) => c.id),
+);
+
+/** The enforcing rules of the selected policies that a stream must gate on. */
+export function gateRules(policies: readonly CompiledPolicy[]): GateRule[] {
   const out: GateRule[] = [];
   for (const p of policies) {
     if (p.mode !== 'enforce') continue;
@@ -58,7 +54,7 @@ export function gateRules(
         severity: r.severity,
         onError: p.onError,
         instance: r.instance,
-        spans: spanChecks.has(r.check),
+        spans: SPAN_CHECKS.has(r.check),
       });
     }
   }
@@ -130,7 +126,7 @@ export class ChoiceGate {
   private base = 0;
   released = 0;
   final = false;
-  readonly redactions: Redaction[] = [];
+  readonly redactions: Labelled[] = [];
   blocked: RuleResult | undefined;
   private readonly holdAll: boolean;
   private readonly plan: Plan;
@@ -234,15 +230,7 @@ export class ChoiceGate {
     for (const r of this.rules) {
       if (!r.spans && !this.final) continue;
       const t0 = performance.now();
-      let out: CheckOutcome;
-      try {
-        out = r.instance.evaluate(input);
-      } catch (e) {
-        out = {
-          status: 'error',
-          message: `check failed with ${e instanceof Error ? e.name : 'an exception'}`,
-        };
-      }
+      const out = runCheck(r.instance, input);
       const ms = performance.now() - t0;
       if (out.status === 'error' && r.onError === 'closed')
         return this.block(r, 'error', out.message, ms);
@@ -286,19 +274,12 @@ export class ChoiceGate {
 
   /** Text of [a, b) with the confirmed redactions applied (a span is marked where it starts). */
   render(a: number, b: number): { text: string; changed: boolean } {
-    let out = '';
-    let pos = a;
-    let changed = false;
-    for (const r of [...this.redactions].sort((x, y) => x.start - y.start || y.end - x.end)) {
-      if (r.end <= a || r.start >= b || r.end <= pos) continue;
-      changed = true;
-      const s = Math.max(r.start, pos);
-      out += this.slice(pos, s);
-      // Overlapping spans merge: only a span that starts in fresh text gets a marker.
-      if (r.start >= a && r.start >= pos) out += r.replace ?? `[REDACTED:${r.rule}]`;
-      pos = Math.max(pos, Math.min(r.end, b));
-    }
-    return { text: out + this.slice(pos, b), changed };
+    const shifted = this.redactions.map((r) => ({
+      ...r,
+      start: r.start - this.base,
+      end: r.end - this.base,
+    }));
+    return redactRange(this.tail, shifted, a - this.base, b - this.base);
   }
 }
 
@@ -310,14 +291,14 @@ export function checkToolCalls(
   calls: readonly { id: string | undefined; name: string; arguments: string }[],
 ): { blocked: RuleResult | undefined; args: Map<number, string> } {
   const args = new Map<number, string>();
-  const redactions = new Map<number, Redaction[]>();
+  const redactions = new Map<number, Labelled[]>();
   for (const r of rules) {
-    let out: CheckOutcome;
-    try {
-      out = r.instance.evaluate({ text: '', toolCalls: calls, finishReason: undefined, request });
-    } catch {
-      out = { status: 'error', message: 'check failed' };
-    }
+    const out = runCheck(r.instance, {
+      text: '',
+      toolCalls: calls,
+      finishReason: undefined,
+      request,
+    });
     if (out.status === 'error' && r.onError === 'closed')
       return { blocked: blockResult(r, choice, 'error', out.message), args };
     if (out.status !== 'fail') continue;
@@ -333,12 +314,7 @@ export function checkToolCalls(
         { start: s.start, end: s.end, rule: r.rule, replace: s.replace },
       ]);
   }
-  for (const [i, rs] of redactions) {
-    const g = new ChoiceGate([], request, 0, choice);
-    g.push(calls[i]!.arguments);
-    g.redactions.push(...rs);
-    args.set(i, g.render(0, calls[i]!.arguments.length).text);
-  }
+  for (const [i, rs] of redactions) args.set(i, redactText(calls[i]!.arguments, rs));
   return { blocked: undefined, args };
 }
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Running } from '../../src/main.js';
 import type { SimServer } from '../../src/sim/server.js';
 import { startSim } from '../../src/sim/server.js';
+import { drain } from '../helpers/sdk.js';
 import { ADMIN_TOKEN, eventually, metricsText, startProxy } from '../helpers/proxy.js';
 
 let sim: SimServer;
@@ -137,8 +138,8 @@ describe('end to end with the openai SDK over real sockets', () => {
       messages: ask('Which planet is the Red Planet? [sim:gzip]'),
       stream: true,
     });
-    let text = '';
-    for await (const c of s) text += c.choices[0]?.delta.content ?? '';
+    const { text, error } = await drain(s);
+    expect(error).toBeUndefined();
     expect(text).toBe('Mars');
   });
 
@@ -166,10 +167,7 @@ describe('end to end with the openai SDK over real sockets', () => {
       messages: ask('x [sim:stall-mid=3000]'),
       stream: true,
     });
-    let text = '';
-    const err = await (async () => {
-      for await (const c of stream) text += c.choices[0]?.delta.content ?? '';
-    })().catch((e: unknown) => e);
+    const { text, error: err } = await drain(stream);
     expect(err).toBeInstanceOf(APIError);
     expect((err as APIError).message).toContain('stopped sending');
     expect(text.length).toBeGreaterThan(0);
@@ -182,9 +180,7 @@ describe('end to end with the openai SDK over real sockets', () => {
       messages: ask('x [sim:slow=100,chunks=20]'),
       stream: true,
     });
-    const err = await (async () => {
-      for await (const _ of stream) void _;
-    })().catch((e: unknown) => e);
+    const { error: err } = await drain(stream);
     expect(err).toBeInstanceOf(APIError);
     expect((err as APIError).message).toContain('total time limit');
     await eventually(async () =>
@@ -205,9 +201,7 @@ describe('end to end with the openai SDK over real sockets', () => {
       messages: ask('x [sim:break-mid]'),
       stream: true,
     });
-    const err = await (async () => {
-      for await (const _ of stream) void _;
-    })().catch((e: unknown) => e);
+    const { error: err } = await drain(stream);
     expect(err).toBeInstanceOf(APIError);
     expect((err as APIError).message).toContain('broke off');
   });

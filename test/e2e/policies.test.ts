@@ -6,6 +6,7 @@ import type { Running } from '../../src/main.js';
 import { SIM_SECRETS } from '../../src/sim/answer.js';
 import type { SimServer } from '../../src/sim/server.js';
 import { startSim } from '../../src/sim/server.js';
+import { drain } from '../helpers/sdk.js';
 import { adminFetch, eventually, metricsText, startProxy } from '../helpers/proxy.js';
 
 const policy = (action: string, mode = 'enforce') => `name: creds
@@ -145,8 +146,8 @@ describe('streaming enforcement end to end with the openai SDK', () => {
       messages: leak,
       stream: true,
     });
-    let text = '';
-    for await (const c of stream) text += c.choices[0]?.delta.content ?? '';
+    const { text, error } = await drain(stream);
+    expect(error).toBeUndefined();
     expect(text).toContain('[REDACTED:aws-key]');
     expect(text).not.toContain(SIM_SECRETS.aws);
   });
@@ -158,10 +159,7 @@ describe('streaming enforcement end to end with the openai SDK', () => {
       messages: leak,
       stream: true,
     });
-    let text = '';
-    const err = await (async () => {
-      for await (const c of stream) text += c.choices[0]?.delta.content ?? '';
-    })().catch((e: unknown) => e);
+    const { text, error: err } = await drain(stream);
     expect(err).toBeInstanceOf(APIError);
     expect((err as APIError).message).toContain('policy "creds" rule "aws-key"');
     expect(text).not.toContain('AKIA');

@@ -1,3 +1,4 @@
+import { providerIds } from '../../src/adapters/providers.js';
 import { createApp } from '../../src/app.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { RequestRecord, Sink } from '../../src/model/sink.js';
@@ -16,7 +17,7 @@ export interface TestAppOptions {
 
 /** The traffic app over an injected upstream named `up`, with a recording sink. */
 export function testApp(opts: TestAppOptions) {
-  const cfg = configSchema({ providers: ['openai', 'openai-compatible'] }).parse({
+  const cfg = configSchema({ providers: providerIds() }).parse({
     upstreams: [{ name: 'up', url: 'http://upstream.invalid' }],
     ...opts.config,
   });

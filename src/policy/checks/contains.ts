@@ -1,5 +1,6 @@
 /** `contains`: words or phrases that must not appear (whole words, case-insensitive by default). */
 import { z } from 'zod';
+import { escape } from './support/trie.js';
 import { defineCheck, findSpans, PASS } from './types.js';
 
 const params = z.strictObject({
@@ -8,8 +9,6 @@ const params = z.strictObject({
   /** Match only whole words (Unicode letters and digits delimit them). */
   whole_words: z.boolean().default(true),
 });
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export const containsCheck = defineCheck({
   id: 'contains',

@@ -40,16 +40,20 @@ const params = z.strictObject({
     .default([...INVISIBLE_KINDS]),
 });
 
-/** Any character this check may flag; text without one is clean (the common, fast case). */
-// Not a `u` regex (those are slower): tags and supplementary selectors are \uDB40 pairs.
-const SUSPECT =
-  // eslint-disable-next-line no-control-regex, no-misleading-character-class -- these characters are what the check looks for
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u180e\u200b-\u200d\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff]|\uDB40[\uDC00-\uDC7F\uDD00-\uDDEF]/;
+/** The BMP code points this check may flag, as a character-class body. */
+const BMP_SUSPECT =
+  '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u180e\\u200b-\\u200d\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufe00-\\ufe0f\\ufeff';
+
+/**
+ * Any character this check may flag; text without one is clean (the common, fast case).
+ * Not a `u` regex (those are slower): tags and supplementary selectors are \uDB40 pairs.
+ */
+// eslint-disable-next-line no-misleading-character-class -- these code points are what the check looks for
+const SUSPECT = new RegExp(`[${BMP_SUSPECT}]|\\uDB40[\\uDC00-\\uDC7F\\uDD00-\\uDDEF]`);
 
 /** An ordinary character: a run of suspect characters before it is complete. */
-const SETTLED =
-  // eslint-disable-next-line no-control-regex, no-misleading-character-class -- these characters are what the check looks for
-  /[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u180e\u200b-\u200d\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff\uDB40\uDC00-\uDFFF]/;
+// eslint-disable-next-line no-misleading-character-class -- these code points are what the check looks for
+const SETTLED = new RegExp(`[^${BMP_SUSPECT}\\uDB40\\uDC00-\\uDFFF]`);
 
 /** Spans of invisible characters in `text`. */
 export function findInvisible(

@@ -4,6 +4,7 @@
  * apostrophe-normalised text; openers only count near the start.
  */
 import { z } from 'zod';
+import { escape } from './support/trie.js';
 import { defineCheck, PASS } from './types.js';
 
 /** Phrases that, anywhere in a short answer, say the model will not do it. */
@@ -84,7 +85,6 @@ const params = z.strictObject({
   window: z.number().int().positive().default(400),
 });
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const markerRegex = (extra: readonly string[]) =>
   new RegExp([...MARKERS, ...extra.map((x) => x.toLowerCase())].map(escape).join('|'));
 const DEFAULT_MARKERS = markerRegex([]);

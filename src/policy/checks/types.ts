@@ -58,6 +58,18 @@ export interface CheckDefinition<S extends z.ZodType = z.ZodType> {
   create(params: z.output<S>): Check;
 }
 
+/** Runs a check; a throw becomes an `error` outcome whose message never quotes the output. */
+export function runCheck(check: Check, input: CheckInput): CheckOutcome {
+  try {
+    return check.evaluate(input);
+  } catch (e) {
+    return {
+      status: 'error',
+      message: `check failed with ${e instanceof Error ? e.name : 'an exception'}`,
+    };
+  }
+}
+
 /** Keeps the params type of a definition tied to its schema. */
 export function defineCheck<S extends z.ZodType>(def: CheckDefinition<S>): CheckDefinition {
   return def;

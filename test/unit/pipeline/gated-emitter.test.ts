@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { openAiChat } from '../../../src/adapters/openai-chat/index.js';
 import { Accumulator } from '../../../src/pipeline/accumulate.js';
 import { GatedEmitter } from '../../../src/pipeline/gated-emitter.js';
-import { checks } from '../../../src/policy/checks/registry.js';
 import { gateRules } from '../../../src/policy/stream-gate.js';
 import { REQUEST } from '../../helpers/check-input.js';
 import { policySetFrom } from '../../helpers/policy.js';
@@ -10,10 +9,7 @@ import { policySetFrom } from '../../helpers/policy.js';
 const set = policySetFrom({
   'p.yaml': 'name: p\nrules:\n  - id: creds\n    check: secrets\n    action: redact\n',
 });
-const rules = gateRules(
-  set.policies,
-  new Set(checks.filter((c) => c.actions.includes('redact')).map((c) => c.id)),
-);
+const rules = gateRules(set.policies);
 const head = { id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm' };
 const toolFrame = (index: number, args: string, first = false) =>
   `data: ${JSON.stringify({ ...head, choices: [{ index: 0, delta: { tool_calls: [{ index, ...(first ? { id: `call_${index}`, type: 'function', function: { name: 'f', arguments: args } } : { function: { arguments: args } }) }] }, finish_reason: null }] })}\n\n`;
