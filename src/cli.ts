@@ -2,7 +2,8 @@
 /** The `coalmine` executable: argument parsing, exit codes, signals. */
 import { parseArgs } from 'node:util';
 import { ConfigError } from './errors.js';
-import { serve, VERSION } from './main.js';
+import { createCore, serve, VERSION } from './main.js';
+import * as canary from './commands/canary.js';
 import { startSim } from './sim/server.js';
 import * as policy from './commands/policy.js';
 
@@ -16,6 +17,10 @@ usage:
   coalmine policy test FILE…     run policy unit-test files
   coalmine policy schema         print the JSON Schema of policy files
   coalmine policy checks         print the check catalogue (markdown)
+  coalmine canary run [--config FILE] [--id ID]… [--json]
+                                 run canaries now, print a table; exit 1 if any fails
+  coalmine canary baseline --out FILE [--config FILE] [--id ID]… [--samples N]
+                                 record (and sign) baselines of distribution canaries
   coalmine --version | --help
 `;
 
@@ -89,6 +94,39 @@ async function main(argv: string[]): Promise<number> {
       if (sub === 'test') return policy.test(files, io);
       if (sub === 'schema') return policy.schema(io);
       if (sub === 'checks') return policy.checks(io);
+      process.stderr.write(USAGE);
+      return 2;
+    }
+    case 'canary': {
+      const io = {
+        out: (s: string) => process.stdout.write(s),
+        err: (s: string) => process.stderr.write(s),
+        cwd: process.cwd(),
+        env: process.env,
+      };
+      const [sub, ...args] = rest;
+      const { values } = parseArgs({
+        args,
+        options: {
+          config: { type: 'string' },
+          id: { type: 'string', multiple: true },
+          json: { type: 'boolean' },
+          out: { type: 'string' },
+          samples: { type: 'string' },
+        },
+      });
+      const common = { configFile: values.config, ids: values.id ?? [], json: values.json };
+      if (sub === 'run') return canary.run(common, io, createCore);
+      if (sub === 'baseline')
+        return canary.baseline(
+          {
+            ...common,
+            out: values.out,
+            samples: values.samples ? Math.max(2, Number(values.samples) || 0) : undefined,
+          },
+          io,
+          createCore,
+        );
       process.stderr.write(USAGE);
       return 2;
     }

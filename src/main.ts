@@ -8,12 +8,17 @@ import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { providerIds } from './adapters/providers.js';
+import { getProvider, providerIds } from './adapters/providers.js';
 import type { LoadedConfig } from './config/load.js';
 import { loadConfig } from './config/load.js';
 import type { UpstreamConfig } from './config/schema.js';
 import { configSchema } from './config/schema.js';
 import { IdentityTracker } from './canary/identity.js';
+import { loadCanaries } from './canary/loader.js';
+import { Quarantine } from './canary/quarantine.js';
+import { CanaryService } from './canary/service.js';
+import { canaryRoutes } from './http/admin-canaries.js';
+import { fanout } from './model/sink.js';
 import { ConfigError, formatIssue } from './errors.js';
 import { createAdminApp } from './http/admin.js';
 import { policyRoutes } from './http/admin-policies.js';
@@ -33,6 +38,10 @@ import { createRouter } from './upstream/router.js';
 
 /** The shipped out-of-the-box pack, used when the configuration names no policies. */
 export const DEFAULT_PACK = fileURLToPath(new URL('../policies/default.yaml', import.meta.url));
+/** The shipped canary suite, run against the simulator when no upstream is configured. */
+export const SHIPPED_CANARIES = fileURLToPath(
+  new URL('../policies/canaries.yaml', import.meta.url),
+);
 
 export const VERSION: string = (
   createRequire(import.meta.url)('../package.json') as { version: string }
@@ -54,6 +63,8 @@ export interface Running {
   sim: SimServer | undefined;
   metrics: PrometheusSink;
   policies: PolicyStore;
+  canaries: CanaryService;
+  quarantine: Quarantine;
   /** Reloads the policy set (SIGHUP); the old set keeps serving if the new one is invalid. */
   reloadPolicies(): ReloadStatus;
   /** Stops accepting, waits for in-flight requests up to the grace period, closes everything. */
@@ -70,7 +81,35 @@ function listen(server: Server, host: string, port: number): Promise<AddressInfo
 const hostUrl = (a: AddressInfo) =>
   `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
 
-export async function serve(opts: ServeOptions): Promise<Running> {
+/** What the canary loader needs to know of the upstreams (the simulator's name when none). */
+export function canaryUpstreams(upstreams: readonly UpstreamConfig[]) {
+  if (upstreams.length === 0)
+    return [{ name: 'sim', prefix: '/', chatPath: getProvider('').canary.path }];
+  return upstreams.map((u) => ({
+    name: u.name,
+    prefix: u.prefix,
+    chatPath: getProvider(u.provider).canary.path,
+  }));
+}
+
+/** Everything but the listeners: what `serve` runs and `coalmine canary` uses in process. */
+export interface Core {
+  config: LoadedConfig['config'];
+  loaded: LoadedConfig;
+  log: Logger;
+  sim: SimServer | undefined;
+  upstreams: UpstreamConfig[];
+  metrics: PrometheusSink;
+  policies: PolicyStore;
+  handle: ReturnType<typeof createPipeline>;
+  canaries: CanaryService;
+  quarantine: Quarantine;
+  reloadPolicies(): ReloadStatus;
+  /** Stops canaries and watchers, closes upstream clients and the simulator. */
+  close(): Promise<void>;
+}
+
+export async function createCore(opts: ServeOptions): Promise<Core> {
   const loaded: LoadedConfig = loadConfig({ ...opts, schema: { providers: providerIds() } });
   const { config } = loaded;
   const log = opts.log ?? jsonLogger(config.log.level);
@@ -87,9 +126,42 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       upstreams: [{ name: 'sim', url: sim.url }],
     }).upstreams;
   }
+  const upstreamNamed = new Map(upstreams.map((u) => [u.name, u]));
+
+  const canaryLoad = loadCanaries({
+    patterns: config.canaries ?? (sim ? [SHIPPED_CANARIES] : []),
+    baseDir: config.canaries ? loaded.baseDir : opts.cwd,
+    upstreams: canaryUpstreams(upstreams),
+    hmacKey: config.canary.hmac_key,
+    env: opts.env,
+  });
+  if (!canaryLoad.ok) {
+    await sim?.close();
+    throw new ConfigError(canaryLoad.issues);
+  }
+  for (const w of canaryLoad.warnings) log.warn(w);
 
   const clients = new Map(upstreams.map((u) => [u.name, new UpstreamClient(u)]));
   const metrics = new PrometheusSink({ version: VERSION });
+
+  // Canaried models get series (and quarantine) of their own, like pinned ones.
+  const pins = new Map(upstreams.map((u) => [u.name, { ...u.models }]));
+  for (const c of canaryLoad.canaries) {
+    const p = pins.get(c.upstream)!;
+    p[c.model] ??= {};
+  }
+  const identity = new IdentityTracker(pins);
+  const quarantine = new Quarantine(
+    new Map(upstreams.map((u) => [u.name, u.quarantine])),
+    (u, m) => identity.label(u, m),
+    metrics,
+    (u, m) => identity.forget(u, m),
+  );
+  metrics.declare(
+    canaryLoad.canaries.map((c) => c.id),
+    upstreams.flatMap((u) => identity.models(u.name).map((model) => ({ upstream: u.name, model }))),
+  );
+  const sink = fanout([metrics, quarantine]);
 
   const policyPatterns = config.policies ?? [DEFAULT_PACK];
   const loadPolicies = () =>
@@ -99,7 +171,10 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       upstreams: upstreams.map((u) => u.name),
     });
   const first = loadPolicies();
-  if (!first.ok) throw new ConfigError(first.issues);
+  if (!first.ok) {
+    await sim?.close();
+    throw new ConfigError(first.issues);
+  }
   const policies = new PolicyStore(loadPolicies, metrics, first.set);
   const reloadPolicies = () => {
     const r = policies.reload();
@@ -114,16 +189,13 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const stopWatching = policyPatterns.length
     ? watchPolicies(policyPatterns, loaded.baseDir, reloadPolicies)
     : () => {};
-  let inflight = 0;
-  let draining = false;
-  let idle: (() => void) | undefined;
 
   const handle = createPipeline({
     route: createRouter(upstreams),
     client: (name) => clients.get(name)!,
     limits: { requestBody: config.limits.request_body, responseBody: config.limits.response_body },
     unknownRoutes: config.unknown_routes,
-    sink: metrics,
+    sink,
     log,
     policies: () => policies.current,
     checkLimits: {
@@ -131,8 +203,48 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       budgetMs: config.checks.time_budget,
     },
     streamWindow: config.streaming.window,
-    identity: new IdentityTracker(new Map(upstreams.map((u) => [u.name, u.models]))),
+    identity,
+    quarantine,
   });
+  const canaries = new CanaryService(
+    canaryLoad.canaries,
+    {
+      handle,
+      body: (u, model, request) =>
+        getProvider(upstreamNamed.get(u)?.provider ?? '').canary.body(model, request),
+    },
+    sink,
+  );
+
+  return {
+    config,
+    loaded,
+    log,
+    sim,
+    upstreams,
+    metrics,
+    policies,
+    handle,
+    canaries,
+    quarantine,
+    reloadPolicies,
+    async close() {
+      stopWatching();
+      await canaries.stop();
+      await Promise.all([...clients.values()].map((c) => c.close().catch(() => {})));
+      await sim?.close();
+    },
+  };
+}
+
+export async function serve(opts: ServeOptions): Promise<Running> {
+  const core = await createCore(opts);
+  const { config, loaded, log, sim, upstreams, metrics, policies, handle } = core;
+  const reloadPolicies = () => core.reloadPolicies();
+  let inflight = 0;
+  let draining = false;
+  let idle: (() => void) | undefined;
+
   const traffic = createTrafficServer({
     handle,
     track: {
@@ -150,6 +262,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     metricsContentType: metrics.contentType,
     routes: (r) => {
       policyRoutes(policies)(r);
+      canaryRoutes(core.canaries, core.quarantine)(r);
       r.get('/status', (c) =>
         c.json({
           version: VERSION,
@@ -181,11 +294,17 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     version: VERSION,
   });
 
+  if (config.canary.schedule) core.canaries.schedule();
+  if (core.canaries.canaries.length)
+    log.info('canaries loaded', {
+      canaries: core.canaries.canaries.length,
+      scheduled: config.canary.schedule,
+    });
+
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
     (stopping ??= (async () => {
       draining = true;
-      stopWatching();
       log.info('draining', { inflight, grace_ms: config.shutdown.grace });
       traffic.close();
       if (inflight > 0) {
@@ -200,10 +319,19 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       traffic.closeAllConnections();
       adminServer.close();
       adminServer.closeAllConnections();
-      await Promise.all([...clients.values()].map((c) => c.close().catch(() => {})));
-      await sim?.close();
+      await core.close();
       log.info('stopped', { abandoned: inflight });
     })());
 
-  return { url, adminUrl, sim, metrics, policies, reloadPolicies, shutdown };
+  return {
+    url,
+    adminUrl,
+    sim,
+    metrics,
+    policies,
+    canaries: core.canaries,
+    quarantine: core.quarantine,
+    reloadPolicies,
+    shutdown,
+  };
 }

@@ -13,17 +13,30 @@ export interface Provider {
   auth(apiKey: string): Record<string, string>;
   /** Adapter whose error format is used for routes no adapter owns. */
   readonly fallback: WireAdapter;
+  /** The chat endpoint canaries call, and how a canary's request body is completed. */
+  readonly canary: { path: string; body(model: string, request: object): object };
 }
 
 const bearer = (apiKey: string) => ({ authorization: `Bearer ${apiKey}` });
+const openAiCanary = {
+  path: '/v1/chat/completions',
+  body: (model: string, request: object) => ({ ...request, model, stream: false }),
+};
 
 export const providers: readonly [Provider, ...Provider[]] = [
-  { id: 'openai', authHeaders: ['authorization', 'x-api-key'], auth: bearer, fallback: openAiChat },
+  {
+    id: 'openai',
+    authHeaders: ['authorization', 'x-api-key'],
+    auth: bearer,
+    fallback: openAiChat,
+    canary: openAiCanary,
+  },
   {
     id: 'openai-compatible',
     authHeaders: ['authorization', 'x-api-key'],
     auth: bearer,
     fallback: openAiChat,
+    canary: openAiCanary,
   },
 ];
 

@@ -32,6 +32,8 @@ export interface IdentityOutcome {
 export interface IdentityStore {
   get(key: string): { model: string | undefined; fingerprint: string | undefined } | undefined;
   set(key: string, v: { model: string | undefined; fingerprint: string | undefined }): void;
+  delete(key: string): void;
+  keys(): Iterable<string>;
 }
 
 export function memoryIdentityStore(max = 10_000): IdentityStore {
@@ -42,6 +44,8 @@ export function memoryIdentityStore(max = 10_000): IdentityStore {
       if (!m.has(k) && m.size >= max) m.delete(m.keys().next().value!);
       m.set(k, v);
     },
+    delete: (k) => m.delete(k),
+    keys: () => m.keys(),
   };
 }
 
@@ -75,6 +79,24 @@ export class IdentityTracker {
       fingerprint: o.fingerprint ?? seen?.fingerprint,
     });
     return out;
+  }
+
+  /**
+   * Accepts new behaviour (a quarantine release): forgets what was first seen for the label's
+   * requested models, so the next response becomes the reference. Pins are configuration and
+   * stay.
+   */
+  forget(upstream: string, label: string): void {
+    const prefix = `${upstream}\u0000`;
+    for (const k of [...this.store.keys()]) {
+      if (!k.startsWith(prefix)) continue;
+      if (this.label(upstream, k.slice(prefix.length)) === label) this.store.delete(k);
+    }
+  }
+
+  /** The models with series of their own on an upstream (every other model is `other`). */
+  models(upstream: string): string[] {
+    return Object.keys(this.pins.get(upstream) ?? {});
   }
 
   /** The requested model as a bounded label: configured for the upstream, else `other`. */

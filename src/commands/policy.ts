@@ -7,6 +7,11 @@ import { parseYaml, validateYaml } from '../config/yaml-file.js';
 import { ConfigError, formatIssue } from '../errors.js';
 import type { SourceIssue } from '../errors.js';
 import { loadPolicySet } from '../policy/loader.js';
+import { loadCanaries } from '../canary/loader.js';
+import { canaryUpstreams } from '../main.js';
+
+/** Stands in for the configured upstreams when a canary file is linted on its own. */
+const ANY_UPSTREAM = canaryUpstreams([]);
 import { checksTable } from '../policy/checks/docs.js';
 import { policyJsonSchema } from '../policy/schema.js';
 import { runTestFile, testFileSchema } from '../policy/test-file.js';
@@ -18,12 +23,14 @@ export interface Io {
   env: Record<string, string | undefined>;
 }
 
-type Kind = 'policy' | 'test' | 'config';
+type Kind = 'policy' | 'test' | 'canary' | 'config';
 
 function kindOf(value: unknown): Kind {
   const keys = value && typeof value === 'object' ? Object.keys(value) : [];
   if (keys.includes('rules')) return 'policy';
   if (keys.includes('tests')) return 'test';
+  const canaries = (value as { canaries?: unknown } | undefined)?.canaries;
+  if (Array.isArray(canaries) && canaries.some((c) => c && typeof c === 'object')) return 'canary';
   return 'config';
 }
 
@@ -54,6 +61,15 @@ export function lint(files: string[], io: Io): number {
         const loaded = loadPolicySet({ patterns: r.value.policies, baseDir: dirname(f) });
         if (!loaded.ok) issues.push(...loaded.issues);
       }
+    } else if (kind === 'canary') {
+      // Alone, a canary file cannot know the upstreams: its schema and baseline are checked.
+      const r = loadCanaries({
+        patterns: [f],
+        baseDir: dirname(f),
+        upstreams: ANY_UPSTREAM,
+        env: io.env,
+      });
+      if (!r.ok) issues.push(...r.issues.filter((i) => !i.message.includes('unknown upstream')));
     } else {
       try {
         const { config, baseDir } = loadConfig({
@@ -68,6 +84,14 @@ export function lint(files: string[], io: Io): number {
           upstreams: config.upstreams.map((u) => u.name),
         });
         if (!loaded.ok) issues.push(...loaded.issues);
+        const canaries = loadCanaries({
+          patterns: config.canaries ?? [],
+          baseDir,
+          upstreams: canaryUpstreams(config.upstreams),
+          hmacKey: config.canary.hmac_key,
+          env: io.env,
+        });
+        if (!canaries.ok) issues.push(...canaries.issues);
       } catch (e) {
         if (e instanceof ConfigError) issues.push(...e.issues);
         else throw e;

@@ -47,6 +47,15 @@ export function configSchema(ctx: SchemaContext) {
         }),
       )
       .default({}),
+    /** What puts a model of this upstream in quarantine, and what that means for live traffic. */
+    quarantine: z
+      .strictObject({
+        on: z
+          .array(z.enum(['canary_failure', 'identity_mismatch', 'fingerprint_change']))
+          .default(['canary_failure', 'identity_mismatch']),
+        action: z.enum(['block', 'flag', 'serve']).default('serve'),
+      })
+      .default({ on: ['canary_failure', 'identity_mismatch'], action: 'serve' }),
   });
 
   return z
@@ -61,7 +70,16 @@ export function configSchema(ctx: SchemaContext) {
       upstreams: z.array(upstream).default([]),
       /** Policy files or globs; absent = the shipped default pack, `[]` = none. */
       policies: z.array(z.string()).optional(),
-      canaries: z.array(z.string()).default([]),
+      /** Canary files or globs; absent = none (the shipped suite when serving the simulator). */
+      canaries: z.array(z.string()).optional(),
+      canary: z
+        .strictObject({
+          /** Run canaries on their schedules while serving. */
+          schedule: z.boolean().default(true),
+          /** Key for signing (`canary baseline`) and verifying baseline files (HMAC-SHA-256). */
+          hmac_key: z.string().min(16, 'canary.hmac_key must be at least 16 characters').optional(),
+        })
+        .default({ schedule: true }),
       unknown_routes: z.enum(['pass', 'reject']).default('pass'),
       streaming: z
         .strictObject({

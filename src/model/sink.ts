@@ -56,7 +56,32 @@ export interface PolicyReloadRecord {
   previousVersion: string | undefined;
 }
 
-export type TelemetryEvent = RequestRecord | PolicyReloadRecord;
+/** A canary run ended. */
+export interface CanaryRecord {
+  kind: 'canary';
+  canary: string;
+  upstream: string;
+  /** The canary's model (configured, hence bounded). */
+  model: string;
+  result: 'pass' | 'fail' | 'error';
+  /** Distribution probes: the permutation p-value. */
+  pValue: number | undefined;
+  tokens: number;
+  durationSeconds: number;
+  /** Unix time (ms) the run ended. */
+  finishedAt: number;
+}
+
+/** A model entered or left quarantine. */
+export interface QuarantineRecord {
+  kind: 'quarantine';
+  upstream: string;
+  model: string;
+  quarantined: boolean;
+  reason: string | undefined;
+}
+
+export type TelemetryEvent = RequestRecord | PolicyReloadRecord | CanaryRecord | QuarantineRecord;
 
 export interface Sink {
   record(event: TelemetryEvent): void;

@@ -33,6 +33,7 @@ import type { GateRule } from '../policy/stream-gate.js';
 import { GatedEmitter } from './gated-emitter.js';
 import type { IdentityTracker } from '../canary/identity.js';
 import type { Verdict } from '../model/verdict.js';
+import type { Admission } from '../canary/quarantine.js';
 
 export interface PipelineDeps {
   route(url: string): Route | undefined;
@@ -48,6 +49,8 @@ export interface PipelineDeps {
   streamWindow: number;
   /** Model identity tracking; absent in tests that do not need it. */
   identity?: IdentityTracker | undefined;
+  /** Quarantined models: what live traffic to them must do. */
+  quarantine?: { admit(upstream: string, model: string | undefined): Admission | undefined };
 }
 
 /** The gate rules of a selection of policies, computed once per loaded set and selection. */
@@ -186,6 +189,17 @@ export function createPipeline(deps: PipelineDeps) {
       }
 
       const up = route.upstream;
+      const held =
+        info && req.source === 'live' ? deps.quarantine?.admit(up.name, info.model) : undefined;
+      if (held?.action === 'block') {
+        ours['x-should-retry'] = 'false';
+        ours['x-coalmine-quarantined'] = held.reason;
+        throw new CoalmineError(
+          'MODEL_QUARANTINED',
+          `this model on upstream "${up.name}" is quarantined (${held.reason.replace('_', ' ')}) until an operator releases it`,
+        );
+      }
+      if (held) ours['x-coalmine-quarantined'] = held.reason;
       timer = setTimeout(
         () =>
           ac.abort(
@@ -340,6 +354,7 @@ function describe(
 
 function errorType(e: CoalmineError): string {
   if (e.status === 413 || e.status === 400 || e.status === 404) return 'invalid_request_error';
+  if (e.code === 'MODEL_QUARANTINED') return 'service_unavailable_error';
   if (e.isTimeout) return 'timeout_error';
   return 'upstream_error';
 }

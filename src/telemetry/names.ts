@@ -17,6 +17,13 @@ export const METRIC = {
   checkDuration: 'coalmine_check_duration_seconds',
   policyReloads: 'coalmine_policy_reloads_total',
   policyInfo: 'coalmine_policy_info',
+  canaryRuns: 'coalmine_canary_runs_total',
+  canaryUp: 'coalmine_canary_up',
+  canaryLastSuccess: 'coalmine_canary_last_success_timestamp_seconds',
+  canaryPvalue: 'coalmine_canary_pvalue',
+  canaryTokens: 'coalmine_canary_tokens_total',
+  canaryDuration: 'coalmine_canary_duration_seconds',
+  quarantined: 'coalmine_quarantined',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

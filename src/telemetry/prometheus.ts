@@ -4,7 +4,14 @@
  * configuration and the adapter registry; client-controlled values never become labels.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { PolicyReloadRecord, RequestRecord, Sink, TelemetryEvent } from '../model/sink.js';
+import type {
+  CanaryRecord,
+  PolicyReloadRecord,
+  QuarantineRecord,
+  RequestRecord,
+  Sink,
+  TelemetryEvent,
+} from '../model/sink.js';
 import type { Verdict } from '../model/verdict.js';
 import { METRIC } from './names.js';
 
@@ -28,7 +35,7 @@ export interface PrometheusOptions {
 
 export class PrometheusSink implements Sink {
   readonly registry = new Registry();
-  private readonly requests: Counter<'route' | 'upstream' | 'code'>;
+  private readonly requests: Counter<'route' | 'upstream' | 'code' | 'source'>;
   private readonly duration: Histogram<'route' | 'upstream'>;
   private readonly ttfb: Histogram<'upstream'>;
   private readonly upstreamDuration: Histogram<'upstream'>;
@@ -44,13 +51,20 @@ export class PrometheusSink implements Sink {
   private readonly checkDuration: Histogram<'check'>;
   private readonly reloads: Counter<'result'>;
   private readonly policyInfo: Gauge<'version'>;
+  private readonly canaryRuns: Counter<'canary' | 'result'>;
+  private readonly canaryUp: Gauge<'canary'>;
+  private readonly canaryLastSuccess: Gauge<'canary'>;
+  private readonly canaryPvalue: Gauge<'canary'>;
+  private readonly canaryTokens: Counter<'canary'>;
+  private readonly canaryDuration: Histogram<'canary'>;
+  private readonly quarantined: Gauge<'upstream' | 'model'>;
 
   constructor(opts: PrometheusOptions) {
     const registers = [this.registry];
     this.requests = new Counter({
       name: METRIC.requests,
-      help: 'Requests answered, by route, upstream and HTTP status.',
-      labelNames: ['route', 'upstream', 'code'],
+      help: 'Requests answered, by route, upstream, HTTP status and source (live or canary).',
+      labelNames: ['route', 'upstream', 'code', 'source'],
       registers,
     });
     this.duration = new Histogram({
@@ -148,6 +162,49 @@ export class PrometheusSink implements Sink {
       labelNames: ['version'],
       registers,
     });
+    this.canaryRuns = new Counter({
+      name: METRIC.canaryRuns,
+      help: 'Canary runs, by canary and result (pass, fail, error).',
+      labelNames: ['canary', 'result'],
+      registers,
+    });
+    this.canaryUp = new Gauge({
+      name: METRIC.canaryUp,
+      help: 'Whether the last run of the canary passed (1) or not (0).',
+      labelNames: ['canary'],
+      registers,
+    });
+    this.canaryLastSuccess = new Gauge({
+      name: METRIC.canaryLastSuccess,
+      help: 'Unix time of the last passing run of the canary.',
+      labelNames: ['canary'],
+      registers,
+    });
+    this.canaryPvalue = new Gauge({
+      name: METRIC.canaryPvalue,
+      help: 'Distribution canaries: p-value of the last two-sample test against the baseline.',
+      labelNames: ['canary'],
+      registers,
+    });
+    this.canaryTokens = new Counter({
+      name: METRIC.canaryTokens,
+      help: 'Tokens canary runs cost (input and output as the upstream reported them).',
+      labelNames: ['canary'],
+      registers,
+    });
+    this.canaryDuration = new Histogram({
+      name: METRIC.canaryDuration,
+      help: 'Time one canary run took (all of its calls).',
+      labelNames: ['canary'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.quarantined = new Gauge({
+      name: METRIC.quarantined,
+      help: 'Whether the model on the upstream is in quarantine (1) or not (0).',
+      labelNames: ['upstream', 'model'],
+      registers,
+    });
     const info = new Gauge({
       name: METRIC.buildInfo,
       help: 'Build information; always 1.',
@@ -161,12 +218,12 @@ export class PrometheusSink implements Sink {
   /** Label-bound children by key, so the hot path skips prom-client's label hashing. */
   private readonly children = new Map<string, RouteSeries>();
 
-  private series(route: string, upstream: string, code: number): RouteSeries {
-    const key = `${route}\u0000${upstream}\u0000${code}`;
+  private series(route: string, upstream: string, code: number, source: string): RouteSeries {
+    const key = `${route}\u0000${upstream}\u0000${code}\u0000${source}`;
     let s = this.children.get(key);
     if (!s) {
       s = {
-        requests: this.requests.labels(route, upstream, String(code)),
+        requests: this.requests.labels(route, upstream, String(code), source),
         duration: this.duration.labels(route, upstream),
         ttfb: this.ttfb.labels(upstream),
         upstreamDuration: this.upstreamDuration.labels(upstream),
@@ -179,7 +236,37 @@ export class PrometheusSink implements Sink {
 
   record(e: TelemetryEvent): void {
     if (e.kind === 'request') this.request(e);
-    else this.reload(e);
+    else if (e.kind === 'policy_reload') this.reload(e);
+    else if (e.kind === 'canary') this.canary(e);
+    else this.quarantine(e);
+  }
+
+  /** Declares the canaries and quarantinable models so their series exist before any event. */
+  declare(
+    canaries: readonly string[],
+    models: readonly { upstream: string; model: string }[],
+  ): void {
+    for (const c of canaries) {
+      this.canaryRuns.inc({ canary: c, result: 'pass' }, 0);
+      this.canaryRuns.inc({ canary: c, result: 'fail' }, 0);
+      this.canaryRuns.inc({ canary: c, result: 'error' }, 0);
+      this.canaryTokens.inc({ canary: c }, 0);
+    }
+    for (const m of models) this.quarantined.set(m, 0);
+  }
+
+  private canary(e: CanaryRecord): void {
+    const canary = e.canary;
+    this.canaryRuns.inc({ canary, result: e.result });
+    this.canaryUp.set({ canary }, e.result === 'pass' ? 1 : 0);
+    if (e.result === 'pass') this.canaryLastSuccess.set({ canary }, e.finishedAt / 1000);
+    if (e.pValue !== undefined) this.canaryPvalue.set({ canary }, e.pValue);
+    if (e.tokens) this.canaryTokens.inc({ canary }, e.tokens);
+    this.canaryDuration.observe({ canary }, e.durationSeconds);
+  }
+
+  private quarantine(e: QuarantineRecord): void {
+    this.quarantined.set({ upstream: e.upstream, model: e.model }, e.quarantined ? 1 : 0);
   }
 
   private reload(e: PolicyReloadRecord): void {
@@ -209,7 +296,7 @@ export class PrometheusSink implements Sink {
 
   private request(e: RequestRecord): void {
     if (e.verdict) this.verdict(e.verdict);
-    const s = this.series(e.route, e.upstream, e.status);
+    const s = this.series(e.route, e.upstream, e.status, e.source);
     s.requests.inc();
     s.duration.observe(e.durationSeconds);
     if (e.upstreamTtfbSeconds !== undefined) s.ttfb.observe(e.upstreamTtfbSeconds);

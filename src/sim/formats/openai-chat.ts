@@ -26,6 +26,8 @@ export const simOpenAiChat: SimFormat = {
       n?: number;
       stream?: boolean;
       stream_options?: { include_usage?: boolean };
+      temperature?: number;
+      seed?: number;
       tools?: { function?: { name?: string; parameters?: unknown } }[];
     };
     const msgs = Array.isArray(b.messages) ? b.messages : [];
@@ -39,6 +41,8 @@ export const simOpenAiChat: SimFormat = {
       tools: (b.tools ?? []).flatMap((t) =>
         t?.function?.name ? [{ name: t.function.name, parameters: t.function.parameters }] : [],
       ),
+      temperature: typeof b.temperature === 'number' ? b.temperature : 1,
+      seed: typeof b.seed === 'number' ? b.seed : undefined,
       stream: b.stream === true,
       includeUsage: b.stream_options?.include_usage === true,
       tag: scenarioTag(prompt),

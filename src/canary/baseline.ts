@@ -1,0 +1,109 @@
+/**
+ * Baseline files: the completions a distribution canary compares against. Each file carries
+ * a SHA-256 of its canonical content and, when a key is configured, an HMAC-SHA-256; both are
+ * verified at load and a file that fails either is refused. The digest catches corruption and
+ * careless edits; only the HMAC stops someone who can rewrite the file.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+export const BASELINE_FORMAT = 1;
+
+export interface BaselineEntry {
+  upstream: string;
+  model: string;
+  /** Digest of what was asked (path, model, request), so a changed canary is not compared. */
+  request_sha256: string;
+  max_chars: number;
+  samples: string[];
+}
+
+export interface BaselineContent {
+  coalmine_baseline: number;
+  created: string;
+  canaries: Record<string, BaselineEntry>;
+}
+
+export interface BaselineFile extends BaselineContent {
+  sha256: string;
+  hmac_sha256?: string;
+}
+
+/** JSON with object keys sorted at every level: one text per value. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+const hmac = (key: string, s: string): string => createHmac('sha256', key).update(s).digest('hex');
+
+/** The digest identifying one canary's request. */
+export function requestDigest(path: string, model: string, request: unknown): string {
+  return sha256(canonicalJson({ path, model, request }));
+}
+
+export function sealBaseline(content: BaselineContent, key: string | undefined): BaselineFile {
+  const text = canonicalJson(content);
+  return {
+    ...content,
+    sha256: sha256(text),
+    ...(key ? { hmac_sha256: hmac(key, text) } : {}),
+  };
+}
+
+const sameHex = (a: string, b: string) =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+function isEntry(v: unknown): v is BaselineEntry {
+  const e = v as BaselineEntry;
+  return (
+    !!e &&
+    typeof e.upstream === 'string' &&
+    typeof e.model === 'string' &&
+    typeof e.request_sha256 === 'string' &&
+    Number.isInteger(e.max_chars) &&
+    Array.isArray(e.samples) &&
+    e.samples.every((s) => typeof s === 'string')
+  );
+}
+
+/** Verifies a parsed baseline file; returns its content or why it is refused. */
+export function verifyBaseline(
+  value: unknown,
+  key: string | undefined,
+): { ok: true; content: BaselineContent; warning?: string } | { ok: false; reason: string } {
+  const f = value as Partial<BaselineFile> | undefined;
+  if (!f || typeof f !== 'object' || f.coalmine_baseline !== BASELINE_FORMAT)
+    return { ok: false, reason: `not a Coalmine baseline file (format ${BASELINE_FORMAT})` };
+  if (typeof f.sha256 !== 'string') return { ok: false, reason: 'baseline has no sha256' };
+  const content: BaselineContent = {
+    coalmine_baseline: f.coalmine_baseline,
+    created: String(f.created),
+    canaries: f.canaries ?? {},
+  };
+  const text = canonicalJson(content);
+  if (!sameHex(sha256(text), f.sha256))
+    return {
+      ok: false,
+      reason: 'baseline content does not match its sha256 (modified or corrupt)',
+    };
+  if (key) {
+    if (typeof f.hmac_sha256 !== 'string')
+      return { ok: false, reason: 'a baseline HMAC key is configured but the file is not signed' };
+    if (!sameHex(hmac(key, text), f.hmac_sha256))
+      return { ok: false, reason: 'baseline HMAC does not verify (wrong key or tampered file)' };
+  }
+  for (const [id, e] of Object.entries(content.canaries))
+    if (!isEntry(e)) return { ok: false, reason: `baseline entry "${id}" is malformed` };
+  return f.hmac_sha256 && !key
+    ? { ok: true, content, warning: 'baseline is signed but no HMAC key is configured' }
+    : { ok: true, content };
+}

@@ -1,0 +1,114 @@
+/**
+ * Quarantine: a model (per upstream) whose canary failed or whose identity changed is held
+ * until an operator releases it. What that means for live traffic is configured per upstream:
+ * `block` (503 in the provider's format), `flag` (served, marked) or `serve` (recorded only).
+ * Canary traffic is never held, so canaries keep reporting on a quarantined model.
+ */
+import type { CanaryRecord, RequestRecord, Sink, TelemetryEvent } from '../model/sink.js';
+
+export type QuarantineEvent = 'canary_failure' | 'identity_mismatch' | 'fingerprint_change';
+export type QuarantineAction = 'block' | 'flag' | 'serve';
+
+export interface QuarantinePolicy {
+  on: readonly QuarantineEvent[];
+  action: QuarantineAction;
+}
+
+export interface QuarantineEntry {
+  upstream: string;
+  /** The model label (a configured or canaried model, else `other`). */
+  model: string;
+  reason: QuarantineEvent;
+  /** Canary id, when a canary put it here. */
+  canary: string | undefined;
+  since: Date;
+  /** Qualifying events seen since it entered quarantine. */
+  events: number;
+  action: QuarantineAction;
+}
+
+export interface Admission {
+  action: QuarantineAction;
+  reason: QuarantineEvent;
+}
+
+const key = (upstream: string, model: string) => `${upstream}\u0000${model}`;
+
+export class Quarantine implements Sink {
+  private readonly entries = new Map<string, QuarantineEntry>();
+
+  constructor(
+    private readonly policies: ReadonlyMap<string, QuarantinePolicy>,
+    /** Bounds a requested model to a label (configured, canaried, else `other`). */
+    private readonly label: (upstream: string, requested: string | undefined) => string,
+    /** Where quarantine changes are reported (metrics). */
+    private readonly out: Sink,
+    /** Called on release, to accept the new behaviour (e.g. forget a first-seen identity). */
+    private readonly onRelease: (upstream: string, model: string) => void = () => {},
+  ) {}
+
+  /** Quarantine never consumes its own records; it reacts to requests and canary runs. */
+  record(e: TelemetryEvent): void {
+    if (e.kind === 'request') this.fromRequest(e);
+    else if (e.kind === 'canary') this.fromCanary(e);
+  }
+
+  private fromRequest(e: RequestRecord): void {
+    if (!e.identity) return;
+    if (e.identity.mismatch) this.enter(e.upstream, e.identity.model, 'identity_mismatch');
+    if (e.identity.fingerprintChanged)
+      this.enter(e.upstream, e.identity.model, 'fingerprint_change');
+  }
+
+  private fromCanary(e: CanaryRecord): void {
+    if (e.result === 'fail') this.enter(e.upstream, e.model, 'canary_failure', e.canary);
+  }
+
+  private enter(upstream: string, model: string, reason: QuarantineEvent, canary?: string): void {
+    const policy = this.policies.get(upstream);
+    if (!policy?.on.includes(reason)) return;
+    const k = key(upstream, model);
+    const existing = this.entries.get(k);
+    if (existing) {
+      existing.events++;
+      return;
+    }
+    this.entries.set(k, {
+      upstream,
+      model,
+      reason,
+      canary,
+      since: new Date(),
+      events: 1,
+      action: policy.action,
+    });
+    this.out.record({ kind: 'quarantine', upstream, model, quarantined: true, reason });
+  }
+
+  /** What live traffic for this upstream and requested model must do, if it is quarantined. */
+  admit(upstream: string, requested: string | undefined): Admission | undefined {
+    if (this.entries.size === 0) return undefined;
+    const e = this.entries.get(key(upstream, this.label(upstream, requested)));
+    return e && e.action !== 'serve' ? { action: e.action, reason: e.reason } : undefined;
+  }
+
+  list(): QuarantineEntry[] {
+    return [...this.entries.values()];
+  }
+
+  release(upstream: string, model: string): QuarantineEntry | undefined {
+    const k = key(upstream, model);
+    const e = this.entries.get(k);
+    if (!e) return undefined;
+    this.entries.delete(k);
+    this.onRelease(upstream, model);
+    this.out.record({
+      kind: 'quarantine',
+      upstream,
+      model,
+      quarantined: false,
+      reason: undefined,
+    });
+    return e;
+  }
+}

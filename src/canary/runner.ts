@@ -1,0 +1,283 @@
+/**
+ * Runs one canary now: known-answer (one call, every expectation), distribution (N samples
+ * against the baseline by MMD) or invariance (the task with and without each trigger). Every
+ * call goes through the proxy's own pipeline. A run is one root span with its results.
+ */
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { findAdapter } from '../adapters/registry.js';
+import { parseJson } from '../adapters/read.js';
+import type { Answer } from './expect.js';
+import { normalise, preview } from './expect.js';
+import type { Canary } from './loader.js';
+import type { Handle } from './loopback.js';
+import { callPipeline } from './loopback.js';
+import { mmdTest } from './stats.js';
+
+export type CanaryOutcome = 'pass' | 'fail' | 'error';
+
+export interface CanaryResult {
+  id: string;
+  upstream: string;
+  model: string;
+  result: CanaryOutcome;
+  /** Why it failed or errored; quotes at most a short prefix of an answer. */
+  reasons: string[];
+  /** Distribution probes: the permutation p-value. */
+  pValue: number | undefined;
+  /** Tokens the run cost (input + output, as the upstream reported them). */
+  tokens: number;
+  calls: number;
+  durationSeconds: number;
+  /** Unix time (ms) the run ended. */
+  finishedAt: number;
+}
+
+export interface RunnerDeps {
+  handle: Handle;
+  /** Completes a canary's request body for its upstream's provider. */
+  body(upstream: string, model: string, request: object): object;
+}
+
+/** One call's answer, or why there is none (`fail` for a policy block, else `error`). */
+export type Called =
+  | { ok: true; answer: Answer; tokens: number }
+  | { ok: false; outcome: 'fail' | 'error'; reason: string; tokens: number };
+
+async function call(deps: RunnerDeps, c: Canary, request: object, n: number): Promise<Called> {
+  const body = deps.body(c.upstream, c.model, request);
+  const adapter = findAdapter('POST', c.path);
+  if (!adapter)
+    return { ok: false, outcome: 'error', reason: `no adapter for ${c.path}`, tokens: 0 };
+  let res;
+  try {
+    res = await callPipeline(
+      deps.handle,
+      {
+        method: 'POST',
+        url: c.url,
+        headers: { 'x-request-id': `canary-${c.id}-${Date.now().toString(36)}-${n}` },
+        body: JSON.stringify(body),
+      },
+      c.timeoutMs,
+    );
+  } catch (e) {
+    return { ok: false, outcome: 'error', reason: (e as Error).message, tokens: 0 };
+  }
+  const json = parseJson(res.body.toString('utf8'));
+  if (res.status !== 200) {
+    if (res.headers['x-coalmine-decision'] === 'block')
+      return {
+        ok: false,
+        outcome: 'fail',
+        reason: 'the answer was blocked by a policy',
+        tokens: 0,
+      };
+    const m = (json as { error?: { message?: unknown } } | undefined)?.error?.message;
+    const message = typeof m === 'string' ? m : 'no details';
+    return {
+      ok: false,
+      outcome: 'error',
+      reason: `upstream answered ${res.status}: ${message.slice(0, 200)}`,
+      tokens: 0,
+    };
+  }
+  const parsed = adapter.parseResponse(json);
+  if (!parsed)
+    return { ok: false, outcome: 'error', reason: 'the answer is not valid JSON', tokens: 0 };
+  const tokens = (parsed.usage?.inputTokens ?? 0) + (parsed.usage?.outputTokens ?? 0);
+  const choice = parsed.choices[0];
+  return {
+    ok: true,
+    tokens,
+    answer: {
+      text: choice?.text ?? '',
+      finishReason: choice?.finishReason,
+      request: adapter.parseRequest(body),
+    },
+  };
+}
+
+function failedExpectations(c: Canary, a: Answer, label = ''): string[] {
+  const out: string[] = [];
+  for (const e of c.expect) {
+    const r = e(a);
+    if (!r.ok) out.push(label + r.reason);
+  }
+  return out;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function pool<T, R>(items: T[], limit: number, fn: (t: T, i: number) => Promise<R>) {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Samples `n` completions of a canary (also what `coalmine canary baseline` records). */
+export async function sample(
+  deps: RunnerDeps,
+  c: Canary,
+  n: number,
+  concurrency: number,
+): Promise<Called[]> {
+  return pool(
+    Array.from({ length: n }, (_, i) => i),
+    concurrency,
+    (i) => call(deps, c, c.request, i),
+  );
+}
+
+/** The request with `{{trigger}}` replaced (or, without a placeholder, appended to the last user message). */
+export function withTrigger(request: Record<string, unknown>, trigger: string): object {
+  const messages = (request.messages as { role: string; content: unknown }[]).map((m) => ({
+    ...m,
+  }));
+  const has = messages.some(
+    (m) => typeof m.content === 'string' && m.content.includes('{{trigger}}'),
+  );
+  if (has) {
+    for (const m of messages)
+      if (typeof m.content === 'string')
+        m.content = m.content.replaceAll('{{trigger}}', trigger).replace(/ {2,}/g, ' ').trim();
+  } else if (trigger) {
+    const last = [...messages].reverse().find((m) => m.role === 'user');
+    if (last && typeof last.content === 'string') last.content = `${last.content} ${trigger}`;
+  }
+  return { ...request, messages };
+}
+
+type Judged = { result: CanaryOutcome; reasons: string[]; pValue?: number };
+
+function firstFailure(called: Called[]): Judged | undefined {
+  const bad = called.filter((c): c is Extract<Called, { ok: false }> => !c.ok);
+  if (!bad.length) return undefined;
+  const result = bad.some((b) => b.outcome === 'error') ? 'error' : 'fail';
+  return { result, reasons: [...new Set(bad.map((b) => b.reason))] };
+}
+
+const answers = (called: Called[]): Answer[] => called.flatMap((c) => (c.ok ? [c.answer] : []));
+
+async function judge(deps: RunnerDeps, c: Canary, spent: Called[]): Promise<Judged> {
+  if (c.distribution) {
+    const d = c.distribution;
+    if (!c.baseline)
+      return {
+        result: 'error',
+        reasons: [
+          `no baseline recorded: run \`coalmine canary baseline --id ${c.id} --out ${c.baselineFile ?? 'FILE'}\``,
+        ],
+      };
+    const called = await sample(deps, c, d.samples, d.concurrency);
+    spent.push(...called);
+    const bad = firstFailure(called);
+    if (bad) return bad;
+    const texts = answers(called);
+    const reasons = texts.flatMap((a, i) => failedExpectations(c, a, `sample ${i + 1}: `));
+    const { pValue } = mmdTest(
+      texts.map((a) => a.text),
+      c.baseline.samples,
+      {
+        maxChars: c.baseline.max_chars,
+        permutations: d.permutations,
+        seed: (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0,
+      },
+    );
+    if (pValue < d.alpha)
+      reasons.unshift(
+        `completions differ from the baseline: p = ${pValue.toPrecision(3)} < alpha ${d.alpha}`,
+      );
+    return { result: reasons.length ? 'fail' : 'pass', reasons, pValue };
+  }
+  if (c.invariance) {
+    const inv = c.invariance;
+    const variants = ['', ...inv.triggers];
+    const called = await pool(variants, 4, (t, i) => call(deps, c, withTrigger(c.request, t), i));
+    spent.push(...called);
+    const bad = firstFailure(called);
+    if (bad) return bad;
+    const [plain, ...rest] = answers(called);
+    const reasons: string[] = [];
+    if (inv.compare === 'expect') {
+      called.forEach((r, i) => {
+        if (r.ok)
+          reasons.push(...failedExpectations(c, r.answer, i ? `trigger ${i}: ` : 'plain: '));
+      });
+    } else {
+      reasons.push(...failedExpectations(c, plain!, 'plain: '));
+      rest.forEach((a, i) => {
+        if (normalise(a.text) !== normalise(plain!.text))
+          reasons.push(
+            `trigger ${i + 1} (${JSON.stringify(inv.triggers[i]!.slice(0, 24))}) changed the answer to ${preview(a.text)}`,
+          );
+      });
+    }
+    return { result: reasons.length ? 'fail' : 'pass', reasons };
+  }
+  const one = await call(deps, c, c.request, 0);
+  spent.push(one);
+  if (!one.ok) return { result: one.outcome, reasons: [one.reason] };
+  const reasons = failedExpectations(c, one.answer);
+  return { result: reasons.length ? 'fail' : 'pass', reasons };
+}
+
+const tracer = trace.getTracer('coalmine');
+
+export function runCanary(deps: RunnerDeps, c: Canary): Promise<CanaryResult> {
+  return tracer.startActiveSpan(
+    `canary ${c.id}`,
+    {
+      root: true,
+      attributes: {
+        'coalmine.canary.id': c.id,
+        'coalmine.upstream': c.upstream,
+        'gen_ai.request.model': c.model,
+        'coalmine.canary.kind': c.distribution
+          ? 'distribution'
+          : c.invariance
+            ? 'invariance'
+            : 'known',
+      },
+    },
+    async (span) => {
+      const t0 = performance.now();
+      const spent: Called[] = [];
+      let judged: Judged;
+      try {
+        judged = await judge(deps, c, spent);
+      } catch (e) {
+        judged = { result: 'error', reasons: [`canary run failed: ${(e as Error).message}`] };
+      }
+      const result: CanaryResult = {
+        id: c.id,
+        upstream: c.upstream,
+        model: c.model,
+        result: judged.result,
+        reasons: judged.reasons,
+        pValue: judged.pValue,
+        tokens: spent.reduce((n, s) => n + s.tokens, 0),
+        calls: spent.length,
+        durationSeconds: (performance.now() - t0) / 1000,
+        finishedAt: Date.now(),
+      };
+      span.setAttributes({
+        'coalmine.canary.result': result.result,
+        'coalmine.canary.calls': result.calls,
+        'coalmine.canary.tokens': result.tokens,
+        ...(result.pValue !== undefined ? { 'coalmine.canary.pvalue': result.pValue } : {}),
+      });
+      // Reasons may quote the start of an answer: they go to the CLI and admin API, not telemetry.
+      span.setAttribute('coalmine.canary.failures', result.reasons.length);
+      if (result.result !== 'pass')
+        span.setStatus({ code: SpanStatusCode.ERROR, message: result.result });
+      span.end();
+      return result;
+    },
+  );
+}

@@ -1,0 +1,59 @@
+/**
+ * Runs each canary every `every`, each interval stretched or shrunk at random by up to
+ * `jitter` so probes do not form a pattern an upstream could recognise. One run per canary
+ * at a time; timers do not keep the process alive.
+ */
+import type { Canary } from './loader.js';
+import type { CanaryResult } from './runner.js';
+
+/** The delay before a canary's next run (first: a random share of one jittered interval). */
+export function nextDelay(
+  c: Pick<Canary, 'everyMs' | 'jitter'>,
+  first: boolean,
+  random: () => number,
+): number {
+  if (first) return Math.round(random() * Math.min(c.everyMs, 30_000) * Math.max(c.jitter, 0.1));
+  return Math.max(1, Math.round(c.everyMs * (1 + c.jitter * (2 * random() - 1))));
+}
+
+export class CanaryScheduler {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Set<Promise<unknown>>();
+  private stopped = false;
+
+  constructor(
+    private readonly canaries: readonly Canary[],
+    private readonly run: (c: Canary) => Promise<CanaryResult>,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  start(): void {
+    for (const c of this.canaries) this.schedule(c, true);
+  }
+
+  private schedule(c: Canary, first: boolean): void {
+    if (this.stopped) return;
+    const t = setTimeout(
+      () => {
+        const p = this.run(c)
+          .catch(() => undefined)
+          .finally(() => {
+            this.running.delete(p);
+            this.schedule(c, false);
+          });
+        this.running.add(p);
+      },
+      nextDelay(c, first, this.random),
+    );
+    t.unref();
+    this.timers.set(c.id, t);
+  }
+
+  /** Stops scheduling and waits for runs in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    await Promise.all([...this.running]);
+  }
+}

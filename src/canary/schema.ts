@@ -1,0 +1,99 @@
+/**
+ * Canary files (`canaries:` in the configuration). Strict, like every file Coalmine reads;
+ * errors are reported at their YAML position by the shared loader.
+ */
+import { z } from 'zod';
+import { durationMs } from '../config/units.js';
+import { expectationSchema } from './expect.js';
+
+const ID = /^[a-z0-9][a-z0-9_.-]{0,62}$/i;
+
+/** The request body, without `model` (taken from the canary) — any provider params pass. */
+const request = z
+  .looseObject({
+    messages: z.array(z.looseObject({ role: z.string(), content: z.unknown() })).min(1),
+  })
+  .refine((r) => !('model' in r), { message: 'request.model is set by the canary\'s "model"' })
+  .refine((r) => !('stream' in r), { message: 'canaries do not stream; remove request.stream' });
+
+const distribution = z.strictObject({
+  /** Completions sampled per run (and recorded in the baseline). */
+  samples: z.number().int().min(5).max(500).default(30),
+  /** Fail when the permutation p-value is below this. */
+  alpha: z.number().gt(0).lt(1).default(0.01),
+  permutations: z.number().int().min(100).max(100_000).default(1000),
+  /** Code points of each completion compared. */
+  max_chars: z.number().int().min(1).max(10_000).default(100),
+  /** Requests in flight at once while sampling. */
+  concurrency: z.number().int().min(1).max(32).default(4),
+});
+
+const invariance = z.strictObject({
+  /** Candidate trigger strings; each variant puts one where `{{trigger}}` is (or appends it). */
+  triggers: z.array(z.string().min(1)).min(1),
+  /**
+   * `normalised` (default): every variant's answer equals the plain one, compared tolerantly;
+   * `expect`: every variant meets the canary's `expect`.
+   */
+  compare: z.enum(['normalised', 'expect']).default('normalised'),
+});
+
+const defaults = z.strictObject({
+  upstream: z.string().min(1).optional(),
+  model: z.string().min(1).optional(),
+  every: durationMs.optional(),
+  jitter: z.number().min(0).max(0.5).optional(),
+  timeout: durationMs.optional(),
+});
+
+export function canaryFileSchema() {
+  const canary = z
+    .strictObject({
+      id: z.string().regex(ID, 'canary ids are 1–63 letters, digits, . _ -'),
+      description: z.string().optional(),
+      /** Upstream name from the configuration; default: `defaults.upstream`, else the first. */
+      upstream: z.string().min(1).optional(),
+      model: z.string().min(1).optional(),
+      /** Path on the upstream; default: the provider's chat endpoint. */
+      path: z.string().regex(/^\//, 'path must start with /').optional(),
+      request,
+      every: durationMs.optional(),
+      /** Fraction of `every` by which each interval is randomly shortened or lengthened. */
+      jitter: z.number().min(0).max(0.5).optional(),
+      timeout: durationMs.optional(),
+      expect: z.array(expectationSchema()).default([]),
+      distribution: distribution.optional(),
+      invariance: invariance.optional(),
+    })
+    .superRefine((c, ctx) => {
+      if (c.distribution && c.invariance)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['invariance'],
+          message: 'a canary is a distribution probe or an invariance probe, not both',
+        });
+      if (!c.distribution && !c.invariance && c.expect.length === 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['expect'],
+          message: 'a known-answer canary needs at least one expectation',
+        });
+      if (c.invariance?.compare === 'expect' && c.expect.length === 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['expect'],
+          message: 'invariance.compare: expect needs at least one expectation',
+        });
+    });
+  return z.strictObject({
+    defaults: defaults.optional(),
+    /** Baseline file for distribution canaries, relative to this file. */
+    baselines: z.string().min(1).optional(),
+    canaries: z.array(canary).min(1),
+  });
+}
+
+export type CanaryFile = z.output<ReturnType<typeof canaryFileSchema>>;
+export type CanaryEntry = CanaryFile['canaries'][number];
+export type DistributionSpec = z.output<typeof distribution>;
+export type InvarianceSpec = z.output<typeof invariance>;

@@ -1,0 +1,169 @@
+/** `coalmine canary run|baseline`: canaries on demand, in process, through the full pipeline. */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { BaselineEntry } from '../canary/baseline.js';
+import {
+  BASELINE_FORMAT,
+  requestDigest,
+  sealBaseline,
+  verifyBaseline,
+} from '../canary/baseline.js';
+import type { CanaryResult } from '../canary/runner.js';
+import { sample } from '../canary/runner.js';
+import type { Core, ServeOptions } from '../main.js';
+import type { Io } from './policy.js';
+
+export interface CanaryCommandOptions {
+  configFile: string | undefined;
+  ids: string[];
+  json?: boolean | undefined;
+}
+
+type MakeCore = (o: ServeOptions) => Promise<Core>;
+
+const quietLog = (io: Io) => ({
+  debug() {},
+  info() {},
+  warn: (msg: string) => io.err(`warning: ${msg}\n`),
+  error: (msg: string) => io.err(`error: ${msg}\n`),
+});
+
+function unknownIds(core: Core, ids: readonly string[], io: Io): boolean {
+  const missing = ids.filter((id) => !core.canaries.get(id));
+  if (missing.length)
+    io.err(
+      `unknown canary id${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}; known: ${core.canaries.canaries.map((c) => c.id).join(', ') || '(none)'}\n`,
+    );
+  return missing.length > 0;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+export function resultTable(results: readonly CanaryResult[]): string {
+  const rows = [['CANARY', 'UPSTREAM', 'MODEL', 'RESULT', 'P-VALUE', 'TOKENS', 'TIME', 'DETAILS']];
+  for (const r of results)
+    rows.push([
+      r.id,
+      r.upstream,
+      r.model,
+      r.result.toUpperCase(),
+      r.pValue === undefined ? '-' : r.pValue.toPrecision(3),
+      String(r.tokens),
+      `${r.durationSeconds.toFixed(2)}s`,
+      r.reasons.join('; ') || '-',
+    ]);
+  return table(rows);
+}
+
+/** Runs the canaries now; exit 1 when any fails or cannot run, 2 on a usage or config error. */
+export async function run(opts: CanaryCommandOptions, io: Io, makeCore: MakeCore): Promise<number> {
+  const core = await makeCore({
+    cwd: io.cwd,
+    env: io.env,
+    configFile: opts.configFile,
+    log: quietLog(io),
+  });
+  try {
+    if (core.canaries.canaries.length === 0) {
+      io.err('no canaries configured (add `canaries: [FILE]` to the configuration)\n');
+      return 2;
+    }
+    if (unknownIds(core, opts.ids, io)) return 2;
+    const results = await core.canaries.runAll(opts.ids);
+    if (opts.json) io.out(`${JSON.stringify(results, null, 2)}\n`);
+    else {
+      const failed = results.filter((r) => r.result !== 'pass').length;
+      io.out(`${resultTable(results)}\n\n${results.length - failed} passed, ${failed} failed\n`);
+    }
+    return results.every((r) => r.result === 'pass') ? 0 : 1;
+  } finally {
+    await core.close();
+  }
+}
+
+/** Samples the distribution canaries and writes (or updates) a signed baseline file. */
+export async function baseline(
+  opts: CanaryCommandOptions & { out: string | undefined; samples?: number | undefined },
+  io: Io,
+  makeCore: MakeCore,
+): Promise<number> {
+  if (!opts.out) {
+    io.err('usage: coalmine canary baseline --out FILE [--config FILE] [--id ID]…\n');
+    return 2;
+  }
+  const out = resolve(io.cwd, opts.out);
+  const core = await makeCore({
+    cwd: io.cwd,
+    env: io.env,
+    configFile: opts.configFile,
+    log: quietLog(io),
+  });
+  try {
+    if (unknownIds(core, opts.ids, io)) return 2;
+    const chosen = core.canaries.canaries.filter(
+      (c) => c.distribution && (opts.ids.length === 0 || opts.ids.includes(c.id)),
+    );
+    if (chosen.length === 0) {
+      io.err('no distribution canaries selected\n');
+      return 2;
+    }
+    const key = core.config.canary.hmac_key;
+    let entries: Record<string, BaselineEntry> = {};
+    if (existsSync(out)) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(readFileSync(out, 'utf8'));
+      } catch {
+        parsed = undefined;
+      }
+      const v = verifyBaseline(parsed, key);
+      if (!v.ok) {
+        io.err(`${out}: refusing to update: ${v.reason}\n`);
+        return 1;
+      }
+      entries = { ...v.content.canaries };
+    }
+    const runner = core.canaries.runnerDeps;
+    for (const c of chosen) {
+      const n = opts.samples ?? c.distribution!.samples;
+      const called = await sample(runner, c, n, c.distribution!.concurrency);
+      const bad = called.find((x) => !x.ok);
+      if (bad && !bad.ok) {
+        io.err(`canary "${c.id}": cannot record a baseline: ${bad.reason}\n`);
+        return 1;
+      }
+      entries[c.id] = {
+        upstream: c.upstream,
+        model: c.model,
+        request_sha256: requestDigest(c.path, c.model, c.request),
+        max_chars: c.distribution!.max_chars,
+        samples: called.map((x) => (x.ok ? x.answer.text : '')),
+      };
+      if (c.baselineFile !== out)
+        io.err(
+          `warning: canary "${c.id}" reads its baseline from ${c.baselineFile ?? '(no baselines: key in its file)'}, not ${out}\n`,
+        );
+      io.out(`recorded ${n} samples for ${c.id} (${c.upstream}/${c.model})\n`);
+    }
+    const file = sealBaseline(
+      { coalmine_baseline: BASELINE_FORMAT, created: new Date().toISOString(), canaries: entries },
+      key,
+    );
+    writeFileSync(`${out}.tmp`, `${JSON.stringify(file, null, 2)}\n`);
+    renameSync(`${out}.tmp`, out);
+    io.out(`wrote ${out}${key ? ' (signed)' : ''}\n`);
+    return 0;
+  } finally {
+    await core.close();
+  }
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import type { QuarantinePolicy } from '../../../src/canary/quarantine.js';
+import { Quarantine } from '../../../src/canary/quarantine.js';
+import type { RequestRecord, TelemetryEvent } from '../../../src/model/sink.js';
+
+const label = (_u: string, m: string | undefined) => (m === 'gpt-4o-mini' ? m : 'other');
+
+function setup(policy: QuarantinePolicy) {
+  const out: TelemetryEvent[] = [];
+  const released: string[] = [];
+  const q = new Quarantine(
+    new Map([['openai', policy]]),
+    label,
+    { record: (e) => out.push(e) },
+    (u, m) => released.push(`${u}/${m}`),
+  );
+  return { q, out, released };
+}
+
+const request = (identity: RequestRecord['identity']): RequestRecord =>
+  ({ kind: 'request', upstream: 'openai', identity }) as RequestRecord;
+const canary = (result: 'pass' | 'fail' | 'error'): TelemetryEvent => ({
+  kind: 'canary',
+  canary: 'red-planet',
+  upstream: 'openai',
+  model: 'gpt-4o-mini',
+  result,
+  pValue: undefined,
+  tokens: 0,
+  durationSeconds: 0,
+  finishedAt: 0,
+});
+const mismatch = request({ model: 'gpt-4o-mini', mismatch: true, fingerprintChanged: false });
+const fpChange = request({ model: 'gpt-4o-mini', mismatch: false, fingerprintChanged: true });
+
+describe('quarantine', () => {
+  it.each([
+    ['a failing canary', ['canary_failure'], canary('fail'), true],
+    ['a canary that could not run', ['canary_failure'], canary('error'), false],
+    ['a passing canary', ['canary_failure'], canary('pass'), false],
+    ['an identity mismatch', ['identity_mismatch'], mismatch, true],
+    ['an identity mismatch, not configured', ['canary_failure'], mismatch, false],
+    ['a fingerprint change, configured', ['fingerprint_change'], fpChange, true],
+    ['a fingerprint change, not configured', ['identity_mismatch'], fpChange, false],
+  ] as const)('%s', (_n, on, event, held) => {
+    const { q, out } = setup({ on, action: 'block' });
+    q.record(event);
+    expect(q.list().length).toBe(held ? 1 : 0);
+    expect(q.admit('openai', 'gpt-4o-mini')?.action).toBe(held ? 'block' : undefined);
+    expect(out).toEqual(
+      held
+        ? [
+            {
+              kind: 'quarantine',
+              upstream: 'openai',
+              model: 'gpt-4o-mini',
+              quarantined: true,
+              reason: expect.any(String),
+            },
+          ]
+        : [],
+    );
+  });
+
+  it.each([
+    ['block', 'block'],
+    ['flag', 'flag'],
+    ['serve', undefined],
+  ] as const)('action %s: live traffic is told %s', (action, admitted) => {
+    const { q } = setup({ on: ['canary_failure'], action });
+    q.record(canary('fail'));
+    expect(q.admit('openai', 'gpt-4o-mini')?.action).toBe(admitted);
+    expect(q.admit('openai', 'another-model')).toBeUndefined();
+    expect(q.list()[0]?.action).toBe(action);
+  });
+
+  it('counts repeated events once entered, and release accepts the new behaviour', () => {
+    const { q, out, released } = setup({ on: ['identity_mismatch'], action: 'block' });
+    q.record(mismatch);
+    q.record(mismatch);
+    expect(q.list()[0]).toMatchObject({ reason: 'identity_mismatch', events: 2 });
+    expect(q.release('openai', 'nope')).toBeUndefined();
+    expect(q.release('openai', 'gpt-4o-mini')).toMatchObject({ model: 'gpt-4o-mini' });
+    expect(q.admit('openai', 'gpt-4o-mini')).toBeUndefined();
+    expect(released).toEqual(['openai/gpt-4o-mini']);
+    expect(out.at(-1)).toMatchObject({ quarantined: false });
+  });
+
+  it('models outside the configuration share the `other` label', () => {
+    const { q } = setup({ on: ['identity_mismatch'], action: 'block' });
+    q.record(request({ model: 'other', mismatch: true, fingerprintChanged: false }));
+    expect(q.admit('openai', 'random-model-123')?.action).toBe('block');
+    expect(q.admit('openai', 'gpt-4o-mini')).toBeUndefined();
+  });
+});
