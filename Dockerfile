@@ -28,5 +28,5 @@ EXPOSE 8790 8791
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8791/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # node is PID 1 and handles SIGTERM itself: stop accepting, drain in-flight requests, exit.
-ENTRYPOINT ["node", "dist/cli.js"]
+ENTRYPOINT ["node", "--import", "./dist/instrumentation.js", "dist/cli.js"]
 CMD ["serve", "--listen", "0.0.0.0:8790", "--admin-listen", "0.0.0.0:8791"]

@@ -1,11 +1,15 @@
-// `npm run docs`: regenerates the README's check table from the check registry.
+// `npm run docs`: regenerates the README's generated tables (checks, metrics) from their registries.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { checksTable } from '../dist/policy/checks/docs.js';
+import { metricsTable } from '../dist/telemetry/catalogue.js';
 
 const file = new URL('../README.md', import.meta.url);
-const [a, b] = ['<!-- checks:start -->', '<!-- checks:end -->'];
-const md = readFileSync(file, 'utf8');
-writeFileSync(
-  file,
-  `${md.slice(0, md.indexOf(a) + a.length)}\n${checksTable()}\n${md.slice(md.indexOf(b))}`,
-);
+let md = readFileSync(file, 'utf8');
+for (const [name, table] of [
+  ['checks', checksTable()],
+  ['metrics', metricsTable()],
+]) {
+  const [a, b] = [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`];
+  md = `${md.slice(0, md.indexOf(a) + a.length)}\n${table}\n${md.slice(md.indexOf(b))}`;
+}
+writeFileSync(file, md);

@@ -37,6 +37,8 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'serve': {
+      // When not preloaded with --import, start trace export before the app (no-op if off).
+      const otel = await import('./instrumentation.js');
       const { values } = parseArgs({
         args: rest,
         options: {
@@ -54,7 +56,12 @@ async function main(argv: string[]): Promise<number> {
         adminListen: values['admin-listen'],
         upstream: values.upstream,
       });
-      const stop = () => void running.shutdown().then(() => process.exit(0));
+      const stop = () =>
+        void running
+          .shutdown()
+          .then(() => otel.otelShutdown())
+          .catch(() => {})
+          .then(() => process.exit(0));
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
       process.on('SIGHUP', () => running.reloadPolicies());

@@ -158,7 +158,7 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     (u, m) => identity.forget(u, m),
   );
   metrics.declare(
-    canaryLoad.canaries.map((c) => c.id),
+    canaryLoad.canaries.map((c) => ({ id: c.id, everySeconds: c.everyMs / 1000 })),
     upstreams.flatMap((u) => identity.models(u.name).map((model) => ({ upstream: u.name, model }))),
   );
   const sink = fanout([metrics, quarantine]);

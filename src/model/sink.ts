@@ -23,6 +23,8 @@ export interface RequestRecord {
   stream: boolean;
   /** Requested model (client-controlled; telemetry must bound it). */
   requestModel: string | undefined;
+  /** The requested model as a bounded label: configured or canaried, else `other`. */
+  model: string;
   responseModel: string | undefined;
   finishReasons: string[];
   usage: Usage | undefined;
@@ -43,6 +45,10 @@ export interface RequestRecord {
    * first chunks of the stream (at most 1,000 samples).
    */
   chunkSeconds: number[];
+  /** What the model produced, when a response was parsed (drift signals). */
+  output: { chars: number; refused: boolean } | undefined;
+  /** Why the upstream call failed (a lower-cased error code, or `upstream_5xx`), if it did. */
+  upstreamError: string | undefined;
   /** Model identity: the requested model as a bounded label, and what was seen. */
   identity: { model: string; mismatch: boolean; fingerprintChanged: boolean } | undefined;
 }

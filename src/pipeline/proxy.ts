@@ -31,6 +31,8 @@ import { evaluate, selectPolicies } from '../policy/engine.js';
 import { gateRules } from '../policy/stream-gate.js';
 import type { GateRule } from '../policy/stream-gate.js';
 import { GatedEmitter } from './gated-emitter.js';
+import { RequestTrace } from './trace.js';
+import { looksLikeRefusal } from '../policy/checks/refusal.js';
 import type { IdentityTracker } from '../canary/identity.js';
 import type { Verdict } from '../model/verdict.js';
 import type { Admission } from '../canary/quarantine.js';
@@ -100,6 +102,9 @@ export function createPipeline(deps: PipelineDeps) {
       status: 0,
       stream: false,
       requestModel: undefined,
+      model: 'other',
+      output: undefined,
+      upstreamError: undefined,
       responseModel: undefined,
       finishReasons: [],
       usage: undefined,
@@ -124,6 +129,12 @@ export function createPipeline(deps: PipelineDeps) {
       : undefined;
     const errAdapter = adapter ?? provider.fallback;
     if (adapter) rec.route = adapter.id;
+    const tr = new RequestTrace(
+      req.headers,
+      req.method,
+      adapter && route ? route.pathname : 'passthrough',
+      req.source,
+    );
 
     let tDispatch = 0;
     let tUpstreamFirst = 0;
@@ -142,6 +153,7 @@ export function createPipeline(deps: PipelineDeps) {
       if (!isCoalmineError(e)) deps.log.error('request failed', { requestId, error: String(e) });
       rec.errorCode = err.code;
       rec.status = err.status;
+      if (err.code.startsWith('UPSTREAM_')) rec.upstreamError = err.code.toLowerCase();
       if (err.code === 'CLIENT_DISCONNECTED' || out.clientGone) {
         rec.status = 499;
         return;
@@ -186,6 +198,7 @@ export function createPipeline(deps: PipelineDeps) {
         info = adapter.parseRequest(json);
         rec.stream = info.stream;
         rec.requestModel = info.model;
+        if (deps.identity) rec.model = deps.identity.label(route.upstream.name, info.model);
       }
 
       const up = route.upstream;
@@ -211,6 +224,12 @@ export function createPipeline(deps: PipelineDeps) {
         up.timeouts.total,
       );
       const client = deps.client(up.name);
+      const traceHeaders = tr.startUpstream({
+        provider: up.provider,
+        upstream: up.name,
+        url: up.url,
+        request: info,
+      });
       tDispatch = performance.now();
       const res = await client.request({
         method: req.method,
@@ -219,6 +238,7 @@ export function createPipeline(deps: PipelineDeps) {
           requestId,
           auth: up.api_key ? provider.auth(up.api_key) : undefined,
           authHeaders: provider.authHeaders,
+          trace: traceHeaders,
         }),
         body,
         signal: ac,
@@ -226,10 +246,12 @@ export function createPipeline(deps: PipelineDeps) {
       tUpstreamFirst = performance.now();
       rec.upstreamTtfbSeconds = (tUpstreamFirst - tDispatch) / 1000;
       rec.status = res.status;
+      if (res.status >= 500) rec.upstreamError = 'upstream_5xx';
 
       const framing =
         adapter && res.status < 300 ? adapter.streamFraming(contentType(res.headers)) : undefined;
       if (!adapter || res.status < 200 || res.status >= 300) {
+        tr.endUpstream(res.status, undefined, undefined);
         await passThrough(res, out, ours, () => (tClientFirst ||= performance.now()));
       } else if (framing) {
         rec.stream = true;
@@ -269,11 +291,13 @@ export function createPipeline(deps: PipelineDeps) {
           gate,
         });
         tUpstreamEnd = performance.now();
+        tr.endUpstream(res.status, acc.response, result.error?.code.toLowerCase());
         describe(rec, acc.response, deps.identity);
         // The gate enforced block/redact rules on the way; flag and shadow rules, and the
         // verdict the telemetry records, need one pass over the whole answer at the end.
         const verdict = info ? check(info, acc.response) : undefined;
         if (verdict) {
+          tr.evaluation(verdict, policySet.version, acc.response.id);
           if (gate?.blocked) {
             verdict.decision = 'block';
             verdict.blockedBy ??= gate.blocked;
@@ -283,6 +307,8 @@ export function createPipeline(deps: PipelineDeps) {
         rec.abortReason = result.abortReason;
         if (result.error) {
           rec.errorCode = result.error.code;
+          if (result.error.code.startsWith('UPSTREAM_'))
+            rec.upstreamError = result.error.code.toLowerCase();
           if (result.abortReason === 'client_disconnect') rec.status = 499;
         }
       } else {
@@ -306,9 +332,11 @@ export function createPipeline(deps: PipelineDeps) {
             'upstream returned a malformed response body',
           );
         }
+        tr.endUpstream(res.status, normalised, undefined);
         describe(rec, normalised, deps.identity);
         const verdict = info ? check(info, normalised) : undefined;
         if (verdict) {
+          tr.evaluation(verdict, policySet.version, normalised.id);
           rec.verdict = verdict;
           ours['x-coalmine-decision'] = verdict.decision;
           if (verdict.decision === 'block') rec.status = 400;
@@ -329,6 +357,7 @@ export function createPipeline(deps: PipelineDeps) {
         rec.overheadSeconds = Math.max(0, (tClientFirst - req.receivedAt - upstreamWait) / 1000);
       }
       deps.sink.record(rec);
+      tr.end(rec, policySet.version);
     }
   };
 }
@@ -349,7 +378,16 @@ function describe(
   }
   rec.responseModel = r.model;
   rec.usage = r.usage;
-  for (const c of r.choices) if (c?.finishReason) rec.finishReasons.push(c.finishReason);
+  let chars = 0;
+  let refused = false;
+  for (const c of r.choices) {
+    if (!c) continue;
+    if (c.finishReason) rec.finishReasons.push(c.finishReason);
+    chars += c.text.length;
+    for (const t of c.toolCalls) chars += t.arguments.length;
+    refused ||= c.finishReason === 'refusal' || looksLikeRefusal(c.text);
+  }
+  rec.output = { chars, refused };
 }
 
 function errorType(e: CoalmineError): string {

@@ -64,13 +64,21 @@ export interface UpstreamHeaderOptions {
   auth: Record<string, string> | undefined;
   /** Header names that carry credentials for this provider. */
   authHeaders: readonly string[];
+  /**
+   * Trace context to send (`traceparent`, `tracestate`): when it names a traceparent, the
+   * client's own trace headers are replaced, so the upstream sees exactly one.
+   */
+  trace?: Record<string, string> | undefined;
 }
+
+const TRACE_HEADERS = new Set(['traceparent', 'tracestate']);
 
 export function toUpstreamHeaders(
   client: IncomingHttpHeaders | HeaderMap,
   opts: UpstreamHeaderOptions,
 ): Record<string, string> {
   const drop = connectionTokens(client);
+  const replaceTrace = opts.trace?.['traceparent'] !== undefined;
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(client)) {
     if (
@@ -81,8 +89,10 @@ export function toUpstreamHeaders(
     )
       continue;
     if (opts.auth && opts.authHeaders.includes(name)) continue;
+    if (replaceTrace && TRACE_HEADERS.has(name)) continue;
     out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
+  if (replaceTrace) Object.assign(out, opts.trace);
   const enc = upstreamAcceptEncoding(client['accept-encoding']);
   out['accept-encoding'] = enc ?? 'identity';
   if (opts.auth) Object.assign(out, opts.auth);

@@ -17,11 +17,11 @@ export interface Spawned {
 
 export function runCli(
   args: string[],
-  opts: { cwd: string; env?: Record<string, string> },
+  opts: { cwd: string; env?: Record<string, string>; nodeArgs?: string[] },
 ): Spawned {
   if (!existsSync(CLI))
     throw new Error(`${CLI} is missing: run "npm run build" (npm test does it)`);
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, ...args], {
     cwd: opts.cwd,
     env: { PATH: process.env['PATH'] ?? '', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

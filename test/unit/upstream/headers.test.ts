@@ -47,6 +47,31 @@ describe('header hygiene', () => {
     expect(out['x-api-key']).toBeUndefined();
   });
 
+  const TP = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+  const OURS = '00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01';
+  it.each([
+    [
+      "no tracing SDK: the client's trace context passes",
+      undefined,
+      { traceparent: TP, tracestate: 'a=1' },
+    ],
+    [
+      "an SDK span: ours replaces the client's, state kept",
+      { traceparent: OURS, tracestate: 'a=1' },
+      { traceparent: OURS, tracestate: 'a=1' },
+    ],
+    ['an SDK span, no state', { traceparent: OURS }, { traceparent: OURS }],
+  ])('trace context: %s', (_n, trace, expected) => {
+    const out = toUpstreamHeaders(
+      { traceparent: TP, tracestate: 'a=1' },
+      { requestId: 'r', auth: undefined, authHeaders: [], trace },
+    );
+    expect({ traceparent: out['traceparent'], tracestate: out['tracestate'] }).toEqual({
+      tracestate: undefined,
+      ...expected,
+    });
+  });
+
   it.each([
     [undefined, undefined],
     ['gzip, deflate, br, zstd', 'gzip, br, deflate'],
