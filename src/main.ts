@@ -84,11 +84,11 @@ const hostUrl = (a: AddressInfo) =>
 /** What the canary loader needs to know of the upstreams (the simulator's name when none). */
 export function canaryUpstreams(upstreams: readonly UpstreamConfig[]) {
   if (upstreams.length === 0)
-    return [{ name: 'sim', prefix: '/', chatPath: getProvider('').canary.path }];
+    return [{ name: 'sim', prefix: '/', chatPath: getProvider('').canaryPath }];
   return upstreams.map((u) => ({
     name: u.name,
     prefix: u.prefix,
-    chatPath: getProvider(u.provider).canary.path,
+    chatPath: getProvider(u.provider).canaryPath,
   }));
 }
 
@@ -119,14 +119,13 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
   if (upstreams.length === 0) {
     sim = await startSim({ host: '127.0.0.1', port: 0 });
     log.warn(
-      `NO UPSTREAM CONFIGURED: serving in front of the built-in simulator at ${sim.url}. Set COALMINE_UPSTREAM=https://api.openai.com (or upstreams: in coalmine.yaml) to proxy a real provider.`,
+      `NO UPSTREAM CONFIGURED: serving in front of the built-in simulator at ${sim.url}. Set COALMINE_UPSTREAM to your provider base URL (or upstreams: in coalmine.yaml) to proxy a real model.`,
       { simulator: sim.url },
     );
     upstreams = configSchema({ providers: providerIds() }).parse({
       upstreams: [{ name: 'sim', url: sim.url }],
     }).upstreams;
   }
-  const upstreamNamed = new Map(upstreams.map((u) => [u.name, u]));
 
   const canaryLoad = loadCanaries({
     patterns: config.canaries ?? (sim ? [SHIPPED_CANARIES] : []),
@@ -206,15 +205,7 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     identity,
     quarantine,
   });
-  const canaries = new CanaryService(
-    canaryLoad.canaries,
-    {
-      handle,
-      body: (u, model, request) =>
-        getProvider(upstreamNamed.get(u)?.provider ?? '').canary.body(model, request),
-    },
-    sink,
-  );
+  const canaries = new CanaryService(canaryLoad.canaries, { handle }, sink);
 
   return {
     config,

@@ -2,6 +2,8 @@
  * Providers: how each kind of upstream authenticates and which adapter speaks for it when the
  * proxy must answer with an error before (or without) knowing the route.
  */
+import { anthropicMessages } from './anthropic-messages/index.js';
+import { ollamaChat } from './ollama/index.js';
 import { openAiChat } from './openai-chat/index.js';
 import type { WireAdapter } from './types.js';
 
@@ -13,15 +15,11 @@ export interface Provider {
   auth(apiKey: string): Record<string, string>;
   /** Adapter whose error format is used for routes no adapter owns. */
   readonly fallback: WireAdapter;
-  /** The chat endpoint canaries call, and how a canary's request body is completed. */
-  readonly canary: { path: string; body(model: string, request: object): object };
+  /** The endpoint canaries call unless they name a path (the adapter completes the body). */
+  readonly canaryPath: string;
 }
 
 const bearer = (apiKey: string) => ({ authorization: `Bearer ${apiKey}` });
-const openAiCanary = {
-  path: '/v1/chat/completions',
-  body: (model: string, request: object) => ({ ...request, model, stream: false }),
-};
 
 export const providers: readonly [Provider, ...Provider[]] = [
   {
@@ -29,14 +27,28 @@ export const providers: readonly [Provider, ...Provider[]] = [
     authHeaders: ['authorization', 'x-api-key'],
     auth: bearer,
     fallback: openAiChat,
-    canary: openAiCanary,
+    canaryPath: '/v1/chat/completions',
   },
   {
     id: 'openai-compatible',
     authHeaders: ['authorization', 'x-api-key'],
     auth: bearer,
     fallback: openAiChat,
-    canary: openAiCanary,
+    canaryPath: '/v1/chat/completions',
+  },
+  {
+    id: 'anthropic',
+    authHeaders: ['x-api-key', 'authorization'],
+    auth: (apiKey) => ({ 'x-api-key': apiKey }),
+    fallback: anthropicMessages,
+    canaryPath: '/v1/messages',
+  },
+  {
+    id: 'ollama',
+    authHeaders: ['authorization'],
+    auth: bearer,
+    fallback: ollamaChat,
+    canaryPath: '/api/chat',
   },
 ];
 

@@ -71,4 +71,8 @@ export interface WireAdapter {
   streamError(err: WireError): string;
   /** True when a well-formed stream always ends with an explicit `done` event. */
   readonly streamHasTerminator: boolean;
+  /** A canary's request body for this format: its request with the model, not streamed. */
+  canaryRequest(model: string, request: object): object;
+  /** Headers a canary request of this format needs (an API version), if any. */
+  readonly canaryHeaders?: Readonly<Record<string, string>>;
 }

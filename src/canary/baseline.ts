@@ -15,6 +15,8 @@ export interface BaselineEntry {
   request_sha256: string;
   max_chars: number;
   samples: string[];
+  /** Embedding canaries: the reference vector. */
+  vector?: number[];
 }
 
 export interface BaselineContent {
@@ -71,7 +73,9 @@ function isEntry(v: unknown): v is BaselineEntry {
     typeof e.request_sha256 === 'string' &&
     Number.isInteger(e.max_chars) &&
     Array.isArray(e.samples) &&
-    e.samples.every((s) => typeof s === 'string')
+    e.samples.every((s) => typeof s === 'string') &&
+    (e.vector === undefined ||
+      (Array.isArray(e.vector) && e.vector.every((x) => typeof x === 'number')))
   );
 }
 

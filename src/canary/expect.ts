@@ -13,6 +13,8 @@ import { safeRegexIssue } from '../policy/safe-regex.js';
 /** One answer as a canary sees it. */
 export interface Answer {
   text: string;
+  /** Embeddings: the first vector of the answer. */
+  vector?: ArrayLike<number> | undefined;
   finishReason: string | undefined;
   request: RequestInfo;
 }

@@ -11,7 +11,7 @@ import { expandPatterns } from '../policy/loader.js';
 import type { BaselineEntry } from './baseline.js';
 import { requestDigest, verifyBaseline } from './baseline.js';
 import type { Expectation } from './expect.js';
-import type { DistributionSpec, InvarianceSpec } from './schema.js';
+import type { DistributionSpec, EmbeddingSpec, InvarianceSpec } from './schema.js';
 import { canaryFileSchema } from './schema.js';
 
 export interface Canary {
@@ -30,10 +30,20 @@ export interface Canary {
   expect: Expectation[];
   distribution: DistributionSpec | undefined;
   invariance: InvarianceSpec | undefined;
+  embedding: EmbeddingSpec | undefined;
   /** Where the baseline is (or would be) written, for distribution canaries. */
   baselineFile: string | undefined;
   baseline: BaselineEntry | undefined;
   file: string;
+}
+
+export type CanaryKind = 'known' | 'distribution' | 'invariance' | 'embedding';
+
+export function canaryKind(c: Canary): CanaryKind {
+  if (c.distribution) return 'distribution';
+  if (c.invariance) return 'invariance';
+  if (c.embedding) return 'embedding';
+  return 'known';
 }
 
 export interface LoadCanaryOptions {
@@ -102,7 +112,8 @@ export function loadCanaries(opts: LoadCanaryOptions): CanaryLoad {
       const model = c.model ?? defaults.model;
       if (!model) return at('id', 'model is required (on the canary or in defaults)');
       const path = c.path ?? up.chatPath;
-      let baseline = c.distribution ? entries[c.id] : undefined;
+      const baselined = !!(c.distribution ?? c.embedding);
+      let baseline = baselined ? entries[c.id] : undefined;
       if (baseline && baseline.request_sha256 !== requestDigest(path, model, c.request)) {
         warnings.push(
           `canary "${c.id}": its baseline was recorded for another request or model; re-record it`,
@@ -127,7 +138,8 @@ export function loadCanaries(opts: LoadCanaryOptions): CanaryLoad {
         expect: c.expect,
         distribution: c.distribution,
         invariance: c.invariance,
-        baselineFile: c.distribution ? baselineFile : undefined,
+        embedding: c.embedding,
+        baselineFile: baselined ? baselineFile : undefined,
         baseline,
         file,
       });

@@ -9,6 +9,7 @@ import { parseJson } from '../adapters/read.js';
 import type { Answer } from './expect.js';
 import { normalise, preview } from './expect.js';
 import type { Canary } from './loader.js';
+import { canaryKind } from './loader.js';
 import type { Handle } from './loopback.js';
 import { callPipeline } from './loopback.js';
 import { mmdTest } from './stats.js';
@@ -34,8 +35,6 @@ export interface CanaryResult {
 
 export interface RunnerDeps {
   handle: Handle;
-  /** Completes a canary's request body for its upstream's provider. */
-  body(upstream: string, model: string, request: object): object;
 }
 
 /** One call's answer, or why there is none (`fail` for a policy block, else `error`). */
@@ -44,10 +43,10 @@ export type Called =
   | { ok: false; outcome: 'fail' | 'error'; reason: string; tokens: number };
 
 async function call(deps: RunnerDeps, c: Canary, request: object, n: number): Promise<Called> {
-  const body = deps.body(c.upstream, c.model, request);
   const adapter = findAdapter('POST', c.path);
   if (!adapter)
     return { ok: false, outcome: 'error', reason: `no adapter for ${c.path}`, tokens: 0 };
+  const body = adapter.canaryRequest(c.model, request);
   let res;
   try {
     res = await callPipeline(
@@ -55,7 +54,10 @@ async function call(deps: RunnerDeps, c: Canary, request: object, n: number): Pr
       {
         method: 'POST',
         url: c.url,
-        headers: { 'x-request-id': `canary-${c.id}-${Date.now().toString(36)}-${n}` },
+        headers: {
+          ...adapter.canaryHeaders,
+          'x-request-id': `canary-${c.id}-${Date.now().toString(36)}-${n}`,
+        },
         body: JSON.stringify(body),
       },
       c.timeoutMs,
@@ -91,6 +93,7 @@ async function call(deps: RunnerDeps, c: Canary, request: object, n: number): Pr
     tokens,
     answer: {
       text: choice?.text ?? '',
+      vector: choice?.vector,
       finishReason: choice?.finishReason,
       request: adapter.parseRequest(body),
     },
@@ -164,7 +167,44 @@ function firstFailure(called: Called[]): Judged | undefined {
 
 const answers = (called: Called[]): Answer[] => called.flatMap((c) => (c.ok ? [c.answer] : []));
 
+/** Cosine similarity of two vectors of one dimension (NaN when either is all zeros). */
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return dot / Math.sqrt(na * nb);
+}
+
 async function judge(deps: RunnerDeps, c: Canary, spent: Called[]): Promise<Judged> {
+  if (c.embedding) {
+    const ref = c.baseline?.vector;
+    if (!ref)
+      return {
+        result: 'error',
+        reasons: [
+          `no baseline recorded: run \`coalmine canary baseline --id ${c.id} --out ${c.baselineFile ?? 'FILE'}\``,
+        ],
+      };
+    const one = await call(deps, c, c.request, 0);
+    spent.push(one);
+    if (!one.ok) return { result: one.outcome, reasons: [one.reason] };
+    const v = one.answer.vector;
+    if (!v) return { result: 'fail', reasons: ['the answer has no embedding vector'] };
+    if (v.length !== ref.length)
+      return { result: 'fail', reasons: [`dimension ${v.length}, the baseline has ${ref.length}`] };
+    const sim = cosine(v, ref);
+    const reasons = failedExpectations(c, one.answer);
+    if (!(sim >= c.embedding.min_cosine))
+      reasons.unshift(
+        `cosine similarity with the baseline vector ${sim.toFixed(4)} < ${c.embedding.min_cosine}`,
+      );
+    return { result: reasons.length ? 'fail' : 'pass', reasons };
+  }
   if (c.distribution) {
     const d = c.distribution;
     if (!c.baseline)
@@ -238,11 +278,7 @@ export function runCanary(deps: RunnerDeps, c: Canary): Promise<CanaryResult> {
         'coalmine.canary.id': c.id,
         'coalmine.upstream': c.upstream,
         'gen_ai.request.model': c.model,
-        'coalmine.canary.kind': c.distribution
-          ? 'distribution'
-          : c.invariance
-            ? 'invariance'
-            : 'known',
+        'coalmine.canary.kind': canaryKind(c),
       },
     },
     async (span) => {

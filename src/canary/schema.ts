@@ -8,10 +8,19 @@ import { expectationSchema } from './expect.js';
 
 const ID = /^[a-z0-9][a-z0-9_.-]{0,62}$/i;
 
-/** The request body, without `model` (taken from the canary) — any provider params pass. */
+/**
+ * The request body, without `model` (taken from the canary) — any provider params pass.
+ * Chat formats take `messages`; prompt formats `prompt` or `input` (embeddings, Responses).
+ */
 const request = z
   .looseObject({
-    messages: z.array(z.looseObject({ role: z.string(), content: z.unknown() })).min(1),
+    messages: z
+      .array(z.looseObject({ role: z.string(), content: z.unknown() }))
+      .min(1)
+      .optional(),
+  })
+  .refine((r) => r.messages !== undefined || 'prompt' in r || 'input' in r, {
+    message: 'request needs messages (or prompt, or input)',
   })
   .refine((r) => !('model' in r), { message: 'request.model is set by the canary\'s "model"' })
   .refine((r) => !('stream' in r), { message: 'canaries do not stream; remove request.stream' });
@@ -36,6 +45,11 @@ const invariance = z.strictObject({
    * `expect`: every variant meets the canary's `expect`.
    */
   compare: z.enum(['normalised', 'expect']).default('normalised'),
+});
+
+const embedding = z.strictObject({
+  /** Fail when the cosine similarity with the baseline vector is below this. */
+  min_cosine: z.number().gt(-1).max(1).default(0.99),
 });
 
 const defaults = z.strictObject({
@@ -64,15 +78,24 @@ export function canaryFileSchema() {
       expect: z.array(expectationSchema()).default([]),
       distribution: distribution.optional(),
       invariance: invariance.optional(),
+      /** Embeddings: compare the vector with the baseline's by cosine similarity. */
+      embedding: embedding.optional(),
     })
     .superRefine((c, ctx) => {
-      if (c.distribution && c.invariance)
+      const kinds = [c.distribution, c.invariance, c.embedding].filter(Boolean).length;
+      if (kinds > 1)
         ctx.addIssue({
           code: 'custom',
           path: ['invariance'],
-          message: 'a canary is a distribution probe or an invariance probe, not both',
+          message: 'a canary is one kind of probe: distribution, invariance or embedding, not both',
         });
-      if (!c.distribution && !c.invariance && c.expect.length === 0)
+      if (c.invariance && !c.request.messages)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['invariance'],
+          message: 'invariance probes put triggers into request.messages',
+        });
+      if (!c.distribution && !c.invariance && !c.embedding && c.expect.length === 0)
         ctx.addIssue({
           code: 'custom',
           path: ['expect'],
@@ -97,3 +120,4 @@ export type CanaryFile = z.output<ReturnType<typeof canaryFileSchema>>;
 export type CanaryEntry = CanaryFile['canaries'][number];
 export type DistributionSpec = z.output<typeof distribution>;
 export type InvarianceSpec = z.output<typeof invariance>;
+export type EmbeddingSpec = z.output<typeof embedding>;

@@ -111,10 +111,10 @@ export async function baseline(
   try {
     if (unknownIds(core, opts.ids, io)) return 2;
     const chosen = core.canaries.canaries.filter(
-      (c) => c.distribution && (opts.ids.length === 0 || opts.ids.includes(c.id)),
+      (c) => (c.distribution ?? c.embedding) && (opts.ids.length === 0 || opts.ids.includes(c.id)),
     );
     if (chosen.length === 0) {
-      io.err('no distribution canaries selected\n');
+      io.err('no distribution or embedding canaries selected\n');
       return 2;
     }
     const key = core.config.canary.hmac_key;
@@ -135,8 +135,8 @@ export async function baseline(
     }
     const runner = core.canaries.runnerDeps;
     for (const c of chosen) {
-      const n = opts.samples ?? c.distribution!.samples;
-      const called = await sample(runner, c, n, c.distribution!.concurrency);
+      const n = c.distribution ? (opts.samples ?? c.distribution.samples) : 1;
+      const called = await sample(runner, c, n, c.distribution?.concurrency ?? 1);
       const bad = called.find((x) => !x.ok);
       if (bad && !bad.ok) {
         io.err(`canary "${c.id}": cannot record a baseline: ${bad.reason}\n`);
@@ -146,14 +146,26 @@ export async function baseline(
         upstream: c.upstream,
         model: c.model,
         request_sha256: requestDigest(c.path, c.model, c.request),
-        max_chars: c.distribution!.max_chars,
-        samples: called.map((x) => (x.ok ? x.answer.text : '')),
+        max_chars: c.distribution?.max_chars ?? 0,
+        samples: c.distribution ? called.map((x) => (x.ok ? x.answer.text : '')) : [],
       };
+      if (c.embedding) {
+        const v = called[0]?.ok ? called[0].answer.vector : undefined;
+        if (!v) {
+          io.err(`canary "${c.id}": the answer has no embedding vector\n`);
+          return 1;
+        }
+        entries[c.id]!.vector = Array.from(v);
+      }
       if (c.baselineFile !== out)
         io.err(
           `warning: canary "${c.id}" reads its baseline from ${c.baselineFile ?? '(no baselines: key in its file)'}, not ${out}\n`,
         );
-      io.out(`recorded ${n} samples for ${c.id} (${c.upstream}/${c.model})\n`);
+      io.out(
+        c.embedding
+          ? `recorded the embedding vector for ${c.id} (${c.upstream}/${c.model})\n`
+          : `recorded ${n} samples for ${c.id} (${c.upstream}/${c.model})\n`,
+      );
     }
     const file = sealBaseline(
       { coalmine_baseline: BASELINE_FORMAT, created: new Date().toISOString(), canaries: entries },

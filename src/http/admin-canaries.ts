@@ -3,6 +3,7 @@
  * the release that accepts a model's new behaviour). Behind the admin token like all /admin.
  */
 import type { Hono } from 'hono';
+import { canaryKind } from '../canary/loader.js';
 import type { Quarantine } from '../canary/quarantine.js';
 import type { CanaryResult } from '../canary/runner.js';
 import type { CanaryService } from '../canary/service.js';
@@ -29,7 +30,7 @@ export function canaryRoutes(canaries: CanaryService, quarantine: Quarantine) {
           upstream: k.upstream,
           model: k.model,
           every_seconds: k.everyMs / 1000,
-          kind: k.distribution ? 'distribution' : k.invariance ? 'invariance' : 'known',
+          kind: canaryKind(k),
           file: k.file,
         })),
         results: canaries.results().map(view),

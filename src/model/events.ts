@@ -25,5 +25,15 @@ export type StreamEvent =
   | { type: 'usage'; usage: Usage }
   /** The upstream reported an error in-band. */
   | { type: 'error'; message: string }
+  /**
+   * The frame repeats the choice's whole output so far (a summary such as a `done` event
+   * carrying the full text): after a redaction it is re-rendered with what the client saw.
+   */
+  | {
+      type: 'snapshot';
+      choice: number;
+      /** The frame repeats one tool call's whole arguments (by call index), not the text. */
+      toolIndex?: number;
+    }
   /** The upstream's explicit end-of-stream marker (`[DONE]`, `message_stop`, `done: true`). */
   | { type: 'done' };

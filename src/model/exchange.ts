@@ -43,6 +43,8 @@ export interface Choice {
   toolCalls: ToolCall[];
   /** Provider's own finish reason (`stop`, `length`, `tool_calls`, `content_filter`, …). */
   finishReason: string | undefined;
+  /** Embeddings: the vector this "choice" is (one per input); text is empty. */
+  vector?: ArrayLike<number> | undefined;
 }
 
 export interface Usage {

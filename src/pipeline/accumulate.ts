@@ -40,7 +40,13 @@ export class Accumulator {
         this.choice(ev.choice).finishReason = ev.reason;
         return;
       case 'usage':
-        r.usage = ev.usage;
+        // Some formats report input and output tokens in different events.
+        r.usage = {
+          inputTokens: ev.usage.inputTokens ?? r.usage?.inputTokens,
+          outputTokens: ev.usage.outputTokens ?? r.usage?.outputTokens,
+        };
+        return;
+      case 'snapshot':
         return;
       case 'error':
         this.upstreamError = ev.message;

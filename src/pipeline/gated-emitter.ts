@@ -22,6 +22,10 @@ interface Entry {
   tool: boolean;
   /** Tool-call indexes this frame carries pieces of. */
   toolIndexes: number[];
+  /** The frame repeats the whole output of this choice (see the `snapshot` event). */
+  snapshot: boolean;
+  /** …or the whole arguments of this tool call. */
+  snapshotTool: number | undefined;
 }
 
 export interface GateOptions {
@@ -40,6 +44,10 @@ export class GatedEmitter {
   /** Per choice, how many tool calls (from index 0) are complete and checked. */
   private readonly checkedCalls = new Map<number, number>();
   private readonly queue: Entry[] = [];
+  /** What the client has been sent of each choice's text, for re-rendering snapshots. */
+  private readonly visible = new Map<number, string[]>();
+  /** Choices whose output a redaction changed. */
+  private readonly changed = new Set<number>();
 
   constructor(
     private readonly o: GateOptions,
@@ -68,6 +76,8 @@ export class GatedEmitter {
       textEnd: 0,
       tool: false,
       toolIndexes: [],
+      snapshot: false,
+      snapshotTool: undefined,
     };
     const finished: number[] = [];
     let done = false;
@@ -87,6 +97,10 @@ export class GatedEmitter {
         // A call is complete once the next one starts.
         if (ev.index > (this.checkedCalls.get(ev.choice) ?? 0))
           this.checkCalls(ev.choice, ev.index);
+      } else if (ev.type === 'snapshot') {
+        entry.snapshot = true;
+        entry.snapshotTool = ev.toolIndex;
+        entry.choice ??= ev.choice;
       } else if (ev.type === 'finish') finished.push(ev.choice);
       else if (ev.type === 'done') done = true;
     }
@@ -140,14 +154,33 @@ export class GatedEmitter {
         const checked = this.checkedCalls.get(e.choice) ?? 0;
         if (e.tool && !g.final && !e.toolIndexes.every((i) => i < checked)) break;
         if (e.textEnd > e.textStart && e.textEnd > (this.boundary.get(e.choice) ?? 0)) break;
+        // A snapshot repeats the whole output: it waits until the choice is complete and checked.
+        if (e.snapshot && !g.final) break;
         let edit: { text?: string; toolCallArguments?: ReadonlyMap<number, string> } | undefined;
         if (e.textEnd > e.textStart) {
           const r = g.render(e.textStart, e.textEnd);
-          if (r.changed) edit = { text: r.text };
+          if (r.changed) {
+            edit = { text: r.text };
+            this.changed.add(e.choice);
+          }
+          let seen = this.visible.get(e.choice);
+          if (!seen) this.visible.set(e.choice, (seen = []));
+          seen.push(r.text);
           g.release(e.textEnd);
         }
         const args = this.toolArgs.get(e.choice);
-        if (e.tool && args?.size) edit = { ...edit, toolCallArguments: firstPieces(args, e) };
+        if (args?.size) this.changed.add(e.choice);
+        if (e.snapshot) {
+          if (e.snapshotTool !== undefined) {
+            const a = args?.get(e.snapshotTool);
+            if (a !== undefined) edit = { toolCallArguments: new Map([[e.snapshotTool, a]]) };
+          } else if (this.changed.has(e.choice))
+            edit = {
+              text: (this.visible.get(e.choice) ?? []).join(''),
+              toolCallArguments: args ?? new Map<number, string>(),
+            };
+        } else if (e.tool && args?.size)
+          edit = { ...edit, toolCallArguments: firstPieces(args, e) };
         flowing =
           this.write(edit ? this.adapter.rewriteFrame(e.frame, e.choice, edit) : e.bytes) &&
           flowing;

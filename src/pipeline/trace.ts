@@ -91,7 +91,7 @@ export class RequestTrace {
       if (r.model !== undefined) s.setAttribute('gen_ai.response.model', r.model);
       if (r.id !== undefined) s.setAttribute('gen_ai.response.id', r.id);
       if (r.fingerprint !== undefined)
-        s.setAttribute('openai.response.system_fingerprint', r.fingerprint);
+        s.setAttribute('coalmine.response.fingerprint', r.fingerprint);
       const reasons = r.choices.flatMap((c) => (c?.finishReason ? [c.finishReason] : []));
       if (reasons.length) s.setAttribute('gen_ai.response.finish_reasons', reasons);
       if (r.usage?.inputTokens !== undefined)

@@ -51,6 +51,7 @@ export function evaluate(set: PolicySet, ctx: EvaluateContext, limits: EngineLim
         toolCalls: choice.toolCalls,
         finishReason: choice.finishReason,
         request: ctx.request,
+        vector: choice.vector,
       };
       for (const rule of policy.rules) {
         const t0 = performance.now();

@@ -21,6 +21,10 @@ export interface SimAnswer {
   finishReason: 'stop' | 'tool_calls' | 'length';
   promptTokens: number;
   completionTokens: number;
+  /** Embeddings: one vector per input. */
+  vectors: number[][];
+  /** What was asked (format-specific options such as the embedding encoding). */
+  request: SimPrompt;
 }
 
 export interface SimPrompt {
@@ -35,6 +39,11 @@ export interface SimPrompt {
   temperature: number;
   /** With a seed, sampled answers are reproducible. */
   seed: number | undefined;
+  /** Embeddings: the texts to embed, and the dimension asked for. */
+  inputs?: string[];
+  dimensions?: number;
+  /** Embeddings: answer with base64 float32 instead of numbers. */
+  base64?: boolean;
 }
 
 /** Fake credentials shaped like real ones; they are not, and never were, valid. */
@@ -208,6 +217,8 @@ export function answer(p: SimPrompt, s: Scenario): SimAnswer {
     : [];
   const completion = texts.reduce((n, t) => n + Math.ceil(t.length / 4), 0);
   return {
+    request: p,
+    vectors: (p.inputs ?? []).map((t) => embed(t, p.dimensions ?? 16, s.swapModel)),
     id: `sim-${seed.toString('hex', 0, 12)}`,
     model: s.swapModel ? 'sim-swapped-1' : p.model || 'sim-1',
     fingerprint: s.swapModel ? 'fp_sim_b2' : 'fp_sim_a1',
@@ -217,6 +228,17 @@ export function answer(p: SimPrompt, s: Scenario): SimAnswer {
     promptTokens: Math.ceil(p.allText.length / 4),
     completionTokens: tool ? Math.ceil(toolCalls[0]!.arguments.length / 4) : completion,
   };
+}
+
+/**
+ * A deterministic unit vector for a text: a swapped model embeds the same text elsewhere, so
+ * cosine similarity with the original model's vector is low.
+ */
+export function embed(text: string, dims: number, swapped: boolean): number[] {
+  const h = digest(`${swapped ? 'other-embedder' : 'sim-embedder'}\n${text}`);
+  const v = Array.from({ length: dims }, (_, i) => ((h[i % h.length]! + i * 31) % 256) - 127.5);
+  const n = Math.hypot(...v);
+  return v.map((x) => Math.fround(x / n));
 }
 
 /** Splits text into `n` pieces (or word-sized pieces when n is 0), never inside a code point. */

@@ -76,6 +76,11 @@ canaries:
   - id: answer
     request: { messages: [{ role: user, content: "What is 17 * 3?" }], temperature: 0 }
     expect: [{ number: { equals: 51 } }]
+  - id: embed
+    path: /v1/embeddings
+    model: text-embedding-3-small
+    request: { input: "The canary sings in the mine." }
+    embedding: { min_cosine: 0.99 }
 `,
     );
   });
@@ -93,6 +98,7 @@ canaries:
     const rec = await cli(['canary', 'baseline', '--out', 'baseline.json'], dir, env);
     expect(rec.code, rec.err).toBe(0);
     expect(rec.out).toMatch(/recorded 100 samples for fruit/);
+    expect(rec.out).toMatch(/recorded the embedding vector for embed/);
     const file = JSON.parse(readFileSync(join(dir, 'baseline.json'), 'utf8')) as Record<
       string,
       unknown
@@ -114,6 +120,20 @@ canaries:
       expect(r.code).toBe(1);
       expect(r.out).toMatch(/^fruit\s.*FAIL.*completions differ from the baseline: p = /m);
       expect(r.out).toMatch(/^answer\s.*PASS/m);
+      expect(r.out).toMatch(/^embed\s.*PASS/m);
+    } finally {
+      sim.setScenario(undefined);
+    }
+  });
+
+  it('fails the gate when the embedding model is swapped (cosine against the baseline vector)', async () => {
+    sim.setScenario('swap-model');
+    try {
+      const r = await cli(['canary', 'run', '--id', 'embed'], dir, env);
+      expect(r.code).toBe(1);
+      expect(r.out).toMatch(
+        /^embed\s+candidate\s+text-embedding-3-small\s+FAIL.*cosine similarity with the baseline vector -?0\.\d+ < 0\.99/m,
+      );
     } finally {
       sim.setScenario(undefined);
     }

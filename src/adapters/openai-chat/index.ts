@@ -31,4 +31,5 @@ export const openAiChat: WireAdapter = {
   streamParser: chatStreamParser,
   errorBody: openAiErrorBody,
   streamError: (err) => `data: ${openAiErrorBody(err)}\n\n`,
+  canaryRequest: (model, request) => ({ ...request, model, stream: false }),
 };

@@ -1,5 +1,6 @@
 /** The one registry of checks. The policy schema, its JSON Schema and the docs derive from it. */
 import { containsCheck } from './contains.js';
+import { embeddingsCheck } from './embeddings.js';
 import { finishReasonCheck } from './finish-reason.js';
 import { invisibleUnicodeCheck } from './invisible-unicode.js';
 import { jsonSchemaCheck } from './json-schema.js';
@@ -30,6 +31,7 @@ export const checks: readonly CheckDefinition[] = [
   lengthCheck,
   repetitionCheck,
   finishReasonCheck,
+  embeddingsCheck,
 ];
 
 export function getCheck(id: string): CheckDefinition | undefined {

@@ -12,6 +12,8 @@ export interface CheckInput {
   toolCalls: readonly ToolCall[];
   finishReason: string | undefined;
   request: RequestInfo;
+  /** Embeddings responses: the vector being checked. */
+  vector?: ArrayLike<number> | undefined;
 }
 
 export type CheckOutcome =

@@ -5,7 +5,7 @@ import type { SimFormat } from './types.js';
 
 type Msg = { role?: string; content?: unknown };
 
-function text(content: unknown): string {
+export function text(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content))
     return content.map((p) => (p as { text?: string })?.text ?? '').join('');

@@ -1,0 +1,123 @@
+/**
+ * OpenAI Completions (`POST /v1/completions`, legacy text completion; also vLLM and most
+ * OpenAI-compatible servers): https://platform.openai.com/docs/api-reference/completions
+ * Streams are `text_completion` chunks with `choices[].text` deltas, ended by `[DONE]`.
+ */
+import type { StreamEvent } from '../../model/events.js';
+import type { Choice, ChoiceEdit, NormalisedResponse } from '../../model/exchange.js';
+import { openAiErrorBody } from '../openai-chat/index.js';
+import type { Obj } from '../read.js';
+import { arr, num, obj, parseJson, str } from '../read.js';
+import type { Frame, WireAdapter } from '../types.js';
+
+const usage = (u: Obj | undefined) =>
+  u
+    ? { inputTokens: num(u['prompt_tokens']), outputTokens: num(u['completion_tokens']) }
+    : undefined;
+
+function parseResponse(body: unknown): NormalisedResponse | undefined {
+  const b = obj(body);
+  const choices = arr(b?.['choices']);
+  if (!b || !choices) return undefined;
+  const out: Choice[] = choices.map((c, i) => {
+    const co = obj(c);
+    return {
+      index: num(co?.['index']) ?? i,
+      text: str(co?.['text']) ?? '',
+      toolCalls: [],
+      finishReason: str(co?.['finish_reason']),
+    };
+  });
+  return {
+    id: str(b['id']),
+    model: str(b['model']),
+    fingerprint: str(b['system_fingerprint']),
+    choices: out,
+    usage: usage(obj(b['usage'])),
+  };
+}
+
+function parseData(data: string): StreamEvent[] | undefined {
+  const b = obj(parseJson(data));
+  if (!b) return undefined;
+  const err = obj(b['error']);
+  if (err) return [{ type: 'error', message: str(err['message']) ?? 'upstream error' }];
+  const events: StreamEvent[] = [];
+  const meta: StreamEvent & { type: 'meta' } = { type: 'meta' };
+  const id = str(b['id']);
+  const model = str(b['model']);
+  const fp = str(b['system_fingerprint']);
+  if (id !== undefined) meta.id = id;
+  if (model !== undefined) meta.model = model;
+  if (fp !== undefined) meta.fingerprint = fp;
+  events.push(meta);
+  const choices = arr(b['choices']);
+  if (!choices && !obj(b['usage'])) return undefined;
+  for (const c of choices ?? []) {
+    const co = obj(c);
+    const choice = num(co?.['index']) ?? 0;
+    const text = str(co?.['text']);
+    if (text) events.push({ type: 'text', choice, text });
+    const finish = str(co?.['finish_reason']);
+    if (finish) events.push({ type: 'finish', choice, reason: finish });
+  }
+  const u = usage(obj(b['usage']));
+  if (u) events.push({ type: 'usage', usage: u });
+  return events;
+}
+
+function rewriteResponse(body: unknown, edits: readonly ChoiceEdit[]): unknown {
+  const copy = structuredClone(body);
+  const choices = arr(obj(copy)?.['choices']) ?? [];
+  for (const e of edits) {
+    const c = choices.map(obj).find((x, i) => (num(x?.['index']) ?? i) === e.choice);
+    if (!c || e.text === undefined) continue;
+    c['text'] = e.text;
+    // Log-probabilities spell out the original tokens: they go with the redaction.
+    if ('logprobs' in c) c['logprobs'] = null;
+  }
+  return copy;
+}
+
+function rewriteFrame(frame: Frame, choice: number, edit: { text?: string }): string {
+  const body = obj(parseJson(frame.data ?? '')) ?? {};
+  for (const c of arr(body['choices']) ?? []) {
+    const co = obj(c);
+    if (!co || (num(co['index']) ?? 0) !== choice || edit.text === undefined) continue;
+    co['text'] = edit.text;
+    if ('logprobs' in co) co['logprobs'] = null;
+  }
+  return `data: ${JSON.stringify(body)}\n\n`;
+}
+
+export const openAiCompletions: WireAdapter = {
+  id: 'openai.completions',
+  operation: 'text_completion',
+  streamHasTerminator: true,
+  matches: (method, path) =>
+    method === 'POST' && path.endsWith('/completions') && !path.endsWith('/chat/completions'),
+  parseRequest(body) {
+    const b = obj(body) ?? {};
+    return {
+      operation: 'text_completion',
+      model: str(b['model']),
+      stream: b['stream'] === true,
+      systemPrompt: undefined,
+      tools: [],
+      responseSchema: undefined,
+      choices: Math.max(1, Math.floor(num(b['n']) ?? 1)),
+    };
+  },
+  streamFraming: (ct) => (ct.startsWith('text/event-stream') ? 'sse' : undefined),
+  parseResponse,
+  streamParser: () => (frame) => {
+    if (frame.data === undefined) return [];
+    if (frame.data === '[DONE]') return [{ type: 'done' }];
+    return parseData(frame.data);
+  },
+  rewriteResponse,
+  rewriteFrame,
+  errorBody: openAiErrorBody,
+  streamError: (err) => `data: ${openAiErrorBody(err)}\n\n`,
+  canaryRequest: (model, request) => ({ ...request, model, stream: false }),
+};

