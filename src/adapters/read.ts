@@ -24,6 +24,29 @@ export function parseJson(text: string): unknown {
     return undefined;
   }
 }
+/** Token usage from a provider's usage object, given its input and output field names. */
+export function usageOf(
+  u: Obj | undefined,
+  input: string,
+  output: string,
+): { inputTokens: number | undefined; outputTokens: number | undefined } | undefined {
+  return u ? { inputTokens: num(u[input]), outputTokens: num(u[output]) } : undefined;
+}
+
+/** The text of the messages (or input items) whose role is one of `roles`, joined by newlines. */
+export function roleText(messages: unknown, roles: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const m of arr(messages) ?? []) {
+    const msg = obj(m);
+    const role = str(msg?.['role']);
+    if (role && roles.includes(role)) {
+      const t = contentText(msg?.['content']);
+      if (t) out.push(t);
+    }
+  }
+  return out;
+}
+
 /** Text of a message `content` that is either a string or an array of `{type:'text', text}` parts. */
 export function contentText(v: unknown): string | undefined {
   if (typeof v === 'string') return v;

@@ -65,8 +65,13 @@ export function resultTable(results: readonly CanaryResult[]): string {
   return table(rows);
 }
 
-/** Runs the canaries now; exit 1 when any fails or cannot run, 2 on a usage or config error. */
-export async function run(opts: CanaryCommandOptions, io: Io, makeCore: MakeCore): Promise<number> {
+/** Builds the proxy core (no listeners) for a command, and always closes it. */
+async function withCore(
+  opts: CanaryCommandOptions,
+  io: Io,
+  makeCore: MakeCore,
+  fn: (core: Core) => Promise<number>,
+): Promise<number> {
   const core = await makeCore({
     cwd: io.cwd,
     env: io.env,
@@ -74,6 +79,15 @@ export async function run(opts: CanaryCommandOptions, io: Io, makeCore: MakeCore
     log: quietLog(io),
   });
   try {
+    return await fn(core);
+  } finally {
+    await core.close();
+  }
+}
+
+/** Runs the canaries now; exit 1 when any fails or cannot run, 2 on a usage or config error. */
+export function run(opts: CanaryCommandOptions, io: Io, makeCore: MakeCore): Promise<number> {
+  return withCore(opts, io, makeCore, async (core) => {
     if (core.canaries.canaries.length === 0) {
       io.err('no canaries configured (add `canaries: [FILE]` to the configuration)\n');
       return 2;
@@ -86,9 +100,7 @@ export async function run(opts: CanaryCommandOptions, io: Io, makeCore: MakeCore
       io.out(`${resultTable(results)}\n\n${results.length - failed} passed, ${failed} failed\n`);
     }
     return results.every((r) => r.result === 'pass') ? 0 : 1;
-  } finally {
-    await core.close();
-  }
+  });
 }
 
 /** Samples the distribution canaries and writes (or updates) a signed baseline file. */
@@ -102,13 +114,7 @@ export async function baseline(
     return 2;
   }
   const out = resolve(io.cwd, opts.out);
-  const core = await makeCore({
-    cwd: io.cwd,
-    env: io.env,
-    configFile: opts.configFile,
-    log: quietLog(io),
-  });
-  try {
+  return withCore(opts, io, makeCore, async (core) => {
     if (unknownIds(core, opts.ids, io)) return 2;
     const chosen = core.canaries.canaries.filter(
       (c) => (c.distribution ?? c.embedding) && (opts.ids.length === 0 || opts.ids.includes(c.id)),
@@ -175,7 +181,5 @@ export async function baseline(
     renameSync(`${out}.tmp`, out);
     io.out(`wrote ${out}${key ? ' (signed)' : ''}\n`);
     return 0;
-  } finally {
-    await core.close();
-  }
+  });
 }

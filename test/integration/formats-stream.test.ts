@@ -10,6 +10,7 @@ import { testApp } from '../helpers/app.js';
 import { FakeUpstream } from '../helpers/fake-upstream.js';
 import { chunked } from '../helpers/fixtures.js';
 import { policySetFrom } from '../helpers/policy.js';
+import { byteSizes, pieces } from '../helpers/stream-props.js';
 
 const sse = (event: string | undefined, o: object) =>
   `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(o)}\n\n`;
@@ -297,19 +298,6 @@ rules:
   - { id: creds, check: secrets, action: block }
 `,
 });
-
-const pieces = (s: string) =>
-  fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 30 }).map((sizes) => {
-    const cps = [...s];
-    const out: string[] = [];
-    for (let i = 0, k = 0; i < cps.length; k++) {
-      const n = sizes[k % sizes.length]!;
-      out.push(cps.slice(i, i + n).join(''));
-      i += n;
-    }
-    return out;
-  });
-const byteSizes = fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 8 });
 
 async function through(f: Format, body: string, sizes: number[], set = policies) {
   const up = new FakeUpstream(() => ({

@@ -4,6 +4,7 @@ import { CHAT, chatBody, testApp } from '../helpers/app.js';
 import { FakeUpstream } from '../helpers/fake-upstream.js';
 import { chunked, fixture } from '../helpers/fixtures.js';
 import { policySetFrom } from '../helpers/policy.js';
+import { byteSizes, pieces } from '../helpers/stream-props.js';
 
 const SSE = { 'content-type': 'text/event-stream' };
 const frame = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
@@ -61,20 +62,6 @@ rules:
     action: redact
 `;
 const policies = policySetFrom({ 'p.yaml': PACK });
-
-/** Splits a string into random pieces on code-point boundaries. */
-const pieces = (s: string) =>
-  fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 40 }).map((sizes) => {
-    const cps = [...s];
-    const out: string[] = [];
-    for (let i = 0, k = 0; i < cps.length; k++) {
-      const n = sizes[k % sizes.length]!;
-      out.push(cps.slice(i, i + n).join(''));
-      i += n;
-    }
-    return out;
-  });
-const byteSizes = fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 8 });
 
 async function through(body: string, sizes: number[]) {
   const up = new FakeUpstream(() => ({ headers: SSE, chunks: chunked(Buffer.from(body), sizes) }));

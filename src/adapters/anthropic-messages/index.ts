@@ -14,11 +14,10 @@ import type {
   ToolCall,
 } from '../../model/exchange.js';
 import type { Obj } from '../read.js';
-import { arr, contentText, num, obj, parseJson, str } from '../read.js';
+import { arr, contentText, num, obj, parseJson, str, usageOf } from '../read.js';
 import type { Frame, FrameParser, WireAdapter, WireError } from '../types.js';
 
-const usage = (u: Obj | undefined) =>
-  u ? { inputTokens: num(u['input_tokens']), outputTokens: num(u['output_tokens']) } : undefined;
+const usage = (u: Obj | undefined) => usageOf(u, 'input_tokens', 'output_tokens');
 
 function parseRequest(body: unknown): RequestInfo {
   const b = obj(body) ?? {};

@@ -15,7 +15,7 @@ import type {
   ToolCall,
 } from '../../model/exchange.js';
 import type { Obj } from '../read.js';
-import { arr, contentText, num, obj, parseJson, str } from '../read.js';
+import { arr, num, obj, parseJson, roleText, str } from '../read.js';
 import type { Frame, FrameParser, WireAdapter, WireError } from '../types.js';
 
 type Kind = 'chat' | 'generate';
@@ -27,13 +27,7 @@ function parseRequest(kind: Kind, body: unknown): RequestInfo {
     const s = str(b['system']);
     if (s) system.push(s);
   }
-  for (const m of arr(b['messages']) ?? []) {
-    const msg = obj(m);
-    if (str(msg?.['role']) === 'system') {
-      const t = contentText(msg?.['content']);
-      if (t) system.push(t);
-    }
-  }
+  system.push(...roleText(b['messages'], ['system']));
   const tools = (arr(b['tools']) ?? []).flatMap((t) => {
     const fn = obj(obj(t)?.['function']);
     const name = str(fn?.['name']);

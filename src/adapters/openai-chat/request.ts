@@ -1,18 +1,10 @@
 import type { RequestInfo, ToolDeclaration } from '../../model/exchange.js';
-import { arr, contentText, num, obj, str } from '../read.js';
+import { arr, num, obj, roleText, str } from '../read.js';
 
 /** Reads a Chat Completions request: https://platform.openai.com/docs/api-reference/chat/create */
 export function parseChatRequest(body: unknown): RequestInfo {
   const b = obj(body) ?? {};
-  const system: string[] = [];
-  for (const m of arr(b['messages']) ?? []) {
-    const msg = obj(m);
-    const role = str(msg?.['role']);
-    if (role === 'system' || role === 'developer') {
-      const t = contentText(msg?.['content']);
-      if (t) system.push(t);
-    }
-  }
+  const system = roleText(b['messages'], ['system', 'developer']);
   const tools: ToolDeclaration[] = [];
   for (const t of arr(b['tools']) ?? []) {
     const fn = obj(obj(t)?.['function']);

@@ -7,13 +7,11 @@ import type {
   Usage,
 } from '../../model/exchange.js';
 import type { Obj } from '../read.js';
-import { arr, num, obj, parseJson, str } from '../read.js';
+import { arr, num, obj, parseJson, str, usageOf } from '../read.js';
 import type { Frame, FrameParser } from '../types.js';
 
-function usage(u: Obj | undefined): Usage | undefined {
-  if (!u) return undefined;
-  return { inputTokens: num(u['prompt_tokens']), outputTokens: num(u['completion_tokens']) };
-}
+const usage = (u: Obj | undefined): Usage | undefined =>
+  usageOf(u, 'prompt_tokens', 'completion_tokens');
 
 /** A complete `chat.completion` object. */
 export function parseChatResponse(body: unknown): NormalisedResponse | undefined {

@@ -7,13 +7,10 @@ import type { StreamEvent } from '../../model/events.js';
 import type { Choice, ChoiceEdit, NormalisedResponse } from '../../model/exchange.js';
 import { openAiErrorBody } from '../openai-chat/index.js';
 import type { Obj } from '../read.js';
-import { arr, num, obj, parseJson, str } from '../read.js';
+import { arr, num, obj, parseJson, str, usageOf } from '../read.js';
 import type { Frame, WireAdapter } from '../types.js';
 
-const usage = (u: Obj | undefined) =>
-  u
-    ? { inputTokens: num(u['prompt_tokens']), outputTokens: num(u['completion_tokens']) }
-    : undefined;
+const usage = (u: Obj | undefined) => usageOf(u, 'prompt_tokens', 'completion_tokens');
 
 function parseResponse(body: unknown): NormalisedResponse | undefined {
   const b = obj(body);

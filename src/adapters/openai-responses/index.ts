@@ -15,25 +15,18 @@ import type {
 } from '../../model/exchange.js';
 import { openAiErrorBody } from '../openai-chat/index.js';
 import type { Obj } from '../read.js';
-import { arr, contentText, num, obj, parseJson, str } from '../read.js';
+import { arr, num, obj, parseJson, roleText, str, usageOf } from '../read.js';
 import type { Frame, FrameParser, WireAdapter, WireError } from '../types.js';
 
-const usage = (u: Obj | undefined) =>
-  u ? { inputTokens: num(u['input_tokens']), outputTokens: num(u['output_tokens']) } : undefined;
+const usage = (u: Obj | undefined) => usageOf(u, 'input_tokens', 'output_tokens');
 
 function parseRequest(body: unknown): RequestInfo {
   const b = obj(body) ?? {};
-  const system: string[] = [];
   const instructions = str(b['instructions']);
-  if (instructions) system.push(instructions);
-  for (const item of arr(b['input']) ?? []) {
-    const m = obj(item);
-    const role = str(m?.['role']);
-    if (role === 'system' || role === 'developer') {
-      const t = contentText(m?.['content']);
-      if (t) system.push(t);
-    }
-  }
+  const system = [
+    ...(instructions ? [instructions] : []),
+    ...roleText(b['input'], ['system', 'developer']),
+  ];
   const tools = (arr(b['tools']) ?? []).flatMap((t) => {
     const to = obj(t);
     const name = str(to?.['name']);

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectationSchema, normalise } from '../../../src/canary/expect.js';
-import type { RequestInfo } from '../../../src/model/exchange.js';
-
-const request: RequestInfo = {
-  operation: 'chat',
-  model: 'm',
-  stream: false,
-  systemPrompt: undefined,
-  tools: [],
-  responseSchema: undefined,
-  choices: 1,
-};
+import { REQUEST as request } from '../../helpers/check-input.js';
 const holds = (spec: unknown, text: string) => {
   const e = expectationSchema().parse(spec);
   return e({ text, finishReason: 'stop', request }).ok;

@@ -1,26 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { mmdTest, prng } from '../../../src/canary/stats.js';
+import type { Weighted } from '../../../src/sim/answer.js';
+import { FRUIT } from '../../../src/sim/answer.js';
 
-type Table = [string, number][];
-/** The simulator's "Name a fruit" distributions (src/sim/answer.ts): normal and drifted. */
-const NORMAL: Table = [
-  ['Apple', 30],
-  ['Banana', 20],
-  ['Orange', 15],
-  ['Mango', 10],
-  ['Strawberry', 10],
-  ['Grape', 8],
-  ['Pear', 7],
-];
-const DRIFTED: Table = [
-  ['Kiwi', 25],
-  ['Papaya', 20],
-  ['Mango', 15],
-  ['Apple', 10],
-  ['Banana', 10],
-  ['Lychee', 10],
-  ['Grape', 10],
-];
+type Table = Weighted;
+/** The simulator's "Name a fruit" distributions: normal and drifted. */
+const { normal: NORMAL, drifted: DRIFTED } = FRUIT;
 
 function draw(t: Table, n: number, rand: () => number): string[] {
   const total = t.reduce((s, [, w]) => s + w, 0);
