@@ -6,24 +6,11 @@ import { openAiCompletions } from '../../../src/adapters/openai-completions/inde
 import { openAiEmbeddings } from '../../../src/adapters/openai-embeddings/index.js';
 import { openAiResponses } from '../../../src/adapters/openai-responses/index.js';
 import { findAdapter } from '../../../src/adapters/registry.js';
-import type { WireAdapter } from '../../../src/adapters/types.js';
-import { Accumulator } from '../../../src/pipeline/accumulate.js';
-import { fixture } from '../../helpers/fixtures.js';
+import { fixture, parseStreamFixture } from '../../helpers/fixtures.js';
 
 const json = (file: string) => JSON.parse(fixture(file).toString()) as unknown;
 
-function parseStream(adapter: WireAdapter, file: string, framing: 'sse' | 'ndjson') {
-  const framer = createFramer(framing);
-  const acc = new Accumulator();
-  const parse = adapter.streamParser();
-  for (const batch of [framer.push(fixture(file)), framer.end()])
-    for (const f of batch.frames) {
-      const events = parse(f);
-      expect(events, `frame ${f.data}`).toBeDefined();
-      for (const e of events ?? []) acc.add(e);
-    }
-  return acc;
-}
+const parseStream = parseStreamFixture;
 
 describe('adapter routing', () => {
   it.each([

@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createFramer } from '../../../src/adapters/framing.js';
 import { openAiChat } from '../../../src/adapters/openai-chat/index.js';
 import { findAdapter } from '../../../src/adapters/registry.js';
-import { Accumulator } from '../../../src/pipeline/accumulate.js';
-import { fixture } from '../../helpers/fixtures.js';
+import { fixture, parseStreamFixture } from '../../helpers/fixtures.js';
 
-function parseStream(file: string) {
-  const framer = createFramer('sse');
-  const acc = new Accumulator();
-  const parse = openAiChat.streamParser();
-  for (const batch of [framer.push(fixture(file)), framer.end()]) {
-    for (const f of batch.frames) {
-      const events = parse(f);
-      expect(events, `frame ${f.data}`).toBeDefined();
-      for (const e of events ?? []) acc.add(e);
-    }
-  }
-  return acc;
-}
+const parseStream = (file: string) => parseStreamFixture(openAiChat, file);
 
 describe('openai.chat adapter', () => {
   it.each([
