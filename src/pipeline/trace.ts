@@ -28,35 +28,35 @@ export interface UpstreamCall {
   request: RequestInfo | undefined;
 }
 
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const SERVER_SPAN = { kind: SpanKind.SERVER };
+
 export class RequestTrace {
   private readonly server: Span;
-  private readonly ctx: Context;
+  /** The SERVER span's context; undefined when nothing records (no SDK): all else is skipped. */
+  private readonly ctx: Context | undefined;
   private client: Span | undefined;
 
   constructor(headers: HeaderMap, method: string, path: string, source: string) {
     // An incoming traceparent continues the client's trace; canary runs are the active context.
     const parent = propagation.extract(context.active(), headers, headerGetter);
-    this.server = tracer.startSpan(
-      `${method} ${path}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'http.request.method': method,
-          'url.path': path,
-          'coalmine.source': source,
-        },
-      },
-      parent,
-    );
+    this.server = tracer.startSpan(`${method} ${path}`, SERVER_SPAN, parent);
+    if (!this.server.isRecording()) return;
+    this.server.setAttributes({
+      'http.request.method': method,
+      'url.path': path,
+      'coalmine.source': source,
+    });
     this.ctx = trace.setSpan(parent, this.server);
   }
 
   get recording(): boolean {
-    return this.server.isRecording();
+    return this.ctx !== undefined;
   }
 
-  /** Starts the CLIENT span; returns the trace headers to send upstream (empty without an SDK). */
+  /** Starts the CLIENT span; returns the trace headers to send upstream (none without an SDK). */
   startUpstream(c: UpstreamCall): Record<string, string> {
+    if (!this.ctx) return NO_HEADERS;
     const r = c.request;
     const name = r ? (r.model ? `${r.operation} ${r.model}` : r.operation) : 'upstream';
     const span = (this.client = tracer.startSpan(name, { kind: SpanKind.CLIENT }, this.ctx));
@@ -86,6 +86,10 @@ export class RequestTrace {
     const s = this.client;
     if (!s) return;
     this.client = undefined;
+    if (!s.isRecording()) {
+      s.end();
+      return;
+    }
     if (status) s.setAttribute('http.response.status_code', status);
     if (r) {
       if (r.model !== undefined) s.setAttribute('gen_ai.response.model', r.model);
@@ -111,7 +115,7 @@ export class RequestTrace {
 
   /** The policy evaluation: an INTERNAL span, one `gen_ai.evaluation.result` event per rule that fired. */
   evaluation(v: Verdict, policyVersion: string, responseId: string | undefined): void {
-    if (!this.recording) return;
+    if (!this.ctx) return;
     const span = tracer.startSpan(
       'evaluate policies',
       { kind: SpanKind.INTERNAL, attributes: { 'coalmine.policy.version': policyVersion } },
@@ -141,7 +145,7 @@ export class RequestTrace {
   end(rec: RequestRecord, policyVersion: string): void {
     const s = this.server;
     this.endUpstream(0, undefined, rec.errorCode);
-    if (s.isRecording()) {
+    if (this.ctx) {
       s.setAttributes({
         'http.response.status_code': rec.status,
         'coalmine.request_id': rec.requestId,

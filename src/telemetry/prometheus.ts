@@ -23,6 +23,22 @@ interface Incrementer {
   inc(v?: number): void;
 }
 
+/**
+ * A counter child counted in a plain number and added to prom-client at scrape time:
+ * prom-client hashes and validates the labels on every `inc`, which per request, for every
+ * series a request touches, costs more than the rest of the bookkeeping.
+ */
+class Tally implements Incrementer {
+  n = 0;
+  constructor(
+    readonly counter: Counter,
+    readonly labels: Record<string, string>,
+  ) {}
+  inc(v = 1): void {
+    this.n += v;
+  }
+}
+
 /** Label-bound children of one (route, upstream, code, source) or (upstream, model). */
 interface RouteSeries {
   requests: Incrementer;
@@ -37,6 +53,9 @@ interface ModelSeries {
   refusals: Incrementer;
   inputTokens: Incrementer;
   outputTokenCount: Incrementer;
+  /** Bound children by finish reason and by decision (both bounded sets). */
+  finish: Map<string, Incrementer>;
+  decision: Map<string, Incrementer>;
 }
 
 export interface PrometheusOptions {
@@ -51,6 +70,24 @@ export class PrometheusSink implements Sink {
   private readonly gauges = new Map<MetricKey, Gauge>();
   private readonly histograms = new Map<MetricKey, Histogram>();
   private readonly routeSeries = new Map<string, RouteSeries>();
+  private readonly tallies: Tally[] = [];
+
+  private tally(key: MetricKey, labels: Record<string, string>): Tally {
+    const t = new Tally(this.counter(key), labels);
+    // The series exists (at 0) from the first request that touches it.
+    t.counter.inc(labels, 0);
+    this.tallies.push(t);
+    return t;
+  }
+
+  /** Adds what the tallies counted since the last scrape. */
+  private flush(): void {
+    for (const t of this.tallies) {
+      if (t.n === 0) continue;
+      t.counter.inc(t.labels, t.n);
+      t.n = 0;
+    }
+  }
   private readonly modelSeries = new Map<string, ModelSeries>();
 
   constructor(opts: PrometheusOptions) {
@@ -91,7 +128,7 @@ export class PrometheusSink implements Sink {
     let s = this.routeSeries.get(key);
     if (!s) {
       s = {
-        requests: this.counter('requests').labels(route, upstream, String(code), source),
+        requests: this.tally('requests', { route, upstream, code: String(code), source }),
         duration: this.histogram('requestDuration').labels(route, upstream),
         ttfb: this.histogram('upstreamTtfb').labels(upstream),
         upstreamDuration: this.histogram('upstreamDuration').labels(upstream),
@@ -109,11 +146,12 @@ export class PrometheusSink implements Sink {
       s = {
         outputChars: this.histogram('outputChars').labels(upstream, model),
         outputTokens: this.histogram('outputTokens').labels(upstream, model),
-        refusals: this.counter('refusals').labels(upstream, model),
-        inputTokens: this.counter('tokens').labels(upstream, model, 'input'),
-        outputTokenCount: this.counter('tokens').labels(upstream, model, 'output'),
+        refusals: this.tally('refusals', { upstream, model }),
+        inputTokens: this.tally('tokens', { upstream, model, type: 'input' }),
+        outputTokenCount: this.tally('tokens', { upstream, model, type: 'output' }),
+        finish: new Map(),
+        decision: new Map(),
       };
-      s.refusals.inc(0); // the series exists at 0, so refusal ratios are defined before any refusal
       this.modelSeries.set(key, s);
     }
     return s;
@@ -217,20 +255,28 @@ export class PrometheusSink implements Sink {
     ms.outputChars.observe(out.chars);
     if (e.usage?.outputTokens !== undefined) ms.outputTokens.observe(e.usage.outputTokens);
     if (out.refused) ms.refusals.inc();
-    for (const r of e.finishReasons)
-      this.counter('finishReasons').inc({
-        upstream: e.upstream,
-        model: e.model,
-        reason: FINISH_REASONS.has(r) ? r : 'other',
-      });
-    this.counter('decisions').inc({
-      upstream: e.upstream,
-      model: e.model,
-      decision: e.verdict?.decision ?? 'pass',
-    });
+    for (const r of e.finishReasons) {
+      const reason = FINISH_REASONS.has(r) ? r : 'other';
+      let c = ms.finish.get(reason);
+      if (!c)
+        ms.finish.set(
+          reason,
+          (c = this.tally('finishReasons', { upstream: e.upstream, model: e.model, reason })),
+        );
+      c.inc();
+    }
+    const decision = e.verdict?.decision ?? 'pass';
+    let d = ms.decision.get(decision);
+    if (!d)
+      ms.decision.set(
+        decision,
+        (d = this.tally('decisions', { upstream: e.upstream, model: e.model, decision })),
+      );
+    d.inc();
   }
 
   metrics(): Promise<string> {
+    this.flush();
     return this.registry.metrics();
   }
 
