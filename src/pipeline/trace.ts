@@ -28,7 +28,7 @@ export interface UpstreamCall {
   request: RequestInfo | undefined;
 }
 
-const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const NO_HEADERS: Record<string, string> = Object.freeze({});
 const SERVER_SPAN = { kind: SpanKind.SERVER };
 
 export class RequestTrace {
