@@ -32,6 +32,7 @@ import type { Logger } from './model/log.js';
 import { createPipeline } from './pipeline/proxy.js';
 import type { SimServer } from './sim/server.js';
 import { startSim } from './sim/server.js';
+import { otelTracing } from './telemetry/otel.js';
 import { PrometheusSink } from './telemetry/prometheus.js';
 import { UpstreamClient } from './upstream/client.js';
 import { createRouter } from './upstream/router.js';
@@ -204,8 +205,9 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     streamWindow: config.streaming.window,
     identity,
     quarantine,
+    tracing: otelTracing,
   });
-  const canaries = new CanaryService(canaryLoad.canaries, { handle }, sink);
+  const canaries = new CanaryService(canaryLoad.canaries, { handle, tracing: otelTracing }, sink);
 
   return {
     config,

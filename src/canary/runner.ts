@@ -3,13 +3,14 @@
  * against the baseline by MMD) or invariance (the task with and without each trigger). Every
  * call goes through the proxy's own pipeline. A run is one root span with its results.
  */
-import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { findAdapter } from '../adapters/registry.js';
 import { parseJson } from '../adapters/read.js';
 import type { Answer } from './expect.js';
 import { normalise, preview } from './expect.js';
 import type { Canary } from './loader.js';
 import { canaryKind } from './loader.js';
+import type { Tracing } from '../model/tracing.js';
+import { noopTracing } from '../model/tracing.js';
 import type { Handle } from './loopback.js';
 import { callPipeline } from './loopback.js';
 import { mmdTest } from './stats.js';
@@ -35,6 +36,8 @@ export interface CanaryResult {
 
 export interface RunnerDeps {
   handle: Handle;
+  /** Each run is a root span; no-op when absent. */
+  tracing?: Tracing | undefined;
 }
 
 /** One call's answer, or why there is none (`fail` for a policy block, else `error`). */
@@ -267,21 +270,11 @@ async function judge(deps: RunnerDeps, c: Canary, spent: Called[]): Promise<Judg
   return { result: reasons.length ? 'fail' : 'pass', reasons };
 }
 
-const tracer = trace.getTracer('coalmine');
-
 export function runCanary(deps: RunnerDeps, c: Canary): Promise<CanaryResult> {
-  return tracer.startActiveSpan(
-    `canary ${c.id}`,
-    {
-      root: true,
-      attributes: {
-        'coalmine.canary.id': c.id,
-        'coalmine.upstream': c.upstream,
-        'gen_ai.request.model': c.model,
-        'coalmine.canary.kind': canaryKind(c),
-      },
-    },
-    async (span) => {
+  const info = { id: c.id, upstream: c.upstream, model: c.model, kind: canaryKind(c) };
+  return (deps.tracing ?? noopTracing).canaryRun(
+    info,
+    async () => {
       const t0 = performance.now();
       const spent: Called[] = [];
       let judged: Judged;
@@ -302,18 +295,15 @@ export function runCanary(deps: RunnerDeps, c: Canary): Promise<CanaryResult> {
         durationSeconds: (performance.now() - t0) / 1000,
         finishedAt: Date.now(),
       };
-      span.setAttributes({
-        'coalmine.canary.result': result.result,
-        'coalmine.canary.calls': result.calls,
-        'coalmine.canary.tokens': result.tokens,
-        ...(result.pValue !== undefined ? { 'coalmine.canary.pvalue': result.pValue } : {}),
-      });
-      // Reasons may quote the start of an answer: they go to the CLI and admin API, not telemetry.
-      span.setAttribute('coalmine.canary.failures', result.reasons.length);
-      if (result.result !== 'pass')
-        span.setStatus({ code: SpanStatusCode.ERROR, message: result.result });
-      span.end();
       return result;
     },
+    // Reasons may quote the start of an answer: they go to the CLI and admin API, not telemetry.
+    (r) => ({
+      result: r.result,
+      calls: r.calls,
+      tokens: r.tokens,
+      pValue: r.pValue,
+      failures: r.reasons.length,
+    }),
   );
 }

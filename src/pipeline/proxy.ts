@@ -31,7 +31,8 @@ import { evaluate, selectPolicies } from '../policy/engine.js';
 import { gateRules } from '../policy/stream-gate.js';
 import type { GateRule } from '../policy/stream-gate.js';
 import { GatedEmitter } from './gated-emitter.js';
-import { RequestTrace } from './trace.js';
+import type { Tracing } from '../model/tracing.js';
+import { noopTracing } from '../model/tracing.js';
 import { looksLikeRefusal } from '../policy/checks/refusal.js';
 import type { IdentityTracker } from '../canary/identity.js';
 import type { Verdict } from '../model/verdict.js';
@@ -51,6 +52,8 @@ export interface PipelineDeps {
   streamWindow: number;
   /** Model identity tracking; absent in tests that do not need it. */
   identity?: IdentityTracker | undefined;
+  /** Spans per request; no-op when absent. */
+  tracing?: Tracing | undefined;
   /** Quarantined models: what live traffic to them must do. */
   quarantine?: { admit(upstream: string, model: string | undefined): Admission | undefined };
 }
@@ -129,7 +132,7 @@ export function createPipeline(deps: PipelineDeps) {
       : undefined;
     const errAdapter = adapter ?? provider.fallback;
     if (adapter) rec.route = adapter.id;
-    const tr = new RequestTrace(
+    const tr = (deps.tracing ?? noopTracing).request(
       req.headers,
       req.method,
       adapter && route ? route.pathname : 'passthrough',

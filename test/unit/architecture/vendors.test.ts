@@ -17,7 +17,18 @@ function files(dir: string): string[] {
 const code = (text: string) =>
   text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
 
+/** The core's layers and the libraries they must not import (plug-ins implement interfaces instead). */
+const CORE = /^(adapters|policy|pipeline|canary|model)\//;
+const PLUGIN_LIBS = /from '(hono|@hono\/[^']+|prom-client|@opentelemetry\/[^']+)'/;
+
 describe('architecture', () => {
+  it('adapters, policy, pipeline, canary and model never import hono, prom-client or OpenTelemetry', () => {
+    const offenders = files(SRC)
+      .map((f) => relative(SRC, f))
+      .filter((f) => CORE.test(f) && PLUGIN_LIBS.test(readFileSync(join(SRC, f), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
   it('nothing outside adapters/ names a vendor', () => {
     const offenders = files(SRC)
       .map((f) => relative(SRC, f))

@@ -1,16 +1,24 @@
 /**
- * The spans of one request, with `@opentelemetry/api` only (no SDK: without one registered
- * every call is a no-op). A SERVER span per request (continuing an incoming `traceparent`),
+ * Tracing with `@opentelemetry/api` (the SDK, when export is on, is started by
+ * `instrumentation.ts`; without one every call is a no-op and this skips its own work). A SERVER span per request (continuing an incoming `traceparent`),
  * a CLIENT span per upstream call named and attributed per the GenAI semantic conventions
  * (v1.41), and an `evaluate policies` span with one `gen_ai.evaluation.result` event per
  * rule that fired. Attributes never carry prompt or completion text.
  */
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Context, Span } from '@opentelemetry/api';
-import type { NormalisedResponse, RequestInfo } from '../model/exchange.js';
-import type { RequestRecord } from '../model/sink.js';
+import type { NormalisedResponse } from '../model/exchange.js';
+import type { RequestRecord, TrafficSource } from '../model/sink.js';
+import type {
+  CanaryRunInfo,
+  CanaryRunOutcome,
+  RequestSpan,
+  Tracing,
+  UpstreamCall,
+} from '../model/tracing.js';
 import type { Verdict } from '../model/verdict.js';
-import type { HeaderMap } from '../upstream/headers.js';
+
+type HeaderMap = Readonly<Record<string, string | string[] | undefined>>;
 
 const tracer = trace.getTracer('coalmine');
 
@@ -19,25 +27,16 @@ const headerGetter = {
   get: (h: HeaderMap, k: string) => h[k],
 };
 
-export interface UpstreamCall {
-  provider: string;
-  upstream: string;
-  /** The upstream's base URL (server.address, server.port). */
-  url: string;
-  /** What the adapter understood of the request; undefined for pass-through routes. */
-  request: RequestInfo | undefined;
-}
-
 const NO_HEADERS: Record<string, string> = Object.freeze({});
 const SERVER_SPAN = { kind: SpanKind.SERVER };
 
-export class RequestTrace {
+class OtelRequestSpan implements RequestSpan {
   private readonly server: Span;
   /** The SERVER span's context; undefined when nothing records (no SDK): all else is skipped. */
   private readonly ctx: Context | undefined;
   private client: Span | undefined;
 
-  constructor(headers: HeaderMap, method: string, path: string, source: string) {
+  constructor(headers: HeaderMap, method: string, path: string, source: TrafficSource) {
     // An incoming traceparent continues the client's trace; canary runs are the active context.
     const parent = propagation.extract(context.active(), headers, headerGetter);
     this.server = tracer.startSpan(`${method} ${path}`, SERVER_SPAN, parent);
@@ -174,3 +173,44 @@ export class RequestTrace {
     s.end();
   }
 }
+
+export const otelTracing: Tracing = {
+  request: (headers, method, path, source) => new OtelRequestSpan(headers, method, path, source),
+
+  canaryRun<T>(
+    info: CanaryRunInfo,
+    run: () => Promise<T>,
+    outcome: (t: T) => CanaryRunOutcome,
+  ): Promise<T> {
+    return tracer.startActiveSpan(
+      `canary ${info.id}`,
+      {
+        root: true,
+        attributes: {
+          'coalmine.canary.id': info.id,
+          'coalmine.upstream': info.upstream,
+          'gen_ai.request.model': info.model,
+          'coalmine.canary.kind': info.kind,
+        },
+      },
+      async (span) => {
+        try {
+          const t = await run();
+          const o = outcome(t);
+          span.setAttributes({
+            'coalmine.canary.result': o.result,
+            'coalmine.canary.calls': o.calls,
+            'coalmine.canary.tokens': o.tokens,
+            'coalmine.canary.failures': o.failures,
+            ...(o.pValue !== undefined ? { 'coalmine.canary.pvalue': o.pValue } : {}),
+          });
+          if (o.result !== 'pass')
+            span.setStatus({ code: SpanStatusCode.ERROR, message: o.result });
+          return t;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  },
+};
