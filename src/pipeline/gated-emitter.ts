@@ -22,6 +22,8 @@ interface Entry {
   tool: boolean;
   /** Tool-call indexes this frame carries pieces of. */
   toolIndexes: number[];
+  /** …of which the frame carries argument text (not just the call's id and name). */
+  argIndexes: number[];
   /** The frame repeats the whole output of this choice (see the `snapshot` event). */
   snapshot: boolean;
   /** …or the whole arguments of this tool call. */
@@ -76,6 +78,7 @@ export class GatedEmitter {
       textEnd: 0,
       tool: false,
       toolIndexes: [],
+      argIndexes: [],
       snapshot: false,
       snapshotTool: undefined,
     };
@@ -94,6 +97,7 @@ export class GatedEmitter {
         entry.tool = true;
         entry.choice ??= ev.choice;
         entry.toolIndexes.push(ev.index);
+        if (ev.arguments) entry.argIndexes.push(ev.index);
         // A call is complete once the next one starts.
         if (ev.index > (this.checkedCalls.get(ev.choice) ?? 0))
           this.checkCalls(ev.choice, ev.index);
@@ -179,8 +183,10 @@ export class GatedEmitter {
               text: (this.visible.get(e.choice) ?? []).join(''),
               toolCallArguments: args ?? new Map<number, string>(),
             };
-        } else if (e.tool && args?.size)
-          edit = { ...edit, toolCallArguments: firstPieces(args, e) };
+        } else if (e.tool && args?.size) {
+          const pieces = firstPieces(args, e);
+          if (pieces.size) edit = { ...edit, toolCallArguments: pieces };
+        }
         flowing =
           this.write(edit ? this.adapter.rewriteFrame(e.frame, e.choice, edit) : e.bytes) &&
           flowing;
@@ -195,14 +201,15 @@ export class GatedEmitter {
 
 /**
  * Redacted tool-call arguments go out whole in the first frame that carries a piece of that
- * call; later pieces of the same call become empty.
+ * call's arguments (a frame that only opens the call — id and name — has nowhere to put
+ * them in some formats); later pieces of the same call become empty.
  */
 const sent = new WeakMap<Map<number, string>, Set<number>>();
 function firstPieces(args: Map<number, string>, e: Entry): Map<number, string> {
   let done = sent.get(args);
   if (!done) sent.set(args, (done = new Set()));
   const out = new Map<number, string>();
-  for (const i of e.toolIndexes) {
+  for (const i of e.argIndexes) {
     const a = args.get(i);
     if (a === undefined) continue;
     out.set(i, done.has(i) ? '' : a);

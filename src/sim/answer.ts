@@ -3,6 +3,7 @@
  * prompt, model and scenario, so tests and benchmarks can assert exact bytes.
  */
 import { createHash } from 'node:crypto';
+import { prng } from '../canary/stats.js';
 import type { Scenario } from './scenario.js';
 
 export interface SimToolCall {
@@ -135,13 +136,18 @@ const OPEN: [RegExp, Weighted, Weighted][] = [
   ],
 ];
 
+/**
+ * Without a request seed, answers are drawn from one fixed-seed sequence per process: the
+ * distribution is the same, and a test that samples a fresh simulator sees the same draws
+ * every run (a statistical canary is then not flaky by chance).
+ */
+const unseeded = prng(0x5eed);
+
 function pick(table: [string, number][], p: SimPrompt): string {
   if (p.temperature <= 0) return table[0]![0];
   const total = table.reduce((n, [, w]) => n + w, 0);
   const r =
-    p.seed === undefined
-      ? Math.random()
-      : digest(`${p.seed}\n${p.prompt}`).readUInt32BE(0) / 2 ** 32;
+    p.seed === undefined ? unseeded() : digest(`${p.seed}\n${p.prompt}`).readUInt32BE(0) / 2 ** 32;
   let x = r * total;
   for (const [answer, w] of table) if ((x -= w) < 0) return answer;
   return table[table.length - 1]![0];

@@ -346,3 +346,138 @@ describe.each(FORMATS)('streaming guarantee: $name', (f) => {
     expect(out).not.toContain('AKIAZ7QX3MPLW5N2RTVB');
   });
 });
+
+/** Streams of one tool call whose arguments arrive in the given pieces, per format, and what a client assembles. */
+const TOOL_FORMATS: {
+  name: string;
+  format: Format;
+  stream(pieces: string[]): string;
+  args(body: string): string;
+}[] = [
+  {
+    name: 'Anthropic Messages',
+    format: FORMATS.find((f) => f.name === 'Anthropic Messages')!,
+    stream: (ps) =>
+      sse('message_start', {
+        type: 'message_start',
+        message: {
+          id: 'msg_1',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude',
+          content: [],
+          usage: { input_tokens: 3, output_tokens: 1 },
+        },
+      }) +
+      sse('content_block_start', {
+        type: 'content_block_start',
+        index: 0,
+        content_block: { type: 'tool_use', id: 'toolu_1', name: 'send', input: {} },
+      }) +
+      ps
+        .map((p) =>
+          sse('content_block_delta', {
+            type: 'content_block_delta',
+            index: 0,
+            delta: { type: 'input_json_delta', partial_json: p },
+          }),
+        )
+        .join('') +
+      sse('content_block_stop', { type: 'content_block_stop', index: 0 }) +
+      sse('message_delta', {
+        type: 'message_delta',
+        delta: { stop_reason: 'tool_use' },
+        usage: { output_tokens: 9 },
+      }) +
+      sse('message_stop', { type: 'message_stop' }),
+    args: (body) =>
+      blocks(body)
+        .filter((b) => b.event === 'content_block_delta')
+        .map((b) => (JSON.parse(b.data) as { delta: { partial_json: string } }).delta.partial_json)
+        .join(''),
+  },
+  {
+    name: 'OpenAI Responses',
+    format: FORMATS.find((f) => f.name === 'OpenAI Responses')!,
+    stream(ps) {
+      const item = {
+        type: 'function_call',
+        id: 'fc_1',
+        call_id: 'call_1',
+        name: 'send',
+        arguments: ps.join(''),
+        status: 'completed',
+      };
+      return (
+        sse('response.created', {
+          type: 'response.created',
+          response: { id: 'r', model: 'm', status: 'in_progress', output: [] },
+        }) +
+        sse('response.output_item.added', {
+          type: 'response.output_item.added',
+          output_index: 0,
+          item: { ...item, arguments: '' },
+        }) +
+        ps
+          .map((p) =>
+            sse('response.function_call_arguments.delta', {
+              type: 'response.function_call_arguments.delta',
+              item_id: 'fc_1',
+              output_index: 0,
+              delta: p,
+            }),
+          )
+          .join('') +
+        sse('response.function_call_arguments.done', {
+          type: 'response.function_call_arguments.done',
+          item_id: 'fc_1',
+          output_index: 0,
+          arguments: item.arguments,
+        }) +
+        sse('response.output_item.done', {
+          type: 'response.output_item.done',
+          output_index: 0,
+          item,
+        }) +
+        sse('response.completed', {
+          type: 'response.completed',
+          response: { id: 'r', model: 'm', status: 'completed', output: [item] },
+        })
+      );
+    },
+    args(body) {
+      const all = blocks(body);
+      const deltas = all
+        .filter((b) => b.event === 'response.function_call_arguments.delta')
+        .map((b) => (JSON.parse(b.data) as { delta: string }).delta)
+        .join('');
+      // Every place the arguments appear must agree with the deltas.
+      for (const b of all) {
+        const o = JSON.parse(b.data) as {
+          arguments?: string;
+          item?: { arguments?: string };
+          response?: { output: { arguments: string }[] };
+        };
+        const whole = o.arguments ?? o.item?.arguments ?? o.response?.output[0]?.arguments;
+        if (whole !== undefined && whole !== '' && whole !== deltas) return `MISMATCH ${whole}`;
+      }
+      return deltas;
+    },
+  },
+];
+
+const ARGS = '{"to":"ops","body":"key AKIAZ7QX3MPLW5N2RTVB now"}';
+const ARGS_REDACTED = '{"to":"ops","body":"key [REDACTED:creds] now"}';
+
+describe.each(TOOL_FORMATS)('tool-call arguments in a stream: $name', (t) => {
+  it('are redacted whole, whatever the split, and every copy of them agrees', async () => {
+    await fc.assert(
+      fc.asyncProperty(pieces(ARGS), byteSizes, async (ps, sizes) => {
+        const out = await through(t.format, t.stream(ps), sizes);
+        expect(t.args(out)).toBe(ARGS_REDACTED);
+        expect(out).not.toContain('AKIAZ7QX3MPLW5N2RTVB');
+      }),
+      { numRuns: 20 },
+    );
+  });
+});
