@@ -47,6 +47,15 @@ export function roleText(messages: unknown, roles: readonly string[]): string[] 
   return out;
 }
 
+/** Tool declarations of the `{type: 'function', function: {name, parameters}}` shape. */
+export function functionTools(tools: unknown): { name: string; parameters: unknown }[] {
+  return (arr(tools) ?? []).flatMap((t) => {
+    const fn = obj(obj(t)?.['function']);
+    const name = str(fn?.['name']);
+    return name ? [{ name, parameters: fn?.['parameters'] }] : [];
+  });
+}
+
 /** Text of a message `content` that is either a string or an array of `{type:'text', text}` parts. */
 export function contentText(v: unknown): string | undefined {
   if (typeof v === 'string') return v;

@@ -55,9 +55,8 @@ export class Quarantine implements Sink {
 
   private fromRequest(e: RequestRecord): void {
     if (!e.identity) return;
-    if (e.identity.mismatch) this.enter(e.upstream, e.identity.model, 'identity_mismatch');
-    if (e.identity.fingerprintChanged)
-      this.enter(e.upstream, e.identity.model, 'fingerprint_change');
+    if (e.identity.mismatch) this.enter(e.upstream, e.model, 'identity_mismatch');
+    if (e.identity.fingerprintChanged) this.enter(e.upstream, e.model, 'fingerprint_change');
   }
 
   private fromCanary(e: CanaryRecord): void {

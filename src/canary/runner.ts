@@ -13,6 +13,7 @@ import type { Tracing } from '../model/tracing.js';
 import { noopTracing } from '../model/tracing.js';
 import type { Handle } from './loopback.js';
 import { callPipeline } from './loopback.js';
+import { pool } from './pool.js';
 import { mmdTest } from './stats.js';
 
 export type CanaryOutcome = 'pass' | 'fail' | 'error';
@@ -112,20 +113,6 @@ function failedExpectations(c: Canary, a: Answer, label = ''): string[] {
   return out;
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight. */
-async function pool<T, R>(items: T[], limit: number, fn: (t: T, i: number) => Promise<R>) {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 /** Samples `n` completions of a canary (also what `coalmine canary baseline` records). */
 export async function sample(
   deps: RunnerDeps,
@@ -159,6 +146,14 @@ export function withTrigger(request: Record<string, unknown>, trigger: string): 
   return { ...request, messages };
 }
 
+/** A baselined canary without its baseline cannot run: say how to record one. */
+const noBaseline = (c: Canary): Judged => ({
+  result: 'error',
+  reasons: [
+    `no baseline recorded: run \`coalmine canary baseline --id ${c.id} --out ${c.baselineFile ?? 'FILE'}\``,
+  ],
+});
+
 type Judged = { result: CanaryOutcome; reasons: string[]; pValue?: number };
 
 function firstFailure(called: Called[]): Judged | undefined {
@@ -186,13 +181,7 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 async function judge(deps: RunnerDeps, c: Canary, spent: Called[]): Promise<Judged> {
   if (c.embedding) {
     const ref = c.baseline?.vector;
-    if (!ref)
-      return {
-        result: 'error',
-        reasons: [
-          `no baseline recorded: run \`coalmine canary baseline --id ${c.id} --out ${c.baselineFile ?? 'FILE'}\``,
-        ],
-      };
+    if (!ref) return noBaseline(c);
     const one = await call(deps, c, c.request, 0);
     spent.push(one);
     if (!one.ok) return { result: one.outcome, reasons: [one.reason] };
@@ -210,13 +199,7 @@ async function judge(deps: RunnerDeps, c: Canary, spent: Called[]): Promise<Judg
   }
   if (c.distribution) {
     const d = c.distribution;
-    if (!c.baseline)
-      return {
-        result: 'error',
-        reasons: [
-          `no baseline recorded: run \`coalmine canary baseline --id ${c.id} --out ${c.baselineFile ?? 'FILE'}\``,
-        ],
-      };
+    if (!c.baseline) return noBaseline(c);
     const called = await sample(deps, c, d.samples, d.concurrency);
     spent.push(...called);
     const bad = firstFailure(called);

@@ -5,6 +5,7 @@
 import type { Sink } from '../model/sink.js';
 import type { Canary } from './loader.js';
 import type { CanaryResult, RunnerDeps } from './runner.js';
+import { pool } from './pool.js';
 import { runCanary } from './runner.js';
 import { CanaryScheduler } from './scheduler.js';
 
@@ -38,10 +39,7 @@ export class CanaryService {
   /** Runs the selected canaries (all when `ids` is empty), a few at a time. */
   async runAll(ids: readonly string[] = []): Promise<CanaryResult[]> {
     const chosen = ids.length ? this.canaries.filter((c) => ids.includes(c.id)) : this.canaries;
-    const out: CanaryResult[] = [];
-    for (let i = 0; i < chosen.length; i += 4)
-      out.push(...(await Promise.all(chosen.slice(i, i + 4).map((c) => this.run(c)))));
-    return out;
+    return pool(chosen, 4, (c) => this.run(c));
   }
 
   get(id: string): Canary | undefined {

@@ -49,8 +49,8 @@ export interface RequestRecord {
   output: { chars: number; refused: boolean } | undefined;
   /** Why the upstream call failed (a lower-cased error code, or `upstream_5xx`), if it did. */
   upstreamError: string | undefined;
-  /** Model identity: the requested model as a bounded label, and what was seen. */
-  identity: { model: string; mismatch: boolean; fingerprintChanged: boolean } | undefined;
+  /** Model identity: what the upstream reported, against the pin for `model`. */
+  identity: { mismatch: boolean; fingerprintChanged: boolean } | undefined;
 }
 
 /** A policy set was loaded (at start or on reload) or a reload was refused. */

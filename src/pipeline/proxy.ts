@@ -377,7 +377,7 @@ function describe(
       model: r.model,
       fingerprint: r.fingerprint,
     });
-    rec.identity = { model: identity.label(rec.upstream, rec.requestModel), ...o };
+    rec.identity = o;
   }
   rec.responseModel = r.model;
   rec.usage = r.usage;
@@ -388,7 +388,8 @@ function describe(
     if (c.finishReason) rec.finishReasons.push(c.finishReason);
     chars += c.text.length;
     for (const t of c.toolCalls) chars += t.arguments.length;
-    refused ||= c.finishReason === 'refusal' || looksLikeRefusal(c.text);
+    // Refusals feed the live drift signals only: canary probes (refusal probes!) skip the scan.
+    refused ||= c.finishReason === 'refusal' || (rec.source === 'live' && looksLikeRefusal(c.text));
   }
   rec.output = { chars, refused };
 }

@@ -241,9 +241,9 @@ export class PrometheusSink implements Sink {
     }
     const id = e.identity;
     if (id?.mismatch)
-      this.counter('identityMismatches').inc({ upstream: e.upstream, model: id.model });
+      this.counter('identityMismatches').inc({ upstream: e.upstream, model: e.model });
     if (id?.fingerprintChanged)
-      this.counter('fingerprintChanges').inc({ upstream: e.upstream, model: id.model });
+      this.counter('fingerprintChanges').inc({ upstream: e.upstream, model: e.model });
 
     const out = e.output;
     if (!out) return;

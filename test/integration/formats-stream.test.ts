@@ -27,6 +27,49 @@ const blocks = (body: string) =>
       return { event: /^event: (.*)$/m.exec(b)?.[1], data };
     });
 
+/** An SSE frame whose data repeats the event name as `type` (Anthropic and Responses do). */
+const typed = (event: string, o: object) => sse(event, { type: event, ...o });
+
+/** An Anthropic message stream around the given content-block frames. */
+const anthropicStream = (contentFrames: string, stopReason: string) =>
+  typed('message_start', {
+    message: {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude',
+      content: [],
+      usage: { input_tokens: 3, output_tokens: 1 },
+    },
+  }) +
+  contentFrames +
+  typed('message_delta', {
+    delta: { stop_reason: stopReason, stop_sequence: null },
+    usage: { output_tokens: 9 },
+  }) +
+  typed('message_stop', {});
+
+/** A Responses stream of one output item: added, the given frames, done, completed. */
+const responsesStream = (item: { content?: unknown[]; arguments?: string }, itemFrames: string) =>
+  typed('response.created', {
+    response: { id: 'resp_1', model: 'm', status: 'in_progress', output: [] },
+  }) +
+  typed('response.output_item.added', {
+    output_index: 0,
+    item: { ...item, ...('content' in item ? { content: [] } : { arguments: '' }) },
+  }) +
+  itemFrames +
+  typed('response.output_item.done', { output_index: 0, item }) +
+  typed('response.completed', {
+    response: {
+      id: 'resp_1',
+      model: 'm',
+      status: 'completed',
+      output: [item],
+      usage: { input_tokens: 1, output_tokens: 2 },
+    },
+  });
+
 interface View {
   text: string;
   /** Every other place the format repeats the whole text (summary events). */
@@ -107,56 +150,15 @@ const FORMATS: Format[] = [
         status: 'completed',
         content: [{ type: 'output_text', text: full, annotations: [] }],
       };
-      return (
-        sse('response.created', {
-          type: 'response.created',
-          response: { id: 'resp_1', model: 'm', status: 'in_progress', output: [] },
-        }) +
-        sse('response.output_item.added', {
-          type: 'response.output_item.added',
-          output_index: 0,
-          item: { ...item, content: [] },
-        }) +
-        ps
-          .map((p) =>
-            sse('response.output_text.delta', {
-              type: 'response.output_text.delta',
-              item_id: 'msg_1',
-              output_index: 0,
-              content_index: 0,
-              delta: p,
-            }),
-          )
-          .join('') +
-        sse('response.output_text.done', {
-          type: 'response.output_text.done',
-          item_id: 'msg_1',
-          output_index: 0,
-          content_index: 0,
-          text: full,
-        }) +
-        sse('response.content_part.done', {
-          type: 'response.content_part.done',
-          item_id: 'msg_1',
-          output_index: 0,
-          content_index: 0,
-          part: { type: 'output_text', text: full, annotations: [] },
-        }) +
-        sse('response.output_item.done', {
-          type: 'response.output_item.done',
-          output_index: 0,
-          item,
-        }) +
-        sse('response.completed', {
-          type: 'response.completed',
-          response: {
-            id: 'resp_1',
-            model: 'm',
-            status: 'completed',
-            output: [item],
-            usage: { input_tokens: 1, output_tokens: 2 },
-          },
-        })
+      const at = { item_id: 'msg_1', output_index: 0, content_index: 0 };
+      return responsesStream(
+        item,
+        ps.map((p) => typed('response.output_text.delta', { ...at, delta: p })).join('') +
+          typed('response.output_text.done', { ...at, text: full }) +
+          typed('response.content_part.done', {
+            ...at,
+            part: { type: 'output_text', text: full, annotations: [] },
+          }),
       );
     },
     view(body) {
@@ -187,50 +189,26 @@ const FORMATS: Format[] = [
     },
     contentType: 'text/event-stream',
     stream: (ps) =>
-      sse('message_start', {
-        type: 'message_start',
-        message: {
-          id: 'msg_1',
-          type: 'message',
-          role: 'assistant',
-          model: 'claude',
-          content: [],
-          usage: { input_tokens: 3, output_tokens: 1 },
-        },
-      }) +
-      sse('content_block_start', {
-        type: 'content_block_start',
-        index: 0,
-        content_block: { type: 'thinking', thinking: '' },
-      }) +
-      sse('content_block_delta', {
-        type: 'content_block_delta',
-        index: 0,
-        delta: { type: 'thinking_delta', thinking: 'Let me think.' },
-      }) +
-      sse('content_block_stop', { type: 'content_block_stop', index: 0 }) +
-      sse('content_block_start', {
-        type: 'content_block_start',
-        index: 1,
-        content_block: { type: 'text', text: '' },
-      }) +
-      sse('ping', { type: 'ping' }) +
-      ps
-        .map((p) =>
-          sse('content_block_delta', {
-            type: 'content_block_delta',
-            index: 1,
-            delta: { type: 'text_delta', text: p },
-          }),
-        )
-        .join('') +
-      sse('content_block_stop', { type: 'content_block_stop', index: 1 }) +
-      sse('message_delta', {
-        type: 'message_delta',
-        delta: { stop_reason: 'end_turn', stop_sequence: null },
-        usage: { output_tokens: 9 },
-      }) +
-      sse('message_stop', { type: 'message_stop' }),
+      anthropicStream(
+        typed('content_block_start', {
+          index: 0,
+          content_block: { type: 'thinking', thinking: '' },
+        }) +
+          typed('content_block_delta', {
+            index: 0,
+            delta: { type: 'thinking_delta', thinking: 'Let me think.' },
+          }) +
+          typed('content_block_stop', { index: 0 }) +
+          typed('content_block_start', { index: 1, content_block: { type: 'text', text: '' } }) +
+          typed('ping', {}) +
+          ps
+            .map((p) =>
+              typed('content_block_delta', { index: 1, delta: { type: 'text_delta', text: p } }),
+            )
+            .join('') +
+          typed('content_block_stop', { index: 1 }),
+        'end_turn',
+      ),
     view(body) {
       const v: View = { text: '', snapshots: [], error: undefined, done: false };
       for (const b of blocks(body)) {
@@ -358,38 +336,22 @@ const TOOL_FORMATS: {
     name: 'Anthropic Messages',
     format: FORMATS.find((f) => f.name === 'Anthropic Messages')!,
     stream: (ps) =>
-      sse('message_start', {
-        type: 'message_start',
-        message: {
-          id: 'msg_1',
-          type: 'message',
-          role: 'assistant',
-          model: 'claude',
-          content: [],
-          usage: { input_tokens: 3, output_tokens: 1 },
-        },
-      }) +
-      sse('content_block_start', {
-        type: 'content_block_start',
-        index: 0,
-        content_block: { type: 'tool_use', id: 'toolu_1', name: 'send', input: {} },
-      }) +
-      ps
-        .map((p) =>
-          sse('content_block_delta', {
-            type: 'content_block_delta',
-            index: 0,
-            delta: { type: 'input_json_delta', partial_json: p },
-          }),
-        )
-        .join('') +
-      sse('content_block_stop', { type: 'content_block_stop', index: 0 }) +
-      sse('message_delta', {
-        type: 'message_delta',
-        delta: { stop_reason: 'tool_use' },
-        usage: { output_tokens: 9 },
-      }) +
-      sse('message_stop', { type: 'message_stop' }),
+      anthropicStream(
+        typed('content_block_start', {
+          index: 0,
+          content_block: { type: 'tool_use', id: 'toolu_1', name: 'send', input: {} },
+        }) +
+          ps
+            .map((p) =>
+              typed('content_block_delta', {
+                index: 0,
+                delta: { type: 'input_json_delta', partial_json: p },
+              }),
+            )
+            .join('') +
+          typed('content_block_stop', { index: 0 }),
+        'tool_use',
+      ),
     args: (body) =>
       blocks(body)
         .filter((b) => b.event === 'content_block_delta')
@@ -408,41 +370,13 @@ const TOOL_FORMATS: {
         arguments: ps.join(''),
         status: 'completed',
       };
-      return (
-        sse('response.created', {
-          type: 'response.created',
-          response: { id: 'r', model: 'm', status: 'in_progress', output: [] },
-        }) +
-        sse('response.output_item.added', {
-          type: 'response.output_item.added',
-          output_index: 0,
-          item: { ...item, arguments: '' },
-        }) +
+      const at = { item_id: 'fc_1', output_index: 0 };
+      return responsesStream(
+        item,
         ps
-          .map((p) =>
-            sse('response.function_call_arguments.delta', {
-              type: 'response.function_call_arguments.delta',
-              item_id: 'fc_1',
-              output_index: 0,
-              delta: p,
-            }),
-          )
+          .map((p) => typed('response.function_call_arguments.delta', { ...at, delta: p }))
           .join('') +
-        sse('response.function_call_arguments.done', {
-          type: 'response.function_call_arguments.done',
-          item_id: 'fc_1',
-          output_index: 0,
-          arguments: item.arguments,
-        }) +
-        sse('response.output_item.done', {
-          type: 'response.output_item.done',
-          output_index: 0,
-          item,
-        }) +
-        sse('response.completed', {
-          type: 'response.completed',
-          response: { id: 'r', model: 'm', status: 'completed', output: [item] },
-        })
+          typed('response.function_call_arguments.done', { ...at, arguments: item.arguments }),
       );
     },
     args(body) {

@@ -15,7 +15,7 @@ import type {
   ToolCall,
 } from '../../model/exchange.js';
 import type { Obj } from '../read.js';
-import { arr, num, obj, parseJson, roleText, str } from '../read.js';
+import { arr, functionTools, num, obj, parseJson, roleText, str } from '../read.js';
 import type { Frame, FrameParser, WireAdapter, WireError } from '../types.js';
 
 type Kind = 'chat' | 'generate';
@@ -28,11 +28,7 @@ function parseRequest(kind: Kind, body: unknown): RequestInfo {
     if (s) system.push(s);
   }
   system.push(...roleText(b['messages'], ['system']));
-  const tools = (arr(b['tools']) ?? []).flatMap((t) => {
-    const fn = obj(obj(t)?.['function']);
-    const name = str(fn?.['name']);
-    return name ? [{ name, parameters: fn?.['parameters'] }] : [];
-  });
+  const tools = functionTools(b['tools']);
   const format = b['format'];
   return {
     operation: kind === 'chat' ? 'chat' : 'text_completion',

@@ -1,16 +1,11 @@
 import type { RequestInfo, ToolDeclaration } from '../../model/exchange.js';
-import { arr, num, obj, roleText, str } from '../read.js';
+import { arr, functionTools, num, obj, roleText, str } from '../read.js';
 
 /** Reads a Chat Completions request: https://platform.openai.com/docs/api-reference/chat/create */
 export function parseChatRequest(body: unknown): RequestInfo {
   const b = obj(body) ?? {};
   const system = roleText(b['messages'], ['system', 'developer']);
-  const tools: ToolDeclaration[] = [];
-  for (const t of arr(b['tools']) ?? []) {
-    const fn = obj(obj(t)?.['function']);
-    const name = str(fn?.['name']);
-    if (name) tools.push({ name, parameters: fn?.['parameters'] });
-  }
+  const tools: ToolDeclaration[] = functionTools(b['tools']);
   for (const f of arr(b['functions']) ?? []) {
     const name = str(obj(f)?.['name']);
     if (name) tools.push({ name, parameters: obj(f)?.['parameters'] });

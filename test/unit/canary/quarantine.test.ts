@@ -17,8 +17,12 @@ function setup(policy: QuarantinePolicy) {
   return { q, out, released };
 }
 
-const request = (identity: RequestRecord['identity']): RequestRecord =>
-  ({ kind: 'request', upstream: 'openai', identity }) as RequestRecord;
+const request = (
+  identity: NonNullable<RequestRecord['identity']> & { model: string },
+): RequestRecord => {
+  const { model, ...seen } = identity;
+  return { kind: 'request', upstream: 'openai', model, identity: seen } as RequestRecord;
+};
 const canary = (result: 'pass' | 'fail' | 'error'): TelemetryEvent => ({
   kind: 'canary',
   canary: 'red-planet',

@@ -31,7 +31,7 @@ const request = (over: Partial<RequestRecord> = {}): RequestRecord =>
     abortReason: undefined,
     verdict: undefined,
     chunkSeconds: [],
-    identity: { model: 'gpt-4o-mini', mismatch: false, fingerprintChanged: false },
+    identity: { mismatch: false, fingerprintChanged: false },
     ...over,
   }) as RequestRecord;
 
@@ -53,7 +53,7 @@ describe('Prometheus metrics', () => {
       request({
         requestModel: `random-${i}-${Math.random()}`,
         model: 'other',
-        identity: { model: 'other', mismatch: i % 2 === 0, fingerprintChanged: true },
+        identity: { mismatch: i % 2 === 0, fingerprintChanged: true },
         finishReasons: [`weird-${i}`],
       });
     for (let i = 0; i < 5; i++) sink.record(other(i));
