@@ -50,7 +50,7 @@ function run(gated) {
     ? new GatedEmitter(
         { rules, request, window: 256 },
         openAiChat,
-        (c) => acc.response.choices[c]?.toolCalls ?? [],
+        (c) => acc.toolCalls(c),
         (b) => ((out += b.length), true),
       )
     : undefined;
@@ -68,10 +68,7 @@ function run(gated) {
       else out += f.end - start;
       start = f.end;
     }
-    if (gate)
-      held.push(
-        acc.response.choices[0] ? acc.response.choices[0].text.length - gate.released(0) : 0,
-      );
+    if (gate) held.push(acc.textLength(0) - gate.released(0));
   }
   gate?.end();
   return { ms: performance.now() - t0, out, held };

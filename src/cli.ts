@@ -64,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
           .then(() => process.exit(0));
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
-      process.on('SIGHUP', () => running.reloadPolicies());
+      process.on('SIGHUP', () => void running.reloadPolicies());
       return -1;
     }
     case 'sim': {

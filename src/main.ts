@@ -22,10 +22,11 @@ import { fanout } from './model/sink.js';
 import { ConfigError, formatIssue } from './errors.js';
 import { createAdminApp } from './http/admin.js';
 import { policyRoutes } from './http/admin-policies.js';
-import { loadPolicySet } from './policy/loader.js';
+import { loadPolicySetAsync } from './policy/loader.js';
 import { PolicyStore } from './policy/store.js';
 import type { ReloadStatus } from './policy/store.js';
 import { watchPolicies } from './policy/watch.js';
+import { RequestBudget } from './http/request-budget.js';
 import { createTrafficServer } from './http/traffic-server.js';
 import { jsonLogger } from './log.js';
 import type { Logger } from './model/log.js';
@@ -66,8 +67,11 @@ export interface Running {
   policies: PolicyStore;
   canaries: CanaryService;
   quarantine: Quarantine;
-  /** Reloads the policy set (SIGHUP); the old set keeps serving if the new one is invalid. */
-  reloadPolicies(): ReloadStatus;
+  /**
+   * Reloads the policy set (SIGHUP); the old set keeps serving if the new one is invalid or
+   * would drop a loaded file.
+   */
+  reloadPolicies(): Promise<ReloadStatus>;
   /** Stops accepting, waits for in-flight requests up to the grace period, closes everything. */
   shutdown(): Promise<void>;
 }
@@ -105,7 +109,7 @@ export interface Core {
   handle: ReturnType<typeof createPipeline>;
   canaries: CanaryService;
   quarantine: Quarantine;
-  reloadPolicies(): ReloadStatus;
+  reloadPolicies(): Promise<ReloadStatus>;
   /** Stops canaries and watchers, closes upstream clients and the simulator. */
   close(): Promise<void>;
 }
@@ -164,30 +168,32 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
   const sink = fanout([metrics, quarantine]);
 
   const policyPatterns = config.policies ?? [DEFAULT_PACK];
+  // Regex analysis runs off the event loop (a reload must not stall live traffic).
   const loadPolicies = () =>
-    loadPolicySet({
+    loadPolicySetAsync({
       patterns: policyPatterns,
       baseDir: loaded.baseDir,
       upstreams: upstreams.map((u) => u.name),
     });
-  const first = loadPolicies();
+  const first = await loadPolicies();
   if (!first.ok) {
     await sim?.close();
     throw new ConfigError(first.issues);
   }
   const policies = new PolicyStore(loadPolicies, metrics, first.set);
-  const reloadPolicies = () => {
-    const r = policies.reload();
+  const reloadPolicies = async () => {
+    const r = await policies.reload();
     if (r.ok) log.info('policies reloaded', { version: r.version });
     else
       log.error('policy reload rejected; the previous set keeps serving', {
         version: r.version,
+        result: r.result,
         errors: r.issues.map(formatIssue).join('\n'),
       });
     return r;
   };
   const stopWatching = policyPatterns.length
-    ? watchPolicies(policyPatterns, loaded.baseDir, reloadPolicies)
+    ? watchPolicies(policyPatterns, loaded.baseDir, () => void reloadPolicies())
     : () => {};
 
   const handle = createPipeline({
@@ -238,8 +244,11 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   let draining = false;
   let idle: (() => void) | undefined;
 
+  const budget = new RequestBudget(config.limits.request_bytes_in_flight);
+  metrics.sample('requestBytesInFlight', () => budget.inFlight);
   const traffic = createTrafficServer({
     handle,
+    budget,
     track: {
       start: () => inflight++,
       end: () => {

@@ -3,7 +3,16 @@
  * compared with the pin configured for the requested model or, unpinned, with the first
  * values seen. State is in memory, behind `IdentityStore`, so that a shared store can take
  * over when several replicas must agree.
+ *
+ * The requested model comes from the client and the reported one from the upstream: both are
+ * hostile. What is remembered is bounded three ways:
+ * - in size: a string over `MAX_KEPT_CHARS` is kept as its SHA-256 digest (`bounded`);
+ * - in count: the unpinned state is a segmented LRU of 10,000 entries (`memoryIdentityStore`),
+ *   so at most 10,000 × 3 × 256 characters however hostile the traffic;
+ * - by kind: pinned and canaried models (configuration) live outside the evictable store, so
+ *   no amount of client traffic evicts their state.
  */
+import { createHash } from 'node:crypto';
 
 export interface IdentityPin {
   /** The model the upstream must report for this requested model. */
@@ -28,56 +37,142 @@ export interface IdentityOutcome {
   fingerprintChanged: boolean;
 }
 
-/** Remembered identities, by upstream and requested model. */
+/** What is remembered of one (upstream, requested model); both values `bounded`. */
+export interface SeenIdentity {
+  model: string | undefined;
+  fingerprint: string | undefined;
+}
+
+/** Remembered identities of unpinned models, by upstream and (bounded) requested model. */
 export interface IdentityStore {
-  get(key: string): { model: string | undefined; fingerprint: string | undefined } | undefined;
-  set(key: string, v: { model: string | undefined; fingerprint: string | undefined }): void;
+  get(key: string): SeenIdentity | undefined;
+  /** Records an observation of `key` (a store may count them to decide what to keep). */
+  set(key: string, v: SeenIdentity): void;
   delete(key: string): void;
   keys(): Iterable<string>;
 }
 
-export function memoryIdentityStore(max = 10_000): IdentityStore {
-  const m = new Map<string, { model: string | undefined; fingerprint: string | undefined }>();
+/** Client and upstream strings longer than this are remembered as a digest. */
+export const MAX_KEPT_CHARS = 256;
+const DIGEST = 'sha256:';
+
+/**
+ * `s` as it is remembered: itself when short, else `sha256:<hex>` of it (71 characters however
+ * long `s` is). Strings that already start with the digest prefix are hashed too, so a client
+ * cannot forge one; equality is preserved either way.
+ */
+export function bounded(s: string): string;
+export function bounded(s: string | undefined): string | undefined;
+export function bounded(s: string | undefined): string | undefined {
+  if (s === undefined || (s.length <= MAX_KEPT_CHARS && !s.startsWith(DIGEST))) return s;
+  return DIGEST + createHash('sha256').update(s).digest('hex');
+}
+
+export interface MemoryIdentityStoreOptions {
+  /** Entries seen fewer than `establishAfter` times: the first evicted (default 9,000). */
+  probation?: number;
+  /** Entries seen at least `establishAfter` times (default 1,000). */
+  established?: number;
+  /** Observations after which an entry is established (default 3). */
+  establishAfter?: number;
+}
+
+interface Entry extends SeenIdentity {
+  hits: number;
+}
+
+/**
+ * A segmented LRU. New keys enter `probation`, whose least recently seen entry is evicted when
+ * it is full; a key seen `establishAfter` times moves to `established`, whose least recently
+ * seen entry, when it overflows, goes back to probation (not out). A flood of new names (each
+ * seen once or twice) therefore churns only probation: the identities of models in steady use
+ * survive it. A client repeating every junk name `establishAfter` times can still push them
+ * out, at `established × establishAfter` requests per sweep; models that matter are pinned,
+ * and pins are never in here.
+ */
+export function memoryIdentityStore(opts: MemoryIdentityStoreOptions = {}): IdentityStore {
+  const maxProbation = opts.probation ?? 9_000;
+  const maxEstablished = opts.established ?? 1_000;
+  const establishAfter = opts.establishAfter ?? 3;
+  // Maps iterate in insertion order: re-inserting a key makes it the most recent.
+  const probation = new Map<string, Entry>();
+  const established = new Map<string, Entry>();
+  const toProbation = (k: string, e: Entry) => {
+    if (probation.size >= maxProbation) probation.delete(probation.keys().next().value!);
+    probation.set(k, e);
+  };
+  const strip = (e: Entry | undefined): SeenIdentity | undefined =>
+    e && { model: e.model, fingerprint: e.fingerprint };
   return {
-    get: (k) => m.get(k),
+    get: (k) => strip(established.get(k) ?? probation.get(k)),
     set: (k, v) => {
-      if (!m.has(k) && m.size >= max) m.delete(m.keys().next().value!);
-      m.set(k, v);
+      const old = established.get(k) ?? probation.get(k);
+      const e: Entry = { model: v.model, fingerprint: v.fingerprint, hits: (old?.hits ?? 0) + 1 };
+      if (established.delete(k) || e.hits >= establishAfter) {
+        probation.delete(k);
+        established.set(k, e);
+        if (established.size > maxEstablished) {
+          const [lk, le] = established.entries().next().value!;
+          established.delete(lk);
+          toProbation(lk, le);
+        }
+      } else {
+        probation.delete(k);
+        toProbation(k, e);
+      }
     },
-    delete: (k) => m.delete(k),
-    keys: () => m.keys(),
+    delete: (k) => {
+      established.delete(k);
+      probation.delete(k);
+    },
+    keys: () => [...established.keys(), ...probation.keys()],
   };
 }
 
+const keyOf = (upstream: string, requested: string | undefined) =>
+  `${upstream}\u0000${requested ?? ''}`;
+
 export class IdentityTracker {
+  /** State of pinned (configured or canaried) models: bounded by configuration, never evicted. */
+  private readonly pinned = new Map<string, SeenIdentity>();
+
   constructor(
     /** Pins by upstream name, then requested model. */
     private readonly pins: ReadonlyMap<string, Readonly<Record<string, IdentityPin>>>,
+    /** State of every other requested model. */
     private readonly store: IdentityStore = memoryIdentityStore(),
   ) {}
+
+  /** The pin of a requested model; own keys only (`constructor` is not a model). */
+  private pinOf(upstream: string, requested: string | undefined): IdentityPin | undefined {
+    const pins = this.pins.get(upstream);
+    return pins && requested !== undefined && Object.hasOwn(pins, requested)
+      ? pins[requested]
+      : undefined;
+  }
 
   observe(o: IdentityObservation): IdentityOutcome {
     const out: IdentityOutcome = { mismatch: false, fingerprintChanged: false };
     if (o.model === undefined && o.fingerprint === undefined) return out;
-    const pin = o.requested === undefined ? undefined : this.pins.get(o.upstream)?.[o.requested];
-    const key = `${o.upstream}\u0000${o.requested ?? ''}`;
-    const seen = this.store.get(key);
+    const pin = this.pinOf(o.upstream, o.requested);
+    const key = pin ? keyOf(o.upstream, o.requested) : keyOf(o.upstream, bounded(o.requested));
+    const seen = pin ? this.pinned.get(key) : this.store.get(key);
+    const model = bounded(o.model);
+    const fingerprint = bounded(o.fingerprint);
     if (pin?.expect_model !== undefined)
       out.mismatch = o.model !== undefined && o.model !== pin.expect_model;
-    else if (seen?.model !== undefined && o.model !== undefined)
-      out.mismatch = o.model !== seen.model;
+    else if (seen?.model !== undefined && model !== undefined) out.mismatch = model !== seen.model;
     if (o.fingerprint !== undefined) {
       if (pin?.fingerprints?.length)
         out.fingerprintChanged = !pin.fingerprints.includes(o.fingerprint);
       else
         out.fingerprintChanged =
-          seen?.fingerprint !== undefined && seen.fingerprint !== o.fingerprint;
+          seen?.fingerprint !== undefined && seen.fingerprint !== fingerprint;
     }
     // Unpinned, the first model seen is the reference; the fingerprint follows the latest.
-    this.store.set(key, {
-      model: seen?.model ?? o.model,
-      fingerprint: o.fingerprint ?? seen?.fingerprint,
-    });
+    const next = { model: seen?.model ?? model, fingerprint: fingerprint ?? seen?.fingerprint };
+    if (pin) this.pinned.set(key, next);
+    else this.store.set(key, next);
     return out;
   }
 
@@ -87,11 +182,12 @@ export class IdentityTracker {
    * stay.
    */
   forget(upstream: string, label: string): void {
-    const prefix = `${upstream}\u0000`;
-    for (const k of [...this.store.keys()]) {
-      if (!k.startsWith(prefix)) continue;
-      if (this.label(upstream, k.slice(prefix.length)) === label) this.store.delete(k);
+    if (label !== 'other') {
+      this.pinned.delete(keyOf(upstream, label));
+      return;
     }
+    const prefix = `${upstream}\u0000`;
+    for (const k of [...this.store.keys()]) if (k.startsWith(prefix)) this.store.delete(k);
   }
 
   /** The models with series of their own on an upstream (every other model is `other`). */
@@ -101,6 +197,6 @@ export class IdentityTracker {
 
   /** The requested model as a bounded label: configured for the upstream, else `other`. */
   label(upstream: string, requested: string | undefined): string {
-    return requested !== undefined && this.pins.get(upstream)?.[requested] ? requested : 'other';
+    return requested !== undefined && this.pinOf(upstream, requested) ? requested : 'other';
   }
 }

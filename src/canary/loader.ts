@@ -1,11 +1,12 @@
 /**
  * Loads canary files (with their baselines) into runnable canaries. All or nothing: any
- * error and no set is returned; every error carries file:line:col.
+ * error and no set is returned; every error carries file:line:col. Only regular files are
+ * read, within a size limit (a FIFO or device is refused, never opened blocking).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { SourceIssue } from '../errors.js';
-import { locate, validateYaml } from '../config/yaml-file.js';
+import { locate, readSourceFile, validateYaml } from '../config/yaml-file.js';
 import type { Env } from '../config/yaml-file.js';
 import { expandPatterns } from '../policy/loader.js';
 import type { BaselineEntry } from './baseline.js';
@@ -61,6 +62,8 @@ export type CanaryLoad =
 const DEFAULT_EVERY = 300_000;
 const DEFAULT_JITTER = 0.1;
 const DEFAULT_TIMEOUT = 60_000;
+/** Baselines hold samples per canary, so they may be larger than the YAML files. */
+const MAX_BASELINE_BYTES = 16 * 1024 * 1024;
 
 export function loadCanaries(opts: LoadCanaryOptions): CanaryLoad {
   const issues: SourceIssue[] = [];
@@ -72,7 +75,12 @@ export function loadCanaries(opts: LoadCanaryOptions): CanaryLoad {
   const names = opts.upstreams.map((u) => u.name);
 
   for (const file of files) {
-    const r = validateYaml(readFileSync(file, 'utf8'), file, schema, opts.env);
+    const text = readSourceFile(file);
+    if (!text.ok) {
+      issues.push(text.issue);
+      continue;
+    }
+    const r = validateYaml(text.text, file, schema, opts.env);
     if (!r.ok) {
       issues.push(...r.issues);
       continue;
@@ -81,14 +89,16 @@ export function loadCanaries(opts: LoadCanaryOptions): CanaryLoad {
     const baselineFile = baselines ? resolve(dirname(file), baselines) : undefined;
     let entries: Record<string, BaselineEntry> = {};
     if (baselineFile && existsSync(baselineFile)) {
+      const read = readSourceFile(baselineFile, MAX_BASELINE_BYTES);
       let parsed: unknown;
       try {
-        parsed = JSON.parse(readFileSync(baselineFile, 'utf8'));
+        parsed = read.ok ? JSON.parse(read.text) : undefined;
       } catch {
         parsed = undefined;
       }
       const v = verifyBaseline(parsed, opts.hmacKey);
-      if (!v.ok)
+      if (!read.ok) issues.push(read.issue);
+      else if (!v.ok)
         issues.push({ file: baselineFile, line: 1, col: 1, message: `refused: ${v.reason}` });
       else {
         entries = v.content.canaries;

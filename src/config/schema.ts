@@ -89,24 +89,44 @@ export function configSchema(ctx: SchemaContext) {
         .default({ window: 256 }),
       checks: z
         .strictObject({
-          /** A choice longer than this is not scanned: the check errors (see on_error). */
+          /**
+           * Characters scanned of a choice's text and of each tool call's arguments. The rest
+           * fails every content rule with the rule's own action (redact: the rest is redacted)
+           * — never `error`, so `on_error: open` cannot let it through.
+           */
           max_scan_chars: z.number().int().positive().default(1_048_576),
-          /** A check slower than this on one choice is an error. */
+          /**
+           * A check slower than this on one choice keeps its result (checks are synchronous:
+           * an overrun has finished) and is marked `overBudget` for telemetry; never `error`.
+           */
           time_budget: durationMs.default(100),
         })
         .default({ max_scan_chars: 1_048_576, time_budget: 100 }),
       limits: z
         .strictObject({
+          /** One request body; larger ones are answered 413 without being read. */
           request_body: sizeBytes.default(10 * 1024 ** 2),
           response_body: sizeBytes.default(64 * 1024 ** 2),
+          /** Request body bytes held at once, all requests together; past it requests get 503. */
+          request_bytes_in_flight: sizeBytes.default(128 * 1024 ** 2),
         })
-        .default({ request_body: 10 * 1024 ** 2, response_body: 64 * 1024 ** 2 }),
+        .default({
+          request_body: 10 * 1024 ** 2,
+          response_body: 64 * 1024 ** 2,
+          request_bytes_in_flight: 128 * 1024 ** 2,
+        }),
       shutdown: z.strictObject({ grace: durationMs.default(10_000) }).default({ grace: 10_000 }),
       log: z
         .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
         .default({ level: 'info' }),
     })
     .superRefine((cfg, ctx) => {
+      if (cfg.limits.request_bytes_in_flight < cfg.limits.request_body)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['limits', 'request_bytes_in_flight'],
+          message: `${cfg.limits.request_bytes_in_flight} bytes is less than limits.request_body (${cfg.limits.request_body} bytes): a request of that size could never be taken`,
+        });
       const seen = new Map<string, number>();
       cfg.upstreams.forEach((u, i) => {
         if (seen.has(u.name)) {

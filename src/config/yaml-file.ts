@@ -3,7 +3,8 @@
  * scalars, validate with a zod schema, and report every problem as `file:line:col: message`.
  * Used for the config, policy, policy-test and canary files alike.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node } from 'yaml';
 import type { z } from 'zod';
@@ -111,29 +112,73 @@ export function zodIssues(
   });
 }
 
+/** The largest config, policy or canary file read (a bigger one would stall a reload). */
+export const MAX_SOURCE_BYTES = 1024 * 1024;
+
+function kindOf(s: Stats): string {
+  if (s.isFIFO()) return 'fifo';
+  if (s.isDirectory()) return 'directory';
+  if (s.isCharacterDevice()) return 'character device';
+  if (s.isBlockDevice()) return 'block device';
+  if (s.isSocket()) return 'socket';
+  return 'not a file';
+}
+
+const mib = (n: number) => `${Math.round((n / 1024 ** 2) * 100) / 100} MiB`;
+
+/**
+ * Reads a source file as UTF-8, refusing anything but a regular file (symlinks to one are
+ * fine) and anything over `maxBytes`. A FIFO or device is never read, and is opened only
+ * non-blocking, to re-check what was opened: a FIFO put in place between the checks cannot
+ * block the process either.
+ */
+export function readSourceFile(
+  file: string,
+  maxBytes: number = MAX_SOURCE_BYTES,
+): { ok: true; text: string } | { ok: false; issue: SourceIssue } {
+  const refuse = (message: string) => ({
+    ok: false as const,
+    issue: { file, line: 1, col: 1, message },
+  });
+  const check = (s: Stats) => {
+    if (!s.isFile()) return refuse(`not a regular file (${kindOf(s)})`);
+    if (s.size > maxBytes)
+      return refuse(`file is too large (${s.size} bytes; the limit is ${mib(maxBytes)})`);
+    return undefined;
+  };
+  let fd: number | undefined;
+  try {
+    const before = check(statSync(file));
+    if (before) return before;
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const after = check(fstatSync(fd));
+    if (after) return after;
+    // Read to the end, not to the size seen: the file may be growing.
+    const chunks: Buffer[] = [];
+    const chunk = Buffer.allocUnsafe(64 * 1024);
+    let total = 0;
+    for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0;) {
+      total += n;
+      if (total > maxBytes) return refuse(`file is too large (over ${mib(maxBytes)})`);
+      chunks.push(Buffer.from(chunk.subarray(0, n)));
+    }
+    return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
+  } catch (e) {
+    return refuse(`cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /** Reads, parses and validates a YAML file; returns the typed value or the issues. */
 export function loadYamlFile<S extends z.ZodType>(
   file: string,
   schema: S,
   env?: Env,
 ): { ok: true; value: z.output<S>; source: YamlSource } | { ok: false; issues: SourceIssue[] } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    return {
-      ok: false,
-      issues: [
-        {
-          file,
-          line: 1,
-          col: 1,
-          message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-        },
-      ],
-    };
-  }
-  return validateYaml(text, file, schema, env);
+  const read = readSourceFile(file);
+  if (!read.ok) return { ok: false, issues: [read.issue] };
+  return validateYaml(read.text, file, schema, env);
 }
 
 export function validateYaml<S extends z.ZodType>(

@@ -1,4 +1,7 @@
-/** `/admin/policies` and `/admin/reload`: what is loaded, and an atomic reload on demand. */
+/**
+ * `/admin/policies` and `/admin/reload`: what is loaded, and an atomic reload on demand. A
+ * reload that would drop a loaded policy file is refused (409) unless `?allow_removal=true`.
+ */
 import type { Hono } from 'hono';
 import { formatIssue } from '../errors.js';
 import type { PolicyStore, ReloadStatus } from '../policy/store.js';
@@ -6,7 +9,7 @@ import type { PolicyStore, ReloadStatus } from '../policy/store.js';
 function status(r: ReloadStatus) {
   return {
     at: r.at.toISOString(),
-    result: r.ok ? 'success' : 'failure',
+    result: r.result,
     version: r.version,
     errors: r.issues.map(formatIssue),
   };
@@ -40,9 +43,9 @@ export function policyRoutes(store: PolicyStore) {
         last_reload: status(store.lastReload),
       });
     });
-    admin.post('/reload', (c) => {
-      const r = store.reload();
-      return c.json(status(r), r.ok ? 200 : 422);
+    admin.post('/reload', async (c) => {
+      const r = await store.reload({ allowRemoval: c.req.query('allow_removal') === 'true' });
+      return c.json(status(r), r.ok ? 200 : r.result === 'file_removed' ? 409 : 422);
     });
   };
 }

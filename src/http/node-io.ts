@@ -3,20 +3,112 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CoalmineError } from '../errors.js';
 import type { TrafficSource } from '../model/sink.js';
 import type { ProxyRequest, ResponseWriter } from '../pipeline/io.js';
+import type { Reservation } from './request-budget.js';
+
+export interface NodeRequestOptions {
+  source: TrafficSource;
+  /** `performance.now()` when the request arrived. */
+  receivedAt: number;
+  /** This request's share of the process-wide budget of body bytes; unbounded when absent. */
+  reservation?: Reservation | undefined;
+  /** The client sent `Expect: 100-continue`: answer `100 Continue` only once the body is wanted. */
+  expectsContinue?: boolean;
+}
 
 export function nodeRequest(
   incoming: IncomingMessage,
-  source: TrafficSource,
-  receivedAt: number,
+  res: ServerResponse,
+  opts: NodeRequestOptions,
 ): ProxyRequest {
   return {
     method: incoming.method ?? 'GET',
     url: incoming.url ?? '/',
     headers: incoming.headers,
-    receivedAt,
-    source,
-    readBody: (limit) => readIncoming(incoming, limit),
+    receivedAt: opts.receivedAt,
+    source: opts.source,
+    readBody: (limit) => readIncoming({ incoming, res, ...opts }, limit),
   };
+}
+
+const disconnected = () =>
+  new CoalmineError('CLIENT_DISCONNECTED', 'client aborted the request body');
+
+/**
+ * How long a refused connection stays open, unread, after its response and FIN: closing a
+ * socket with unread bytes sends a reset, and a client that is still writing when the reset
+ * comes loses the response it has not read yet (Node's client does, when its next write fails).
+ */
+const LINGER_MS = 1000;
+
+/**
+ * Stops reading a body the proxy will not take, and closes the connection once the error
+ * response is out (`connection: close`): the bytes still on the wire are never read. Left to
+ * itself Node would read the rest and throw it away, to reuse the connection.
+ */
+function refuse(incoming: IncomingMessage, res: ServerResponse, err: CoalmineError): CoalmineError {
+  incoming.pause();
+  // A body nobody started reading is drained by node:http after the response; reading zero
+  // bytes of it marks it as taken (paused, it buffers at most its high-water mark).
+  incoming.read(0);
+  if (res.headersSent) return err;
+  res.setHeader('connection', 'close');
+  if (err.code === 'REQUEST_BUDGET_EXHAUSTED') res.setHeader('retry-after', '1');
+  // node:http ends a `connection: close` response's socket with destroySoon(): FIN, then
+  // close as soon as it is written. Here the close waits, so the client reads the response
+  // before the reset; the socket stays paused meanwhile (the kernel's buffer fills, not ours).
+  const socket = incoming.socket;
+  socket.destroySoon = () => {
+    if (socket.writable) socket.end();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  };
+  return err;
+}
+
+function readIncoming(
+  ex: NodeRequestOptions & { incoming: IncomingMessage; res: ServerResponse },
+  limit: number,
+): Promise<Buffer> {
+  const { incoming, res, reservation } = ex;
+  const header = incoming.headers['content-length'];
+  // node:http has already rejected malformed and conflicting lengths.
+  const declared = header === undefined ? undefined : Number(header);
+  if (declared !== undefined && declared > limit)
+    return Promise.reject(refuse(incoming, res, tooLarge(limit)));
+  // A declared length is reserved whole, before any byte is read; a chunked body as it comes.
+  if (declared !== undefined && reservation && !reservation.take(declared))
+    return Promise.reject(refuse(incoming, res, exhausted()));
+  if (ex.expectsContinue) res.writeContinue();
+
+  return new Promise((resolve, reject) => {
+    // With a declared length the body is copied into one buffer of that size: no second copy.
+    let whole: Buffer | undefined;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const fail = (err: CoalmineError) => {
+      incoming.off('data', onData);
+      reject(refuse(incoming, res, err));
+    };
+    const onData = (c: Buffer) => {
+      if (size + c.length > limit) return fail(tooLarge(limit));
+      if (declared === undefined) {
+        if (reservation && !reservation.take(c.length)) return fail(exhausted());
+        chunks.push(c);
+      } else {
+        whole ??= Buffer.allocUnsafe(declared);
+        c.copy(whole, size);
+      }
+      size += c.length;
+    };
+    incoming.on('data', onData);
+    incoming.once('end', () => {
+      if (whole) resolve(size === whole.length ? whole : whole.subarray(0, size));
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+    incoming.once('error', () => reject(disconnected()));
+    incoming.once('close', () => {
+      if (!incoming.complete) reject(disconnected());
+    });
+  });
 }
 
 function tooLarge(limit: number): CoalmineError {
@@ -26,37 +118,11 @@ function tooLarge(limit: number): CoalmineError {
   );
 }
 
-function readIncoming(incoming: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(incoming.headers['content-length']);
-  if (declared > limit) {
-    incoming.resume();
-    return Promise.reject(tooLarge(limit));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        incoming.off('data', onData);
-        incoming.resume();
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(c);
-    };
-    incoming.on('data', onData);
-    incoming.once('end', () =>
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)),
-    );
-    incoming.once('error', () =>
-      reject(new CoalmineError('CLIENT_DISCONNECTED', 'client aborted the request body')),
-    );
-    incoming.once('close', () => {
-      if (!incoming.complete)
-        reject(new CoalmineError('CLIENT_DISCONNECTED', 'client aborted the request body'));
-    });
-  });
+function exhausted(): CoalmineError {
+  return new CoalmineError(
+    'REQUEST_BUDGET_EXHAUSTED',
+    'the proxy is at its limit of request bytes in flight; retry shortly',
+  );
 }
 
 export class NodeWriter implements ResponseWriter {

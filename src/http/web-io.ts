@@ -17,21 +17,40 @@ export function webRequest(req: Request, source: TrafficSource, receivedAt: numb
     headers,
     receivedAt,
     source,
-    async readBody(limit) {
-      if (Number(headers['content-length']) > limit)
-        throw new CoalmineError(
-          'REQUEST_BODY_TOO_LARGE',
-          `request body exceeds the ${limit}-byte limit`,
-        );
-      const buf = Buffer.from(await req.arrayBuffer());
-      if (buf.length > limit)
-        throw new CoalmineError(
-          'REQUEST_BODY_TOO_LARGE',
-          `request body exceeds the ${limit}-byte limit`,
-        );
-      return buf;
-    },
+    readBody: (limit) => readStream(req.body, Number(headers['content-length']), limit),
   };
+}
+
+/** Reads at most `limit` bytes: past it the stream is cancelled, not read to its end. */
+async function readStream(
+  body: ReadableStream<Uint8Array> | null,
+  declared: number,
+  limit: number,
+): Promise<Buffer> {
+  const tooLarge = () =>
+    new CoalmineError('REQUEST_BODY_TOO_LARGE', `request body exceeds the ${limit}-byte limit`);
+  if (declared > limit) {
+    void body?.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  if (!body) return Buffer.alloc(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const next = await reader.read().catch((e: unknown) => {
+      throw new CoalmineError('CLIENT_DISCONNECTED', 'client aborted the request body', {
+        cause: e,
+      });
+    });
+    if (next.done) return Buffer.concat(chunks, size);
+    size += next.value.byteLength;
+    if (size > limit) {
+      void reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(next.value);
+  }
 }
 
 export class WebWriter implements ResponseWriter {

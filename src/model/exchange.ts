@@ -45,6 +45,11 @@ export interface Choice {
   finishReason: string | undefined;
   /** Embeddings: the vector this "choice" is (one per input); text is empty. */
   vector?: ArrayLike<number> | undefined;
+  /**
+   * Characters of text after `text` that the proxy did not keep: a stream keeps a bounded
+   * prefix of each choice for the end-of-stream evaluation (`checks.max_scan_chars`).
+   */
+  omittedChars?: number | undefined;
 }
 
 export interface Usage {

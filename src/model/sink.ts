@@ -9,7 +9,15 @@ import type { Verdict } from './verdict.js';
 export type TrafficSource = 'live' | 'canary';
 
 /** Why a stream ended before the upstream finished it. */
-export type StreamAbortReason = 'client_disconnect' | 'upstream_error' | 'policy_block' | 'timeout';
+export type StreamAbortReason =
+  | 'client_disconnect'
+  | 'upstream_error'
+  | 'policy_block'
+  | 'timeout'
+  /** The decoded stream passed `limits.response_body`. */
+  | 'too_large'
+  /** An unexpected fault in the proxy while relaying (logged with the request id). */
+  | 'internal';
 
 export interface RequestRecord {
   kind: 'request';
@@ -53,10 +61,17 @@ export interface RequestRecord {
   identity: { mismatch: boolean; fingerprintChanged: boolean } | undefined;
 }
 
+/**
+ * How a policy load ended: `success` (the set serves), `failure` (invalid; the old set keeps
+ * serving), `file_removed` (valid, but it would drop a file the serving set was loaded from;
+ * refused, the old set keeps serving).
+ */
+export type PolicyReloadResult = 'success' | 'failure' | 'file_removed';
+
 /** A policy set was loaded (at start or on reload) or a reload was refused. */
 export interface PolicyReloadRecord {
   kind: 'policy_reload';
-  result: 'success' | 'failure';
+  result: PolicyReloadResult;
   /** The version now serving. */
   version: string;
   previousVersion: string | undefined;

@@ -33,6 +33,11 @@ export interface RuleResult {
   /** Why it failed or errored, in words that never quote the output. */
   detail: string | undefined;
   durationSeconds: number;
+  /**
+   * The check ran past `checks.time_budget`. Its result stands (checks are synchronous: an
+   * overrun has finished); set only when true, for telemetry to count overruns.
+   */
+  overBudget?: true;
 }
 
 export interface Verdict {

@@ -12,7 +12,7 @@ export function readAll(body: Readable, limit: number): Promise<Buffer> {
         body.destroy();
         reject(
           new CoalmineError(
-            'UPSTREAM_BODY_TOO_LARGE',
+            'RESPONSE_TOO_LARGE',
             `upstream response exceeds the ${limit}-byte limit`,
           ),
         );

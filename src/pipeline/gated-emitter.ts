@@ -45,8 +45,15 @@ export class GatedEmitter {
   private readonly toolArgs = new Map<number, Map<number, string>>();
   /** Per choice, how many tool calls (from index 0) are complete and checked. */
   private readonly checkedCalls = new Map<number, number>();
-  private readonly queue: Entry[] = [];
-  /** What the client has been sent of each choice's text, for re-rendering snapshots. */
+  /** Frames not yet sent: `queue[head…]` (shifting an array costs its length). */
+  private queue: Entry[] = [];
+  private head = 0;
+  /**
+   * What the client has been sent of each choice's text, for re-rendering snapshots: the
+   * pieces, joined when a snapshot needs them. Kept whole: a redaction near the end changes
+   * the snapshot of a text whose start went out unchanged, and only formats with snapshots
+   * tell so, at the end.
+   */
   private readonly visible = new Map<number, string[]>();
   /** Choices whose output a redaction changed. */
   private readonly changed = new Set<number>();
@@ -98,9 +105,11 @@ export class GatedEmitter {
         entry.choice ??= ev.choice;
         entry.toolIndexes.push(ev.index);
         if (ev.arguments) entry.argIndexes.push(ev.index);
-        // A call is complete once the next one starts.
-        if (ev.index > (this.checkedCalls.get(ev.choice) ?? 0))
-          this.checkCalls(ev.choice, ev.index);
+        // A call is complete once the next one starts. More of a call already checked (out
+        // of order) has it checked again, with the next one.
+        const checked = this.checkedCalls.get(ev.choice) ?? 0;
+        if (ev.index > checked) this.checkCalls(ev.choice, ev.index);
+        else if (ev.index < checked && ev.arguments) this.checkedCalls.set(ev.choice, ev.index);
       } else if (ev.type === 'snapshot') {
         entry.snapshot = true;
         entry.snapshotTool = ev.toolIndex;
@@ -137,22 +146,28 @@ export class GatedEmitter {
     this.checkCalls(choice, this.toolCalls(choice).length);
   }
 
-  /** Checks the complete tool calls [0, upTo) of a choice; their held frames may then go. */
+  /**
+   * Checks the complete tool calls [checked, upTo) of a choice (those before were checked
+   * already: the checks look at each call on its own); their held frames may then go.
+   */
   private checkCalls(choice: number, upTo: number): void {
-    if (this.blocked || upTo <= (this.checkedCalls.get(choice) ?? 0)) return;
-    const calls = this.toolCalls(choice).slice(0, upTo);
+    const from = this.checkedCalls.get(choice) ?? 0;
+    if (this.blocked || upTo <= from) return;
+    const calls = this.toolCalls(choice).slice(from, upTo);
     const r = checkToolCalls(this.o.rules, this.o.request, choice, calls);
     this.blocked = r.blocked;
     const args = this.toolArgs.get(choice) ?? new Map<number, string>();
-    for (const [i, a] of r.args) args.set(i, a);
+    for (let i = from; i < upTo; i++) args.delete(i);
+    for (const [i, a] of r.args) args.set(from + i, a);
     this.toolArgs.set(choice, args);
     this.checkedCalls.set(choice, upTo);
   }
 
   private flush(): boolean {
     let flowing = true;
-    while (this.queue.length && !this.blocked) {
-      const e = this.queue[0]!;
+    const queue = this.queue;
+    for (; this.head < queue.length && !this.blocked; this.head++) {
+      const e = queue[this.head]!;
       if (e.choice !== undefined) {
         const g = this.gate(e.choice);
         const checked = this.checkedCalls.get(e.choice) ?? 0;
@@ -180,7 +195,7 @@ export class GatedEmitter {
             if (a !== undefined) edit = { toolCallArguments: new Map([[e.snapshotTool, a]]) };
           } else if (this.changed.has(e.choice))
             edit = {
-              text: (this.visible.get(e.choice) ?? []).join(''),
+              text: this.shown(e.choice),
               toolCallArguments: args ?? new Map<number, string>(),
             };
         } else if (e.tool && args?.size) {
@@ -193,9 +208,24 @@ export class GatedEmitter {
       } else {
         flowing = this.write(e.bytes) && flowing;
       }
-      this.queue.shift();
+    }
+    if (this.head === queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 1024 && 2 * this.head > queue.length) {
+      this.queue = queue.slice(this.head);
+      this.head = 0;
     }
     return flowing;
+  }
+
+  /** The text of a choice sent so far. */
+  private shown(choice: number): string {
+    const seen = this.visible.get(choice);
+    if (!seen) return '';
+    // Joined once: a later snapshot joins only what was sent since.
+    if (seen.length > 1) seen.splice(0, seen.length, seen.join(''));
+    return seen[0] ?? '';
   }
 }
 

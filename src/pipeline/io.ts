@@ -13,7 +13,9 @@ export interface ProxyRequest {
   headers: HeaderMap;
   /**
    * Reads the whole body. Rejects with `REQUEST_BODY_TOO_LARGE` past `limit` bytes (checked
-   * against `content-length` first, then while reading).
+   * against `content-length` first, then while reading), and with `REQUEST_BUDGET_EXHAUSTED`
+   * when the server's budget of request bytes in flight cannot hold it. Either way the rest
+   * of the body is not read (on node:http the connection is closed after the error response).
    */
   readBody(limit: number): Promise<Buffer>;
   /** `performance.now()` when the request arrived. */

@@ -153,10 +153,11 @@ export function createPipeline(deps: PipelineDeps) {
       const err = isCoalmineError(e)
         ? e
         : new CoalmineError('INTERNAL', 'internal error', { cause: e });
-      if (!isCoalmineError(e)) deps.log.error('request failed', { requestId, error: String(e) });
+      if (err.code === 'INTERNAL')
+        deps.log.error('request failed', { requestId, error: describeFault(err) });
       rec.errorCode = err.code;
       rec.status = err.status;
-      if (err.code.startsWith('UPSTREAM_')) rec.upstreamError = err.code.toLowerCase();
+      if (isUpstreamFault(err.code)) rec.upstreamError = err.code.toLowerCase();
       if (err.code === 'CLIENT_DISCONNECTED' || out.clientGone) {
         rec.status = 499;
         return;
@@ -263,7 +264,7 @@ export function createPipeline(deps: PipelineDeps) {
           ? pipeStreams(res.body, decodeStream(enc), () => {})
           : res.body;
         out.head(res.status, toClientHeaders(res.headers, { decoded: !!enc, extra: ours }));
-        const acc = new Accumulator();
+        const acc = new Accumulator(deps.checkLimits.maxScanChars);
         const rules = info
           ? streamRules(policySet, selectPolicies(policySet, up.name, info.model))
           : [];
@@ -272,7 +273,7 @@ export function createPipeline(deps: PipelineDeps) {
             ? new GatedEmitter(
                 { rules, request: info, window: deps.streamWindow },
                 adapter,
-                (c) => acc.response.choices[c]?.toolCalls ?? [],
+                (c) => acc.toolCalls(c),
                 (chunk) => {
                   tClientFirst ||= performance.now();
                   return out.write(chunk);
@@ -285,6 +286,7 @@ export function createPipeline(deps: PipelineDeps) {
           adapter,
           out,
           acc,
+          limit: deps.limits.responseBody,
           signal: ac,
           abortUpstream: (reason) => ac.abort(reason),
           onFirstWrite: () => (tClientFirst ||= performance.now()),
@@ -310,7 +312,9 @@ export function createPipeline(deps: PipelineDeps) {
         rec.abortReason = result.abortReason;
         if (result.error) {
           rec.errorCode = result.error.code;
-          if (result.error.code.startsWith('UPSTREAM_'))
+          if (result.error.code === 'INTERNAL')
+            deps.log.error('request failed', { requestId, error: describeFault(result.error) });
+          else if (isUpstreamFault(result.error.code))
             rec.upstreamError = result.error.code.toLowerCase();
           if (result.abortReason === 'client_disconnect') rec.status = 499;
         }
@@ -320,6 +324,12 @@ export function createPipeline(deps: PipelineDeps) {
         const enc = encodingOf(res.headers['content-encoding']);
         const text = enc
           ? await decodeBuffer(raw, enc, deps.limits.responseBody).catch((e: unknown) => {
+              if ((e as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE')
+                throw new CoalmineError(
+                  'RESPONSE_TOO_LARGE',
+                  `upstream response decodes to more than the ${deps.limits.responseBody}-byte limit`,
+                  { cause: e },
+                );
               throw new CoalmineError(
                 'UPSTREAM_MALFORMED_BODY',
                 `upstream body is not valid ${enc}`,
@@ -394,9 +404,22 @@ function describe(
   rec.output = { chars, refused };
 }
 
+function isUpstreamFault(code: string): boolean {
+  return code.startsWith('UPSTREAM_') || code === 'RESPONSE_TOO_LARGE';
+}
+
+/** What a log line says of an unexpected fault: its kind and where, never request content. */
+function describeFault(err: CoalmineError): string {
+  const cause = err.cause instanceof Error ? err.cause : undefined;
+  if (!cause) return err.message;
+  const frame = cause.stack?.split('\n').find((l) => l.trim().startsWith('at '));
+  return `${err.message}: ${cause.name}${frame ? ` ${frame.trim()}` : ''}`;
+}
+
 function errorType(e: CoalmineError): string {
+  if (e.code === 'INTERNAL') return 'server_error';
   if (e.status === 413 || e.status === 400 || e.status === 404) return 'invalid_request_error';
-  if (e.code === 'MODEL_QUARANTINED') return 'service_unavailable_error';
+  if (e.status === 503) return 'service_unavailable_error';
   if (e.isTimeout) return 'timeout_error';
   return 'upstream_error';
 }

@@ -26,6 +26,8 @@ export interface RelayOptions {
   adapter: WireAdapter;
   out: ResponseWriter;
   acc: Accumulator;
+  /** Decoded bytes the stream may carry (`limits.response_body`); past it, RESPONSE_TOO_LARGE. */
+  limit: number;
   /** Aborted on client disconnect or total timeout; its reason says which. */
   signal: Abort;
   /** Stops the upstream request (used when the proxy ends the stream itself). */
@@ -41,6 +43,13 @@ export interface RelayOptions {
 export interface RelayResult {
   abortReason: StreamAbortReason | undefined;
   error: CoalmineError | undefined;
+}
+
+function abortReasonOf(err: CoalmineError): StreamAbortReason {
+  if (err.isTimeout) return 'timeout';
+  if (err.code === 'RESPONSE_TOO_LARGE') return 'too_large';
+  if (err.code === 'INTERNAL') return 'internal';
+  return 'upstream_error';
 }
 
 function bodyError(e: unknown, signal: Abort): CoalmineError {
@@ -60,6 +69,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
   let wrote = false;
   let finished = false;
   let gateFlowing = true;
+  let received = 0;
 
   return new Promise((resolve) => {
     const finish = (r: RelayResult) => {
@@ -81,11 +91,26 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
         o.adapter.streamError({
           status: err.status,
           message: err.message,
-          type: 'upstream_error',
+          type: err.code === 'INTERNAL' ? 'server_error' : 'upstream_error',
           code: err.code.toLowerCase(),
         }),
       );
-      finish({ abortReason: err.isTimeout ? 'timeout' : 'upstream_error', error: err });
+      finish({ abortReason: abortReasonOf(err), error: err });
+    };
+
+    /** Ends the stream on a fault of our own: the client gets the in-band error, others go on. */
+    const fault = (e: unknown) => {
+      const err = new CoalmineError('INTERNAL', 'internal error while relaying the stream', {
+        cause: e,
+      });
+      o.abortUpstream(err);
+      try {
+        failInBand(err);
+      } catch {
+        // Not even the error could be rendered: a reset is the only honest end left.
+        o.out.abort();
+        finish({ abortReason: 'internal', error: err });
+      }
     };
 
     /**
@@ -97,7 +122,9 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       for (const f of batch.frames) {
         const events = parse(f);
         if (!events) return { bytes: o.gate ? EMPTY : batch.bytes.subarray(0, start), bad: true };
-        for (const ev of events) o.acc.add(ev);
+        for (const ev of events)
+          if (!o.acc.add(ev))
+            return { bytes: o.gate ? EMPTY : batch.bytes.subarray(0, start), bad: true };
         if (o.gate && !o.gate.frame(batch.bytes.subarray(start, f.end), f, events))
           gateFlowing = false;
         start = f.end;
@@ -134,8 +161,16 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       failInBand(err);
     };
 
-    o.source.on('data', (chunk: Buffer) => {
-      if (finished) return;
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > o.limit) {
+        const err = new CoalmineError(
+          'RESPONSE_TOO_LARGE',
+          `upstream stream exceeds the ${o.limit}-byte limit`,
+        );
+        o.abortUpstream(err);
+        return failInBand(err);
+      }
       const t0 = performance.now();
       gateFlowing = true;
       const { bytes, bad } = take(framer.push(chunk));
@@ -147,10 +182,9 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
         o.source.pause();
         void o.out.drain().then(() => o.source.resume());
       }
-    });
+    };
 
-    o.source.once('end', () => {
-      if (finished) return;
+    const onEnd = () => {
       const { bytes, bad } = take(framer.end());
       if (blocked()) return;
       forward(bytes);
@@ -167,6 +201,23 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       if (blocked()) return;
       o.out.end();
       finish({ abortReason: undefined, error: undefined });
+    };
+
+    o.source.on('data', (chunk: Buffer) => {
+      if (finished) return;
+      try {
+        onData(chunk);
+      } catch (e) {
+        fault(e);
+      }
+    });
+    o.source.once('end', () => {
+      if (finished) return;
+      try {
+        onEnd();
+      } catch (e) {
+        fault(e);
+      }
     });
 
     o.source.once('error', (e) => failInBand(bodyError(e, o.signal)));

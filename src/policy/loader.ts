@@ -1,19 +1,21 @@
 /**
  * Loads a policy set from files or globs: every file validated (file:line:col errors),
  * names unique across files, `match.upstreams` checked against the configured upstreams,
- * every rule compiled. All or nothing: any error and no set is returned.
+ * every rule compiled. All or nothing: any error and no set is returned. Only regular files of
+ * at most `MAX_SOURCE_BYTES` are read (a FIFO or device is refused, never opened blocking).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { globSync, isDynamicPattern } from 'tinyglobby';
 import type { SourceIssue } from '../errors.js';
-import { locate, validateYaml } from '../config/yaml-file.js';
+import { locate, readSourceFile, validateYaml } from '../config/yaml-file.js';
 import type { YamlSource } from '../config/yaml-file.js';
 import { getCheck } from './checks/registry.js';
 import type { CompiledPolicy, CompiledRule, PolicySet } from './compiled.js';
 import { EMPTY_SET } from './compiled.js';
 import { globToRegExp } from './glob.js';
+import { withOffThreadRegexAnalysis } from './safe-regex.js';
 import type { PolicyFile } from './schema.js';
 import { policySchema } from './schema.js';
 
@@ -27,7 +29,11 @@ export interface LoadPolicyOptions {
 
 export type LoadResult = { ok: true; set: PolicySet } | { ok: false; issues: SourceIssue[] };
 
-/** Expands patterns to absolute file paths; a literal path that does not exist is an issue. */
+/**
+ * Expands patterns to absolute file paths; a literal path that does not exist is an issue.
+ * Globs list regular files and symlinks (a FIFO, socket or device in the directory is not
+ * listed; a symlink to one is, and refused when read).
+ */
 export function expandPatterns(
   patterns: readonly string[],
   baseDir: string,
@@ -63,15 +69,53 @@ interface Parsed {
   source: YamlSource;
 }
 
-export function loadPolicySet(opts: LoadPolicyOptions): LoadResult {
+interface SourceText {
+  file: string;
+  text: string;
+}
+
+/** The files the patterns name, read (each a regular file within the size limit). */
+function readPolicyFiles(opts: LoadPolicyOptions): {
+  files: string[];
+  texts: SourceText[];
+  issues: SourceIssue[];
+} {
   const issues: SourceIssue[] = [];
   const files = expandPatterns(opts.patterns, opts.baseDir, issues);
+  const texts: SourceText[] = [];
+  for (const file of files) {
+    const r = readSourceFile(file);
+    if (r.ok) texts.push({ file, text: r.text });
+    else issues.push(r.issue);
+  }
+  return { files, texts, issues };
+}
+
+export function loadPolicySet(opts: LoadPolicyOptions): LoadResult {
+  return compilePolicySet(opts, readPolicyFiles(opts));
+}
+
+/**
+ * `loadPolicySet` for a running proxy: the same result, with the regex analysis it needs run
+ * off the event loop (see safe-regex.ts), so live traffic is not stalled while a reload with
+ * new patterns is checked.
+ */
+export async function loadPolicySetAsync(opts: LoadPolicyOptions): Promise<LoadResult> {
+  const read = readPolicyFiles(opts);
+  return withOffThreadRegexAnalysis(() => compilePolicySet(opts, read));
+}
+
+function compilePolicySet(
+  opts: LoadPolicyOptions,
+  read: { files: string[]; texts: readonly SourceText[]; issues: readonly SourceIssue[] },
+): LoadResult {
+  const { files } = read;
+  const issues = [...read.issues];
   if (files.length === 0 && issues.length === 0) return { ok: true, set: EMPTY_SET };
 
   const schema = policySchema();
   const parsed: Parsed[] = [];
-  for (const file of files) {
-    const text = readFileSync(file, 'utf8');
+  for (const { file, text } of read.texts) {
     const r = validateYaml(text, file, schema);
     if (!r.ok) issues.push(...r.issues);
     else parsed.push({ file, text, value: r.value, source: r.source });

@@ -9,6 +9,11 @@ export interface Labelled {
   replace?: string | undefined;
 }
 
+/** Render order: by start, the longer of two spans first. */
+export function byStart(x: Labelled, y: Labelled): number {
+  return x.start - y.start || y.end - x.end;
+}
+
 /**
  * The text of [from, to) with the spans replaced. Overlapping spans merge; a span gets its
  * marker (`[REDACTED:<rule-id>]`, or its own `replace`) only where it starts inside the range
@@ -21,17 +26,43 @@ export function redactRange(
   from = 0,
   to = text.length,
 ): { text: string; changed: boolean } {
+  return redactSorted({
+    slice: (a, b) => text.slice(a, b),
+    spans: [...spans].sort(byStart),
+    from,
+    to,
+  });
+}
+
+export interface SortedRange {
+  /** The text of [a, b), in the spans' offsets. */
+  slice(a: number, b: number): string;
+  /** In render order (`byStart`); only those from index `first` on are looked at. */
+  spans: readonly Labelled[];
+  first?: number;
+  from: number;
+  to: number;
+}
+
+/**
+ * `redactRange` for spans already in render order: the cost is that of the spans starting
+ * before `to` (from `first` on), not of all of them.
+ */
+export function redactSorted(o: SortedRange): { text: string; changed: boolean } {
+  const { spans, from, to } = o;
   let out = '';
   let pos = from;
   let changed = false;
-  for (const r of [...spans].sort((x, y) => x.start - y.start || y.end - x.end)) {
-    if (r.end <= from || r.start >= to || r.end <= pos) continue;
+  for (let i = o.first ?? 0; i < spans.length; i++) {
+    const r = spans[i]!;
+    if (r.start >= to) break;
+    if (r.end <= from || r.end <= pos) continue;
     changed = true;
-    out += text.slice(pos, Math.max(r.start, pos));
+    out += o.slice(pos, Math.max(r.start, pos));
     if (r.start >= from && r.start >= pos) out += r.replace ?? `[REDACTED:${r.rule}]`;
     pos = Math.max(pos, Math.min(r.end, to));
   }
-  return { text: out + text.slice(pos, to), changed };
+  return { text: changed ? out + o.slice(pos, to) : o.slice(from, to), changed };
 }
 
 /** Replaces spans in the whole text (merged where they overlap; the earliest-starting span names the rule). */

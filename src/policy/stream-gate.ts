@@ -2,19 +2,21 @@
  * Streaming enforcement for one choice's text: decides how much of the text so far may be
  * released to the client. Every enforcing rule (enforce mode, `block` or `redact`) holds back
  * only what could still grow into a match — from each unsettled trigger of its check (or, for
- * checks without triggers, the last `window` characters) — and the checks run on the
- * unreleased text (plus a little released context), so the cost per chunk is bounded by what
+ * checks without triggers, the last `window` characters) — and the checks run on the text
+ * not yet settled (plus a little settled context), so the cost per chunk is bounded by what
  * is held, not by the length of the output. A match is confirmed only once it can no longer
  * grow; text before the earliest possible match is released at once, with confirmed redactions
  * applied. Rules whose checks do not find spans can only decide on the whole text: when one of
- * them may block, the choice is held until it ends.
+ * them may block, the choice is held until it ends — the span rules still settle as they go,
+ * so holding costs no more per chunk than releasing. Redactions are kept in render order and
+ * dropped once released, so rendering a frame costs the redactions in it.
  */
 import type { RequestInfo } from '../model/exchange.js';
 import type { RuleResult, Severity } from '../model/verdict.js';
 import { checks } from './checks/registry.js';
 import type { Check, Trigger } from './checks/types.js';
 import { runCheck } from './checks/types.js';
-import { redactRange, redactText } from './redact.js';
+import { byStart, redactSorted, redactText } from './redact.js';
 import type { Labelled } from './redact.js';
 import type { CompiledPolicy } from './compiled.js';
 import { trieSource } from './checks/support/trie.js';
@@ -66,10 +68,14 @@ interface Plan {
   /** Any trigger, in one pass over lower-cased text. */
   any: RegExp;
   byText: Map<string, Trigger[]>;
+  /** Per literal, the literals that may match where it does (it, its prefixes and extensions). */
+  related: Map<string, [string, Trigger[]][]>;
   classes: Trigger[];
   /** Proper prefixes of literal triggers, with the longest lead among them. */
   prefixes: Map<string, number>;
   longestPrefix: number;
+  /** The longest lead of any trigger. */
+  maxLead: number;
   /** Some rule's check names no triggers: hold the window and always re-check. */
   window: boolean;
 }
@@ -105,33 +111,135 @@ function planFor(rules: readonly GateRule[]): Plan {
     byText.size ? `(?:${trieSource([...byText.keys()])})` : '',
     ...classes.map((c) => `(?:${(c.text as RegExp).source})`),
   ].filter(Boolean);
+  const related = new Map<string, [string, Trigger[]][]>();
+  for (const a of byText.keys())
+    related.set(
+      a,
+      [...byText].filter(([b]) => a.startsWith(b) || b.startsWith(a)),
+    );
   plan = {
     any: new RegExp(sources.join('|') || '(?!)', 'g'),
     byText,
+    related,
     classes,
     prefixes,
     longestPrefix: Math.max(0, ...[...prefixes.keys()].map((p) => p.length)),
+    maxLead: Math.max(
+      0,
+      ...[...byText.values()].flat().map((t) => t.lead),
+      ...classes.map((t) => t.lead),
+    ),
     window,
   };
   plans.set(rules, plan);
   return plan;
 }
 
+/**
+ * Text that arrives in pieces, addressed by offsets in the whole text. Slicing the recent
+ * part never touches what came before (slicing a string grown by `+=` flattens all of it),
+ * and the pieces before a point can be forgotten.
+ */
+class Pieces {
+  private parts: string[] = [];
+  private starts: number[] = [];
+  private first = 0;
+  length = 0;
+
+  push(s: string): void {
+    if (!s) return;
+    this.parts.push(s);
+    this.starts.push(this.length);
+    this.length += s.length;
+  }
+
+  /** Where the kept text starts. */
+  get start(): number {
+    return this.starts[this.first] ?? this.length;
+  }
+
+  /** Forgets the pieces that end at or before `to`. */
+  drop(to: number): void {
+    const { parts, starts } = this;
+    while (this.first < parts.length && starts[this.first]! + parts[this.first]!.length <= to)
+      this.first++;
+    if (this.first > 1024 && 2 * this.first > parts.length) {
+      this.parts = parts.slice(this.first);
+      this.starts = starts.slice(this.first);
+      this.first = 0;
+    }
+  }
+
+  /** Text of [a, b), of what is kept. */
+  slice(from: number, b = this.length): string {
+    const a = Math.max(from, this.start);
+    const end = Math.min(b, this.length);
+    if (a >= end) return '';
+    const { parts, starts } = this;
+    let i = this.find(a);
+    const s0 = starts[i]!;
+    const p0 = parts[i]!;
+    if (s0 + p0.length >= end) return p0.slice(a - s0, end - s0);
+    const out = [p0.slice(a - s0)];
+    for (i++; i < parts.length && starts[i]! < end; i++)
+      out.push(parts[i]!.slice(0, end - starts[i]!));
+    return out.join('');
+  }
+
+  /** The kept piece holding offset `a`. */
+  private find(a: number): number {
+    let lo = this.first;
+    let hi = this.parts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= a) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+}
+
+/** A confirmed redaction, and the span it was found as (to not record it twice). */
+interface Recorded extends Labelled {
+  key: string;
+}
+
+/**
+ * Above this many characters held for the checks, they re-run only once a quarter as many
+ * again have arrived: a check costs what is held, so a match that keeps growing costs a few
+ * checks per character instead of one per chunk (the square of its length).
+ */
+const RECHECK_MIN = 2048;
+
 export class ChoiceGate {
-  /**
-   * The text from `base` on. Released text more than CONTEXT characters back is dropped:
-   * slicing a string that keeps growing by `+=` would flatten all of it on every chunk.
-   */
-  private tail = '';
-  private base = 0;
+  /** The text, from a little before what is released or settled on. */
+  private readonly text = new Pieces();
   released = 0;
+  /**
+   * How far the span rules' decisions are final: the release boundary but for the rules that
+   * hold a choice whole. The span checks re-run only from a little before it, so a choice
+   * held until it ends costs no more per chunk than one released as it goes.
+   */
+  private settled = 0;
   final = false;
-  readonly redactions: Labelled[] = [];
   blocked: RuleResult | undefined;
+  /**
+   * Confirmed redactions in render order (`byStart`). They are found in increasing order
+   * behind the boundary; those before `head` end within the released text and are done with.
+   */
+  private readonly redactions: Recorded[] = [];
+  private head = 0;
+  /** Keys of the redactions from `head` on. */
+  private readonly recorded = new Set<string>();
   private readonly holdAll: boolean;
   private readonly plan: Plan;
   /** Whether the last hold computation saw any trigger (or partial trigger) near the unreleased text. */
   private triggered = false;
+  /** The last boundary computed, and the length before which the checks are not re-run. */
+  private boundary = 0;
+  private recheckAt = 0;
+  /** The length of the text the final check saw. */
+  private finalAt = -1;
 
   constructor(
     private readonly rules: readonly GateRule[],
@@ -144,52 +252,55 @@ export class ChoiceGate {
   }
 
   push(delta: string): void {
-    this.tail += delta;
+    this.text.push(delta);
   }
 
   /** Length of the whole text so far. */
   get length(): number {
-    return this.base + this.tail.length;
+    return this.text.length;
   }
 
-  /** Text of [a, b) in whole-text offsets; `a` must not be before the kept context. */
-  slice(a: number, b = this.length): string {
-    return this.tail.slice(a - this.base, b - this.base);
-  }
-
-  /** Marks text up to `to` as sent, and forgets what no check needs any more. */
+  /** Marks text up to `to` as sent, and forgets what neither the checks nor rendering need. */
   release(to: number): void {
     this.released = Math.max(this.released, to);
-    const keep = this.released - CONTEXT;
-    if (keep - this.base > 4096) {
-      this.tail = this.tail.slice(keep - this.base);
-      this.base = keep;
+    const list = this.redactions;
+    while (this.head < list.length && list[this.head]!.end <= this.released)
+      this.recorded.delete(list[this.head++]!.key);
+    if (this.head > 1024 && 2 * this.head > list.length) {
+      list.splice(0, this.head);
+      this.head = 0;
     }
+    this.text.drop(Math.min(this.released, this.settled) - CONTEXT);
   }
 
-  /** The earliest index a match through a trigger (or a partial trigger at the end) could start. */
-  private holdFrom(): number {
+  /**
+   * The earliest index a match through a trigger (or a partial trigger at the end) could
+   * start, from the lower-cased text `lower` of [base, length) (`text` is the same, as is).
+   */
+  private holdFrom(text: string, lower: string, base: number): number {
     const length = this.length;
     this.triggered = false;
-    if (this.final) return length;
-    if (this.holdAll) return this.released;
     const plan = this.plan;
-    const base = Math.max(this.base, this.released - CONTEXT);
-    // ASCII-only lower-casing keeps indexes aligned with the text (triggers are ASCII).
-    const lower = this.slice(base).replace(/[A-Z]+/g, (c) => c.toLowerCase());
     let hold = plan.window ? length - this.window : length;
     plan.any.lastIndex = 0;
     for (let m = plan.any.exec(lower); m; m = plan.any.exec(lower)) {
       this.triggered = true;
       const q = base + m.index;
-      // The trie reports the shortest literal at a position: consider every one starting there.
-      for (const [text, ts] of plan.byText) {
-        if (!lower.startsWith(text, m.index)) continue;
+      // Matches come in order: a later trigger cannot hold from earlier (and its settle test
+      // may scan the rest of the text: once per trigger would cost the square of a long run).
+      if (q - plan.maxLead >= hold) break;
+      // The trie reports one literal at a position: consider every one starting there.
+      for (const [t0, ts] of plan.related.get(m[0]) ?? []) {
+        if (!lower.startsWith(t0, m.index)) continue;
         for (const t of ts)
-          if (this.unsettled(t, q, text.length)) hold = Math.min(hold, q - t.lead);
+          if (this.unsettled(t, q, text.slice(m.index + t0.length)))
+            hold = Math.min(hold, q - t.lead);
       }
       for (const t of plan.classes) {
-        if ((t.text as RegExp).test(m[0]) && this.unsettled(t, q, m[0].length))
+        if (
+          (t.text as RegExp).test(m[0]) &&
+          this.unsettled(t, q, text.slice(m.index + m[0].length))
+        )
           hold = Math.min(hold, q - t.lead);
       }
       if (m[0].length === 0) plan.any.lastIndex++;
@@ -202,35 +313,91 @@ export class ChoiceGate {
         hold = Math.min(hold, length - k - lead);
       }
     }
-    return Math.max(this.released, hold);
+    return hold;
   }
 
-  private unsettled(t: Trigger, q: number, len: number): boolean {
+  /** Whether a match through trigger `t` at `q` may still grow (`after`: the text after the trigger). */
+  private unsettled(t: Trigger, q: number, after: string): boolean {
     if (q - t.lead + t.maxSpan <= this.length) return false;
-    return !(t.settle && t.settle.test(this.slice(q + len)));
+    return !(t.settle && t.settle.test(after));
+  }
+
+  /** The release boundary for a span boundary: nothing before the end when a rule holds all. */
+  private releasable(boundary: number): number {
+    return this.holdAll && !this.final ? this.released : Math.max(this.released, boundary);
   }
 
   /**
-   * Re-checks the unreleased text; returns the new release boundary (confirmed redactions
-   * are recorded; a confirmed block sets `blocked`).
+   * Re-checks the text after what is settled; returns the new release boundary (confirmed
+   * redactions are recorded; a confirmed block sets `blocked`).
    */
   advance(): number {
-    let boundary = this.holdFrom();
     if (this.blocked) return this.released;
+    const length = this.length;
+    if (this.final) {
+      if (this.finalAt === length) return Math.max(this.released, length);
+    } else if (length < this.recheckAt) return this.releasable(this.boundary);
+    const from = Math.max(this.text.start, this.settled - CONTEXT);
+    const text = this.text.slice(from);
+    let boundary = length;
+    if (!this.final)
+      // ASCII-only lower-casing keeps indexes aligned with the text (triggers are ASCII).
+      boundary = this.holdFrom(
+        text,
+        text.replace(/[A-Z]+/g, (c) => c.toLowerCase()),
+        from,
+      );
     // Every match contains a trigger: with none near the unreleased text, nothing can match.
-    if (!this.final && !this.triggered && !this.plan.window) return boundary;
-    const from = Math.max(this.base, this.released - CONTEXT);
-    const input = {
-      text: this.slice(from),
-      toolCalls: [],
-      finishReason: undefined,
-      request: this.request,
-    };
-    const found: { start: number; end: number; r: GateRule; replace: string | undefined }[] = [];
+    if (this.final || this.triggered || this.plan.window) {
+      const found = this.check(text, from);
+      if (!found) return this.released;
+      // A match that reaches the end of the text may still grow: hold from its start.
+      for (const f of found)
+        if (!this.final && f.end >= length) boundary = Math.min(boundary, f.start);
+      for (const f of found)
+        if (f.start < boundary && f.end > boundary) boundary = Math.min(boundary, f.start);
+      for (const f of found) {
+        if (f.start >= boundary || this.recorded.has(f.key)) continue;
+        if (f.r.action === 'block') {
+          this.block(f.r, 'fail', 'matched in the stream', 0);
+          return this.released;
+        }
+        this.record({
+          start: Math.max(f.start, this.released),
+          end: f.end,
+          rule: f.r.rule,
+          replace: f.replace,
+          key: f.key,
+        });
+      }
+    }
+    this.boundary = boundary;
+    this.settled = Math.max(this.settled, Math.min(boundary, length));
+    if (this.final) this.finalAt = length;
+    else {
+      const held = length - Math.max(this.text.start, this.settled - CONTEXT);
+      this.recheckAt = held > Math.max(RECHECK_MIN, 2 * this.window) ? length + held / 4 : 0;
+    }
+    return this.releasable(boundary);
+  }
+
+  /**
+   * Runs the span rules on `text` (the whole text from `from`), and at the end the others on
+   * the whole text; returns the new spans in start order, or undefined once blocked.
+   */
+  private check(text: string, from: number): Found[] | undefined {
+    const input = { text, toolCalls: [], finishReason: undefined, request: this.request };
+    let whole: typeof input | undefined;
+    const found: Found[] = [];
     for (const r of this.rules) {
       if (!r.spans && !this.final) continue;
+      let on = input;
+      if (!r.spans) {
+        const start = Math.max(this.text.start, this.released - CONTEXT);
+        on = whole ??= start === from ? input : { ...input, text: this.text.slice(start) };
+      }
       const t0 = performance.now();
-      const out = runCheck(r.instance, input);
+      const out = runCheck(r.instance, on);
       const ms = performance.now() - t0;
       if (out.status === 'error' && r.onError === 'closed')
         return this.block(r, 'error', out.message, ms);
@@ -243,44 +410,47 @@ export class ChoiceGate {
         if (s.toolCall !== undefined) continue;
         const start = s.start + from;
         const end = s.end + from;
-        if (end <= this.released || this.redactions.some((x) => x.start === start && x.end === end))
-          continue;
-        found.push({ start, end, r, replace: s.replace });
+        const key = `${start}:${end}`;
+        if (end > this.released && !this.recorded.has(key))
+          found.push({ start, end, r, replace: s.replace, key });
       }
     }
-    // A match that reaches the end of the text may still grow: hold from its start.
-    found.sort((a, b) => a.start - b.start);
-    for (const f of found)
-      if (!this.final && f.end >= this.length) boundary = Math.min(boundary, f.start);
-    for (const f of found)
-      if (f.start < boundary && f.end > boundary) boundary = Math.min(boundary, f.start);
-    for (const f of found) {
-      if (f.start >= boundary) continue;
-      if (f.r.action === 'block') return this.block(f.r, 'fail', 'matched in the stream', 0);
-      this.redactions.push({
-        start: Math.max(f.start, this.released),
-        end: f.end,
-        rule: f.r.rule,
-        replace: f.replace,
-      });
-    }
-    return Math.max(this.released, boundary);
+    return found.sort((a, b) => a.start - b.start);
   }
 
-  private block(r: GateRule, status: 'fail' | 'error', detail: string, ms: number): number {
+  /** Adds a redaction in render order (almost always last: they are found in order). */
+  private record(r: Recorded): void {
+    const list = this.redactions;
+    let i = list.length;
+    while (i > this.head && byStart(list[i - 1]!, r) > 0) i--;
+    if (i === list.length) list.push(r);
+    else list.splice(i, 0, r);
+    this.recorded.add(r.key);
+  }
+
+  private block(r: GateRule, status: 'fail' | 'error', detail: string, ms: number): undefined {
     this.blocked = { ...blockResult(r, this.choice, status, detail), durationSeconds: ms / 1000 };
-    return this.released;
+    return undefined;
   }
 
   /** Text of [a, b) with the confirmed redactions applied (a span is marked where it starts). */
   render(a: number, b: number): { text: string; changed: boolean } {
-    const shifted = this.redactions.map((r) => ({
-      ...r,
-      start: r.start - this.base,
-      end: r.end - this.base,
-    }));
-    return redactRange(this.tail, shifted, a - this.base, b - this.base);
+    return redactSorted({
+      slice: (x, y) => this.text.slice(x, y),
+      spans: this.redactions,
+      first: this.head,
+      from: a,
+      to: b,
+    });
   }
+}
+
+interface Found {
+  start: number;
+  end: number;
+  r: GateRule;
+  replace: string | undefined;
+  key: string;
 }
 
 /** Tool calls are checked once complete: a block, or the redacted arguments by call index. */

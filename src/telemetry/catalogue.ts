@@ -42,6 +42,18 @@ export const CATALOGUE = {
     ['route', 'upstream', 'code', 'source'],
     'Requests answered, by route, upstream, HTTP status and source (live or canary).',
   ),
+  requestsRefused: m(
+    'coalmine_requests_refused_total',
+    'counter',
+    ['reason'],
+    'Requests refused before their body was read: too_large (over limits.request_body, 413) or budget (limits.request_bytes_in_flight exhausted, 503).',
+  ),
+  requestBytesInFlight: m(
+    'coalmine_request_bytes_in_flight',
+    'gauge',
+    [],
+    'Request body bytes held in memory now, all requests together (capped by limits.request_bytes_in_flight).',
+  ),
   requestDuration: m(
     'coalmine_request_duration_seconds',
     'histogram',
@@ -80,7 +92,7 @@ export const CATALOGUE = {
     'coalmine_stream_aborts_total',
     'counter',
     ['reason'],
-    'Streams ended early, by reason (client_disconnect, upstream_error, policy_block, timeout).',
+    'Streams ended early, by reason (client_disconnect, upstream_error, policy_block, timeout, too_large, internal).',
   ),
   streamChunkOverhead: m(
     'coalmine_stream_chunk_overhead_seconds',
@@ -143,7 +155,7 @@ export const CATALOGUE = {
     'coalmine_check_errors_total',
     'counter',
     ['check'],
-    'Checks that threw, overran their time budget or could not scan the output.',
+    'Checks that threw: internal errors, governed by on_error (overruns and over-long output are not errors).',
   ),
   checkDuration: m(
     'coalmine_check_duration_seconds',
@@ -223,7 +235,7 @@ export const CATALOGUE = {
     'coalmine_policy_reloads_total',
     'counter',
     ['result'],
-    'Policy set loads (at start and on reload), by result (success, failure).',
+    'Policy set loads (at start and on reload), by result: success, failure (invalid, refused), file_removed (refused: it would drop a file the serving set was loaded from).',
   ),
   policyLastReload: m(
     'coalmine_policy_last_reload_success',

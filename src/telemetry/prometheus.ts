@@ -7,6 +7,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type {
   CanaryRecord,
   PolicyReloadRecord,
+  PolicyReloadResult,
   QuarantineRecord,
   RequestRecord,
   Sink,
@@ -15,6 +16,12 @@ import type {
 import type { Verdict } from '../model/verdict.js';
 import type { MetricKey } from './catalogue.js';
 import { CATALOGUE, FINISH_REASONS } from './catalogue.js';
+
+/** Error codes of requests refused before their body was read, and their `reason` label. */
+const REFUSED: ReadonlyMap<string, string> = new Map([
+  ['REQUEST_BODY_TOO_LARGE', 'too_large'],
+  ['REQUEST_BUDGET_EXHAUSTED', 'budget'],
+]);
 
 interface Observer {
   observe(v: number): void;
@@ -80,8 +87,9 @@ export class PrometheusSink implements Sink {
     return t;
   }
 
-  /** Adds what the tallies counted since the last scrape. */
+  /** Adds what the tallies counted since the last scrape, and reads the sampled gauges. */
   private flush(): void {
+    for (const [g, read] of this.samplers) g.set(read());
     for (const t of this.tallies) {
       if (t.n === 0) continue;
       t.counter.inc(t.labels, t.n);
@@ -89,6 +97,7 @@ export class PrometheusSink implements Sink {
     }
   }
   private readonly modelSeries = new Map<string, ModelSeries>();
+  private readonly samplers: [Gauge, () => number][] = [];
 
   constructor(opts: PrometheusOptions) {
     for (const [key, spec] of Object.entries(CATALOGUE) as [
@@ -110,7 +119,15 @@ export class PrometheusSink implements Sink {
         );
     }
     this.gauge('buildInfo').set({ version: opts.version, nodejs: process.versions.node }, 1);
+    for (const reason of REFUSED.values()) this.counter('requestsRefused').inc({ reason }, 0);
+    for (const result of ['success', 'failure', 'file_removed'] satisfies PolicyReloadResult[])
+      this.counter('policyReloads').inc({ result }, 0);
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** A gauge without labels whose value is read from `read` at every scrape. */
+  sample(key: MetricKey, read: () => number): void {
+    this.samplers.push([this.gauge(key), read]);
   }
 
   private counter(k: MetricKey): Counter {
@@ -233,6 +250,8 @@ export class PrometheusSink implements Sink {
       s.upstreamDuration.observe(e.upstreamDurationSeconds);
     if (e.overheadSeconds !== undefined) s.overhead.observe(e.overheadSeconds);
     if (e.abortReason) this.counter('streamAborts').inc({ reason: e.abortReason });
+    const refused = e.errorCode === undefined ? undefined : REFUSED.get(e.errorCode);
+    if (refused) this.counter('requestsRefused').inc({ reason: refused });
     if (e.upstreamError)
       this.counter('upstreamErrors').inc({ upstream: e.upstream, reason: e.upstreamError });
     if (e.chunkSeconds.length) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Running } from '../../src/main.js';
 import { serve } from '../../src/main.js';
+import type { Logger } from '../../src/model/log.js';
 import { noopLogger } from '../../src/model/log.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -12,6 +13,7 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export async function startProxy(
   config: Record<string, unknown>,
   files: Record<string, string> = {},
+  log: Logger = noopLogger,
 ): Promise<Running & { dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'coalmine-e2e-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
@@ -24,7 +26,7 @@ export async function startProxy(
       ...config,
     }),
   );
-  return { ...(await serve({ cwd: dir, env: {}, configFile: file, log: noopLogger })), dir };
+  return { ...(await serve({ cwd: dir, env: {}, configFile: file, log })), dir };
 }
 
 export async function metricsText(running: Running): Promise<string> {

@@ -29,6 +29,7 @@ export const embeddingsCheck = defineCheck({
   actions: ['block', 'flag'],
   create(p) {
     return {
+      reads: { text: 0, toolCallArguments: false },
       evaluate({ vector }) {
         if (!vector) return PASS;
         const fail = (detail: string) => ({ status: 'fail' as const, spans: [], detail });

@@ -15,6 +15,7 @@ export const finishReasonCheck = defineCheck({
   actions: ['block', 'flag'],
   create(p) {
     return {
+      reads: { text: 0, toolCallArguments: false },
       // Known only when the choice ends: never holds text.
       stream: { triggers: [] },
       evaluate(input) {

@@ -55,68 +55,109 @@ const SUSPECT = new RegExp(`[${BMP_SUSPECT}]|\\uDB40[\\uDC00-\\uDC7F\\uDD00-\\uD
 // eslint-disable-next-line no-misleading-character-class -- these code points are what the check looks for
 const SETTLED = new RegExp(`[^${BMP_SUSPECT}\\uDB40\\uDC00-\\uDFFF]`);
 
-/** Spans of invisible characters in `text`. */
+/** An ANSI CSI (ESC [ … final) or OSC (ESC ] … BEL or ESC \) sequence, at most ~4 KB. */
+const ESCAPE =
+  // eslint-disable-next-line no-control-regex -- ANSI escapes are what the check looks for
+  /\u001b(?:\[[0-?]{0,4093}[ -/]{0,4093}[@-~]|\][^\u0007\u001b]{0,4094}(?:\u0007|\u001b\\)?)/y;
+
+/** Whether the UTF-16 unit at `i` starts a character this check may flag (as SUSPECT). */
+function suspectAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c >= 0x20 && c < 0x7f) return false;
+  if (c < 0x20) return c !== 0x09 && c !== 0x0a && c !== 0x0d;
+  if (c <= 0x9f) return true;
+  if (c === 0xdb40) {
+    const d = text.charCodeAt(i + 1);
+    return (d >= 0xdc00 && d <= 0xdc7f) || (d >= 0xdd00 && d <= 0xddef);
+  }
+  return (
+    c === 0x180e ||
+    (c >= 0x200b && c <= 0x200d) ||
+    (c >= 0x202a && c <= 0x202e) ||
+    (c >= 0x2060 && c <= 0x2064) ||
+    (c >= 0x2066 && c <= 0x2069) ||
+    (c >= 0xfe00 && c <= 0xfe0f) ||
+    c === 0xfeff
+  );
+}
+
+/** Memoised `re.test` on one code point (the tests run per joiner and selector: hot). */
+function classOf(re: RegExp): (c: number) => boolean {
+  const seen = new Map<number, boolean>();
+  return (c) => {
+    if (c < 0) return false;
+    let v = seen.get(c);
+    if (v === undefined) seen.set(c, (v = re.test(String.fromCodePoint(c))));
+    return v;
+  };
+}
+const isJoinerless = classOf(JOINERLESS);
+const isIdeograph = classOf(IDEOGRAPH);
+
+/**
+ * Spans of invisible characters in `text` (redaction strips them): each suspect character,
+ * judged by the code points around it. Linear; clean text costs one regex test.
+ */
 export function findInvisible(
   text: string,
   kinds: ReadonlySet<Kind>,
-): { kind: Kind; start: number; end: number }[] {
-  if (!SUSPECT.test(text)) return [];
-  const from = 0;
-  const to = text.length;
-  const cps: { c: number; at: number }[] = [];
-  for (let i = from; i < to;) {
-    const c = text.codePointAt(i)!;
-    cps.push({ c, at: i });
-    i += c > 0xffff ? 2 : 1;
-  }
-  const out: { kind: Kind; start: number; end: number }[] = [];
-  const end = (k: number) => (k + 1 < cps.length ? cps[k + 1]!.at : to);
-  const ch = (k: number) => (k >= 0 && k < cps.length ? String.fromCodePoint(cps[k]!.c) : '');
-  const push = (kind: Kind, a: number, b: number) => {
+): { kind: Kind; start: number; end: number; replace: '' }[] {
+  const out: { kind: Kind; start: number; end: number; replace: '' }[] = [];
+  if (!SUSPECT.test(text)) return out;
+  const n = text.length;
+  const cp = (i: number) => (i >= 0 && i < n ? text.codePointAt(i)! : -1);
+  const after = (i: number) => i + (cp(i) > 0xffff ? 2 : 1);
+  /** The start of the code point before `i` (a lone surrogate is one code point). */
+  const before = (i: number) => {
+    const lo = text.charCodeAt(i - 1);
+    const hi = text.charCodeAt(i - 2);
+    return lo >= 0xdc00 && lo <= 0xdfff && hi >= 0xd800 && hi <= 0xdbff ? i - 2 : i - 1;
+  };
+  const push = (kind: Kind, start: number, end: number) => {
     if (!kinds.has(kind)) return;
     const last = out.at(-1);
-    if (last && last.kind === kind && last.end === cps[a]!.at) last.end = end(b);
-    else out.push({ kind, start: cps[a]!.at, end: end(b) });
+    if (last && last.kind === kind && last.end === start) last.end = end;
+    else out.push({ kind, start, end, replace: '' });
   };
 
-  for (let k = 0; k < cps.length; k++) {
-    const c = cps[k]!.c;
-    if (c === BLACK_FLAG && isTag(cps[k + 1]?.c ?? 0)) {
-      // A flag tag sequence: black flag, tag letters/digits, cancel tag.
-      let j = k + 1;
-      while (j < cps.length && isTag(cps[j]!.c) && cps[j]!.c !== CANCEL_TAG) j++;
-      const valid = j < cps.length && cps[j]!.c === CANCEL_TAG && j - k - 1 >= 2 && j - k - 1 <= 7;
-      if (!valid) push('tags', k + 1, Math.min(j, cps.length - 1));
-      k = Math.min(j, cps.length - 1);
+  for (let i = text.search(SUSPECT); i !== -1 && i < n;) {
+    if (!suspectAt(text, i)) {
+      i++;
       continue;
     }
-    if (c === 0x1b && kinds.has('control')) {
-      // A whole ANSI CSI (ESC [ … final) or OSC (ESC ] … BEL or ESC \\) sequence.
-      const rest = text.slice(cps[k]!.at, cps[k]!.at + 4096);
-      // eslint-disable-next-line no-control-regex -- ANSI escapes are what the check looks for
-      const m = /^\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?)/.exec(rest);
-      let j = k;
-      if (m) while (j + 1 < cps.length && cps[j + 1]!.at < cps[k]!.at + m[0].length) j++;
-      push('control', k, j);
-      k = j;
-      continue;
-    }
-    if (isTag(c)) push('tags', k, k);
-    else if (isBidi(c)) push('bidi', k, k);
-    else if (isControl(c)) push('control', k, k);
+    const c = cp(i);
+    let next = after(i);
+    const p = i > 0 ? before(i) : -1;
+    const prev = cp(p);
+    if (isTag(c) && prev === BLACK_FLAG) {
+      // A flag tag sequence: black flag, 2 to 7 tag letters/digits, cancel tag.
+      let j = i;
+      while (j < n && isTag(cp(j)) && cp(j) !== CANCEL_TAG) j = after(j);
+      const letters = (j - i) / 2;
+      const cancelled = cp(j) === CANCEL_TAG;
+      const end = cancelled ? after(j) : j;
+      if (!(cancelled && letters >= 2 && letters <= 7)) push('tags', i, end);
+      next = end;
+    } else if (c === 0x1b && kinds.has('control')) {
+      ESCAPE.lastIndex = i;
+      push('control', i, ESCAPE.test(text) ? ESCAPE.lastIndex : next);
+      next = Math.max(next, ESCAPE.lastIndex);
+    } else if (isTag(c)) push('tags', i, next);
+    else if (isBidi(c)) push('bidi', i, next);
+    else if (isControl(c)) push('control', i, next);
     else if (isZW(c)) {
-      if (!(c === 0xfeff && k === 0)) push('zero_width', k, k);
+      if (!(c === 0xfeff && i === 0)) push('zero_width', i, next);
     } else if (isJoiner(c)) {
-      const run = isJoiner(cps[k - 1]?.c ?? 0) || isJoiner(cps[k + 1]?.c ?? 0);
-      if (run || (JOINERLESS.test(ch(k - 1)) && JOINERLESS.test(ch(k + 1))))
-        push('zero_width', k, k);
+      const following = cp(next);
+      const run = isJoiner(prev) || isJoiner(following);
+      if (run || (isJoinerless(prev) && isJoinerless(following))) push('zero_width', i, next);
     } else if (isVS(c)) {
-      const prev = cps[k - 1]?.c ?? 0;
-      const run = isVS(prev) || isVS(cps[k + 1]?.c ?? 0);
-      const supplementary = c >= 0xe0100 && !IDEOGRAPH.test(ch(k - 1));
-      if (run || supplementary || k === 0 || prev === 0x20 || prev === 0x0a)
-        push('variation_selectors', k, k);
+      const run = isVS(prev) || isVS(cp(next));
+      const supplementary = c >= 0xe0100 && !isIdeograph(prev);
+      if (run || supplementary || i === 0 || prev === 0x20 || prev === 0x0a)
+        push('variation_selectors', i, next);
     }
+    i = next;
   }
   return out;
 }
@@ -134,9 +175,8 @@ export const invisibleUnicodeCheck = defineCheck({
       // ordinary character follows it.
       stream: { triggers: [{ text: SUSPECT, lead: 0, maxSpan: 4096, settle: SETTLED }] },
       evaluate(input) {
-        const { spans, kinds: found } = collectSpans(input, (text) =>
-          findInvisible(text, kinds).map((f) => ({ ...f, replace: '' })),
-        );
+        // Redaction strips the characters (`replace: ''`).
+        const { spans, kinds: found } = collectSpans(input, (text) => findInvisible(text, kinds));
         return spans.length
           ? {
               status: 'fail',

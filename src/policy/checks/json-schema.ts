@@ -5,24 +5,49 @@
  */
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
+import { fencedBody, parseJson } from './support/json.js';
 import { defineCheck, PASS } from './types.js';
 
+// Schemas come from requests too. Each is dropped from the shared instance once compiled: its
+// `$id` must not stay registered (a second schema with the same `$id` would then fail to
+// compile, switching the check off for someone else), and Ajv's own cache is unbounded (this
+// module's LRU is the cache).
 const ajv = new Ajv({ allErrors: false, strict: false, validateSchema: true });
-const cache = new LRUCache<string, ValidateFunction | Error>({ max: 500 });
+// Bounded in count and in bytes: keys are hashes, and an entry weighs its schema's JSON text
+// (a compiled validator is of the same order); a schema over a MiB is compiled, not kept.
+const cache = new LRUCache<string, ValidateFunction | Error>({
+  max: 500,
+  maxSize: 32 * 1024 * 1024,
+  maxEntrySize: 1024 * 1024,
+});
+
+/** Drops `schema` from Ajv's cache (a non-string `$id` fails before Ajv caches anything). */
+function release(schema: unknown): void {
+  if (typeof schema !== 'object' || schema === null) return;
+  const id = (schema as { $id?: unknown }).$id;
+  if (id === undefined || typeof id === 'string') ajv.removeSchema(schema);
+}
 
 /** A cached validator for `schema`, or the reason it cannot be compiled. */
 export function validatorFor(schema: unknown): ValidateFunction | Error {
-  const key = JSON.stringify(schema);
+  const json = JSON.stringify(schema) ?? 'undefined';
+  const key = createHash('sha256').update(json).digest('base64');
   let v = cache.get(key);
   if (!v) {
     try {
       v = ajv.compile(schema as object);
+      // An `$async` schema validates to a Promise: always truthy, and its rejection is unhandled.
+      if ((v as { $async?: unknown }).$async)
+        v = new Error('asynchronous schemas are not supported');
     } catch (e) {
       v = e instanceof Error ? e : new Error(String(e));
+    } finally {
+      release(schema);
     }
-    cache.set(key, v);
+    if (json.length <= 1024 * 1024) cache.set(key, v, { size: Math.max(1, json.length) });
   }
   return v;
 }
@@ -52,8 +77,6 @@ const params = z
     }
   });
 
-const FENCE = /^\s*```[a-z]*\s*\n([\s\S]*?)\n\s*```\s*$/i;
-
 export const jsonSchemaCheck = defineCheck({
   id: 'json-schema',
   summary:
@@ -62,6 +85,11 @@ export const jsonSchemaCheck = defineCheck({
   actions: ['block', 'flag'],
   create(p) {
     return {
+      // The text only, and nothing when there is no schema to hold it to.
+      reads: (input) =>
+        (p.schema_from === 'request' ? input.request.responseSchema : p.schema) === undefined
+          ? { text: 0, toolCallArguments: false }
+          : { toolCallArguments: false },
       evaluate(input) {
         const schema = p.schema_from === 'request' ? input.request.responseSchema : p.schema;
         if (schema === undefined) return PASS;
@@ -69,14 +97,10 @@ export const jsonSchemaCheck = defineCheck({
         const v = validatorFor(schema);
         if (v instanceof Error)
           return { status: 'error', message: 'the JSON Schema does not compile' };
-        const raw = p.allow_code_fence ? (FENCE.exec(input.text)?.[1] ?? input.text) : input.text;
-        let value: unknown;
-        try {
-          value = JSON.parse(raw);
-        } catch {
-          return { status: 'fail', spans: [], detail: 'output is not valid JSON' };
-        }
-        if (v(value)) return PASS;
+        const raw = p.allow_code_fence ? (fencedBody(input.text) ?? input.text) : input.text;
+        const parsed = parseJson(raw);
+        if (!parsed.ok) return { status: 'fail', spans: [], detail: `output is ${parsed.why}` };
+        if (v(parsed.value)) return PASS;
         const e = v.errors?.[0];
         return {
           status: 'fail',

@@ -1,4 +1,7 @@
-/** `length`: bounds on the output's length in characters. */
+/**
+ * `length`: bounds on the output's length in characters (code points), counting stream text
+ * the proxy did not keep.
+ */
 import { z } from 'zod';
 import { defineCheck, PASS } from './types.js';
 
@@ -12,6 +15,22 @@ const params = z
     'give min_chars, max_chars or both',
   );
 
+/** Code points in `s` (a surrogate pair counts once), without materialising them. */
+function codePoints(s: string): number {
+  let pairs = 0;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        pairs++;
+        i++;
+      }
+    }
+  }
+  return s.length - pairs;
+}
+
 export const lengthCheck = defineCheck({
   id: 'length',
   summary: 'The output length in characters must lie within bounds.',
@@ -19,8 +38,10 @@ export const lengthCheck = defineCheck({
   actions: ['block', 'flag'],
   create(p) {
     return {
+      // Reads only the length: the whole text is counted, never scanned.
+      reads: { text: 0, toolCallArguments: false },
       evaluate(input) {
-        const n = [...input.text].length;
+        const n = codePoints(input.text) + (input.omittedChars ?? 0);
         if (p.max_chars !== undefined && n > p.max_chars)
           return {
             status: 'fail',

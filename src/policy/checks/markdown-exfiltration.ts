@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Span } from '../../model/verdict.js';
 import { domainMatches, findLinks, hostOf } from './support/links.js';
+import { percentDecode } from './support/percent.js';
 import type { Link } from './support/links.js';
 import { defineCheck, PASS } from './types.js';
 import type { Trigger } from './types.js';
@@ -30,7 +31,8 @@ export function carriesData(url: string): boolean {
   }
   if ([...u.searchParams.values()].some((v) => v.length > 0) || /[?&][^=&]{12,}/.test(u.search))
     return true;
-  const path = decodeURIComponent(u.pathname.replace(/%(?![0-9a-f]{2})/gi, '%25'));
+  // Decoded without throwing: a malformed escape (`%FF`) must not switch the check off.
+  const path = percentDecode(u.pathname);
   if (/[=@]/.test(path) || /\[(?:DATA|INFO)\]|%5B/i.test(url)) return true;
   if (u.hash.length > 16) return true;
   return path
@@ -67,6 +69,7 @@ export const markdownExfiltrationCheck = defineCheck({
   actions: ['block', 'redact', 'flag'],
   create(p) {
     return {
+      reads: { toolCallArguments: false },
       stream: { triggers: EXFIL_TRIGGERS },
       evaluate(input) {
         const seen = new Map<string, boolean>();

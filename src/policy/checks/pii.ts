@@ -51,9 +51,9 @@ const FINDERS: Record<PiiType, Finder> = {
     accept: whole,
   },
   credit_card: {
-    re: /\d(?:[ -]?\d){12,18}(?!\d)/g,
+    // Never starts after a digit or `-` (a long digit run would retry at every digit).
+    re: /(?<![\d-])\d(?:[ -]?\d){12,18}(?!\d)/g,
     accept(m) {
-      if (/[\d-]/.test(m.input[m.index - 1] ?? '')) return undefined;
       const digits = m[0].replace(/[ -]/g, '');
       if (/^(\d)\1+$/.test(digits) || !luhn(digits) || (digits.length === 13 && digits[0] !== '4'))
         return undefined;
@@ -148,7 +148,7 @@ export const piiCheck = defineCheck({
         const { spans, kinds: types } = collectSpans(input, (text) =>
           findPii(text, p.types)
             .filter((f) => !allow.has(text.slice(f.start, f.end)))
-            .map((f) => ({ ...f, kind: f.type })),
+            .map((f) => ({ start: f.start, end: f.end, kind: f.type })),
         );
         return spans.length
           ? {

@@ -109,6 +109,7 @@ export const refusalCheck = defineCheck({
   create(p) {
     const markers = p.phrases.length ? markerRegex(p.phrases) : DEFAULT_MARKERS;
     return {
+      reads: { text: p.window, toolCallArguments: false },
       evaluate(input) {
         return looksLikeRefusal(input.text, markers, p.window)
           ? { status: 'fail', spans: [], detail: 'the model refused' }

@@ -4,6 +4,7 @@
  * or the same line again and again. Linear in the output: one pass per period over word ids.
  */
 import { z } from 'zod';
+import { isSpace } from './support/chars.js';
 import { defineCheck, PASS } from './types.js';
 
 const params = z.strictObject({
@@ -17,30 +18,45 @@ const params = z.strictObject({
   min_line_repeats: z.number().int().min(2).default(5),
 });
 
-const WORD = /\S+/g;
+/** Grows an Int32Array by doubling. */
+const doubled = (a: Int32Array) => {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+};
 
 /** The longest run of a repeated unit of 1..maxPeriod words: its period and the characters it spans. */
 export function longestLoop(
   text: string,
   maxPeriod: number,
 ): { period: number; repeats: number; chars: number } {
-  const ids: number[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
+  // Words are runs of non-space (`\S+`), as ids; scanned by hand into typed arrays.
+  let ids = new Int32Array(1024);
+  let starts = new Int32Array(1024);
+  let ends = new Int32Array(1024);
+  let count = 0;
   const dict = new Map<string, number>();
-  WORD.lastIndex = 0;
-  for (let m = WORD.exec(text); m; m = WORD.exec(text)) {
-    let id = dict.get(m[0]);
-    if (id === undefined) dict.set(m[0], (id = dict.size));
-    ids.push(id);
-    starts.push(m.index);
-    ends.push(m.index + m[0].length);
+  for (let i = 0; i < text.length;) {
+    if (isSpace(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const s = i;
+    while (i < text.length && !isSpace(text.charCodeAt(i))) i++;
+    const w = text.slice(s, i);
+    let id = dict.get(w);
+    if (id === undefined) dict.set(w, (id = dict.size));
+    if (count === ids.length) [ids, starts, ends] = [doubled(ids), doubled(starts), doubled(ends)];
+    ids[count] = id;
+    starts[count] = s;
+    ends[count] = i;
+    count++;
   }
   let best = { period: 0, repeats: 0, chars: 0 };
-  for (let p = 1; p <= maxPeriod && p < ids.length; p++) {
+  for (let p = 1; p <= maxPeriod && p < count; p++) {
     let run = 0;
-    for (let i = p; i <= ids.length; i++) {
-      if (i < ids.length && ids[i] === ids[i - p]) {
+    for (let i = p; i <= count; i++) {
+      if (i < count && ids[i] === ids[i - p]) {
         run++;
         continue;
       }
@@ -54,7 +70,43 @@ export function longestLoop(
   return best;
 }
 
-const CHAR_RUN = /(\S)\1{63,}/;
+/**
+ * Whether one non-space UTF-16 unit repeats at least `n` times in a row. A loop: the regex
+ * `(\S)\1{63,}` overflowed V8's backtracking stack (a throw) on a few megabytes of one character.
+ */
+function charRun(text: string, n: number): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    run = i > 0 && c === text.charCodeAt(i - 1) && !isSpace(c) ? run + 1 : 1;
+    if (run >= n && !isSpace(c)) return true;
+  }
+  return false;
+}
+
+/**
+ * The first count reaching `n` of one non-blank line repeated in a row, or 0. Compares lines
+ * in place (splitting a megabyte of newlines made a million strings).
+ */
+function lineRun(text: string, n: number): number {
+  let same = 1;
+  let prev = 0;
+  let prevEnd = text.indexOf('\n');
+  if (prevEnd === -1) return 0;
+  for (let start = prevEnd + 1; start <= text.length;) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    let blank = true;
+    for (let i = start; i < end && blank; i++) blank = isSpace(text.charCodeAt(i));
+    let equal = !blank && end - start === prevEnd - prev;
+    for (let i = 0; equal && i < end - start; i++)
+      equal = text.charCodeAt(start + i) === text.charCodeAt(prev + i);
+    same = equal ? same + 1 : 1;
+    if (same >= n) return same;
+    [prev, prevEnd, start] = [start, end, end + 1];
+  }
+  return 0;
+}
 
 export const repetitionCheck = defineCheck({
   id: 'repetition',
@@ -64,6 +116,7 @@ export const repetitionCheck = defineCheck({
   actions: ['block', 'flag'],
   create(p) {
     return {
+      reads: { toolCallArguments: false },
       evaluate(input) {
         const loop = longestLoop(input.text, p.max_period);
         if (loop.chars >= p.min_chars && loop.repeats >= p.min_repeats) {
@@ -73,16 +126,10 @@ export const repetitionCheck = defineCheck({
             detail: `a ${loop.period}-word unit repeats ${loop.repeats} times`,
           };
         }
-        if (CHAR_RUN.test(input.text))
+        if (charRun(input.text, 64))
           return { status: 'fail', spans: [], detail: 'one character repeats at length' };
-        let same = 1;
-        const lines = input.text.split('\n');
-        for (let i = 1; i < lines.length; i++) {
-          same = lines[i]!.trim() && lines[i] === lines[i - 1] ? same + 1 : 1;
-          if (same >= p.min_line_repeats)
-            return { status: 'fail', spans: [], detail: `a line repeats ${same} times` };
-        }
-        return PASS;
+        const same = lineRun(input.text, p.min_line_repeats);
+        return same ? { status: 'fail', spans: [], detail: `a line repeats ${same} times` } : PASS;
       },
     };
   },

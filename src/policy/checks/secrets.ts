@@ -24,19 +24,25 @@ export interface SecretFinding {
   end: number;
 }
 
-/** One case-insensitive pass for every keyword of a set of detectors: which of them can match. */
+/**
+ * One case-insensitive pass for every keyword of a set of detectors: which of them can match.
+ * The trie matches the longest keyword at a position; the detectors of every keyword it starts
+ * with are looked up at once, and the scan resumes one character on (keywords overlap).
+ */
 export function keywordScanner(active: readonly Detector[]): (text: string) => Set<Detector> {
   const byKeyword = new Map<string, Detector[]>();
   for (const d of active)
     for (const k of d.keywords) byKeyword.set(k, [...(byKeyword.get(k) ?? []), d]);
+  const byMatch = new Map<string, Detector[]>();
+  for (const k of byKeyword.keys())
+    byMatch.set(k, [...new Set([...byKeyword].flatMap(([p, ds]) => (k.startsWith(p) ? ds : [])))]);
   const re = new RegExp(trieSource([...byKeyword.keys()]), 'gi');
   return (text) => {
     const hit = new Set<Detector>();
     re.lastIndex = 0;
     for (let m = re.exec(text); m && hit.size < active.length; m = re.exec(text)) {
-      // The trie matches the shortest keyword at a position; count every keyword starting there.
-      const at = text.slice(m.index, m.index + 24).toLowerCase();
-      for (const [k, ds] of byKeyword) if (at.startsWith(k)) for (const d of ds) hit.add(d);
+      for (const d of byMatch.get(m[0].toLowerCase()) ?? []) hit.add(d);
+      re.lastIndex = m.index + 1;
     }
     return hit;
   };
@@ -99,7 +105,11 @@ export const secretsCheck = defineCheck({
       stream,
       evaluate(input) {
         const { spans, kinds } = collectSpans(input, (text) =>
-          findSecrets(text, active, allow).map((f) => ({ ...f, kind: f.detector })),
+          findSecrets(text, active, allow).map((f) => ({
+            start: f.start,
+            end: f.end,
+            kind: f.detector,
+          })),
         );
         if (!spans.length) return PASS;
         return {

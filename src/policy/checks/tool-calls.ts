@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { validatorFor } from './json-schema.js';
 import { safeRegexIssue } from '../safe-regex.js';
+import { parseJson } from './support/json.js';
 import { domainMatches, hostOf } from './support/links.js';
 import { defineCheck, PASS } from './types.js';
 import type { Span } from '../../model/verdict.js';
@@ -52,6 +53,7 @@ export const toolCallsCheck = defineCheck({
       for (const [arg, c] of Object.entries(args))
         if (c.pattern) patterns.set(`${tool}\0${arg}`, new RegExp(c.pattern));
     return {
+      reads: { text: 0 },
       // Looks only at tool calls, which streams check once complete: never holds text.
       stream: { triggers: [] },
       evaluate(input) {
@@ -60,7 +62,9 @@ export const toolCallsCheck = defineCheck({
         input.toolCalls.forEach((call, i) => {
           const fail = (why: string) => {
             problems.push(`tool call ${i}: ${why}`);
-            spans.push({ start: 0, end: call.arguments.length, toolCall: i });
+            // Empty arguments have nothing to redact: no empty span.
+            if (call.arguments.length)
+              spans.push({ start: 0, end: call.arguments.length, toolCall: i });
           };
           const declared = input.request.tools.find((t) => t.name === call.name);
           if (p.deny.includes(call.name)) return fail('tool is denied');
@@ -68,11 +72,9 @@ export const toolCallsCheck = defineCheck({
           if (p.require_declared && !declared) return fail('tool was not declared in the request');
           let args: unknown = {};
           if (call.arguments.trim()) {
-            try {
-              args = JSON.parse(call.arguments);
-            } catch {
-              return fail('arguments are not valid JSON');
-            }
+            const parsed = parseJson(call.arguments);
+            if (!parsed.ok) return fail(`arguments are ${parsed.why}`);
+            args = parsed.value;
           }
           if (
             p.validate_arguments &&
@@ -87,9 +89,11 @@ export const toolCallsCheck = defineCheck({
           }
           const constraints = p.arguments[call.name] ?? {};
           for (const [arg, c] of Object.entries(constraints)) {
-            const value = (args as Record<string, unknown> | null)?.[arg];
+            // Own properties only: `constructor` or `__proto__` would otherwise read the prototype.
+            if (typeof args !== 'object' || args === null || !Object.hasOwn(args, arg)) continue;
+            const value = (args as Record<string, unknown>)[arg];
             if (value === undefined) continue;
-            const s = typeof value === 'string' ? value : JSON.stringify(value);
+            const s = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
             if (c.max_length !== undefined && s.length > c.max_length)
               return fail(`argument "${arg}" is longer than ${c.max_length}`);
             const re = patterns.get(`${call.name}\0${arg}`);

@@ -14,6 +14,8 @@ export interface CheckInput {
   request: RequestInfo;
   /** Embeddings responses: the vector being checked. */
   vector?: ArrayLike<number> | undefined;
+  /** Characters of text after `text` that were not kept (a long stream) or are not scanned. */
+  omittedChars?: number | undefined;
 }
 
 export type CheckOutcome =
@@ -41,10 +43,31 @@ export interface StreamSpec {
 }
 
 export interface Check {
-  /** Evaluates one complete choice. Should not throw; the engine turns a throw into `error`. */
+  /**
+   * Evaluates one complete choice. Must not throw on any input (a throw is an `error`, which
+   * `on_error: open` skips) and must stay linear in the input's length.
+   */
   evaluate(input: CheckInput): CheckOutcome;
   /** How to hold back a stream for this check; absent: hold the configured window. */
   stream?: StreamSpec;
+  /**
+   * What content the check reads (absent: all of it). The engine scans at most
+   * `checks.max_scan_chars` characters of the text and of each tool call's arguments; when it
+   * cuts something the check reads, the unscanned remainder fails the rule. A function is
+   * asked with the whole choice (a check whose reading depends on the request).
+   */
+  reads?: Reads | ((input: CheckInput) => Reads);
+}
+
+export interface Reads {
+  /**
+   * Leading characters of the text read (absent: all). Within the scan limit, the check sees
+   * the whole choice and nothing is unscanned; 0: only metadata (finish reason, vector,
+   * request) or lengths.
+   */
+  text?: number;
+  /** Whether the check reads tool calls' arguments (default true). */
+  toolCallArguments?: boolean;
 }
 
 export interface CheckDefinition<S extends z.ZodType = z.ZodType> {
@@ -100,10 +123,17 @@ export function collectSpans(
   const scan = (text: string, toolCall?: number) => {
     for (const f of find(text)) {
       kinds.add(f.kind);
-      const span: Span = { start: f.start, end: f.end };
-      if (toolCall !== undefined) span.toolCall = toolCall;
-      if (f.replace !== undefined) span.replace = f.replace;
-      spans.push(span);
+      // Literals of fixed shape: hostile text can hold hundreds of thousands of findings.
+      const { start, end, replace } = f;
+      spans.push(
+        toolCall === undefined
+          ? replace === undefined
+            ? { start, end }
+            : { start, end, replace }
+          : replace === undefined
+            ? { start, end, toolCall }
+            : { start, end, toolCall, replace },
+      );
     }
   };
   scan(input.text);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { IdentityTracker } from '../../../src/canary/identity.js';
+import {
+  bounded,
+  IdentityTracker,
+  MAX_KEPT_CHARS,
+  memoryIdentityStore,
+} from '../../../src/canary/identity.js';
 
 const pins = new Map([
   ['openai', { 'gpt-4o-mini': { expect_model: 'gpt-4o-mini-2024-07-18', fingerprints: ['fp_a'] } }],
@@ -66,5 +71,67 @@ describe('model identity', () => {
     expect(t.label('openai', 'gpt-4o-mini')).toBe('gpt-4o-mini');
     const labels = new Set(Array.from({ length: 500 }, (_, i) => t.label('openai', `random-${i}`)));
     expect([...labels]).toEqual(['other']);
+  });
+
+  it('labels and pins only own keys: prototype names are unpinned models', () => {
+    const t = new IdentityTracker(pins);
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty'])
+      expect(t.label('openai', name)).toBe('other');
+    const o = obs('constructor', 'gpt-4o-mini-2024-07-18', 'fp_z');
+    expect(t.observe(o)).toEqual({ mismatch: false, fingerprintChanged: false });
+  });
+
+  it('forgets a pinned label or every unpinned model (other), nothing else', () => {
+    const canaried = new Map([['u', { c: {} }]]);
+    const t = new IdentityTracker(canaried);
+    const seen = (requested: string) => obs(requested, `${requested}-1`, 'fp', 'u');
+    t.observe(seen('c'));
+    t.observe(seen('free'));
+    t.forget('u', 'other');
+    expect(t.observe({ ...seen('free'), model: 'x' }).mismatch).toBe(false);
+    expect(t.observe({ ...seen('c'), model: 'x' }).mismatch).toBe(true);
+    t.forget('u', 'c');
+    expect(t.observe({ ...seen('c'), model: 'y' }).mismatch).toBe(false);
+  });
+});
+
+describe('bounded identity strings', () => {
+  it('keeps short strings, digests long ones and anything posing as a digest', () => {
+    expect(bounded('gpt-4o-mini')).toBe('gpt-4o-mini');
+    expect(bounded(undefined)).toBeUndefined();
+    const long = 'x'.repeat(MAX_KEPT_CHARS + 1);
+    expect(bounded(long)).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(bounded(long)).toBe(bounded(long));
+    expect(bounded(`${long}y`)).not.toBe(bounded(long));
+    const forged = bounded(long);
+    expect(bounded(forged)).not.toBe(forged);
+  });
+});
+
+describe('memory identity store', () => {
+  const v = (model: string) => ({ model, fingerprint: undefined });
+
+  it('evicts the least recently seen new key first', () => {
+    const s = memoryIdentityStore({ probation: 2, established: 2 });
+    s.set('a', v('a'));
+    s.set('b', v('b'));
+    s.set('a', v('a'));
+    s.set('c', v('c'));
+    expect([...s.keys()].sort()).toEqual(['a', 'c']);
+  });
+
+  it('establishes a key seen often enough; overflow demotes the oldest, it is not dropped', () => {
+    const s = memoryIdentityStore({ probation: 2, established: 1, establishAfter: 2 });
+    s.set('a', v('a'));
+    s.set('a', v('a'));
+    for (const k of ['x', 'y', 'z']) s.set(k, v(k));
+    expect(s.get('a')).toEqual(v('a'));
+    s.set('b', v('b'));
+    s.set('b', v('b'));
+    // b took the established place; a went back to probation, as its most recent entry.
+    expect([...s.keys()]).toEqual(['b', 'z', 'a']);
+    s.set('a', v('a2'));
+    expect(s.get('a')).toEqual(v('a2'));
+    expect([...s.keys()][0]).toBe('a');
   });
 });

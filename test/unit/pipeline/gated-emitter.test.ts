@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openAiChat } from '../../../src/adapters/openai-chat/index.js';
 import { Accumulator } from '../../../src/pipeline/accumulate.js';
@@ -51,5 +52,103 @@ describe('gated emitter: tool calls', () => {
     const all = h.written.join('');
     expect(all).not.toContain('ghp_');
     expect(all).toContain('[REDACTED:creds]');
+  });
+});
+
+describe('gated emitter: late pieces and held choices', () => {
+  it('checks a call again when more of its arguments come after the next call started', () => {
+    const h = harness();
+    h.feed(toolFrame(0, '', true));
+    h.feed(toolFrame(0, '{"q":"weather"}'));
+    h.feed(toolFrame(1, '', true));
+    const sent = h.written.length;
+    h.feed(toolFrame(0, '"ghp_8fK2mQ9xLr4TzW7vNc1Yb6HjD3sPa0EuGi5o"'));
+    expect(h.written.length).toBe(sent);
+    h.feed(
+      `data: ${JSON.stringify({ ...head, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] })}\n\n`,
+    );
+    expect(h.written.join('')).not.toContain('ghp_');
+  });
+
+  const held = gateRules(
+    policySetFrom({
+      'p.yaml': `name: p
+rules:
+  - id: creds
+    check: secrets
+    action: redact
+  - id: ticket
+    check: regex
+    params: { pattern: "TICKET-[0-9]{6}" }
+    action: redact
+`,
+      'q.yaml': `name: q
+rules:
+  - id: too-long
+    check: length
+    params: { max_chars: 1000000 }
+    action: block
+`,
+    }).policies,
+  );
+  const streamed = held.filter((r) => r.rule !== 'too-long');
+
+  /** The text the client sees, and how much of it it saw before the choice ended. */
+  function through(rules: typeof held, text: string, sizes: readonly number[]) {
+    const acc = new Accumulator();
+    const seen = new Accumulator();
+    const parse = openAiChat.streamParser();
+    const reparse = openAiChat.streamParser();
+    const gate = new GatedEmitter(
+      { rules, request: REQUEST, window: 256 },
+      openAiChat,
+      (c) => acc.response.choices[c]?.toolCalls ?? [],
+      (b) => {
+        for (const f of b.toString().split('\n\n').filter(Boolean))
+          for (const ev of reparse({ event: undefined, data: f.slice(6), end: 0 }) ?? [])
+            seen.add(ev);
+        return true;
+      },
+    );
+    const feed = (delta: object, finish: string | null = null) => {
+      const text = `data: ${JSON.stringify({ ...head, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+      const frame = { event: undefined, data: text.slice(6, -2), end: text.length };
+      const events = parse(frame) ?? [];
+      for (const ev of events) acc.add(ev);
+      gate.frame(Buffer.from(text), frame, events);
+    };
+    for (let i = 0, k = 0; i < text.length; i += sizes[k++ % sizes.length]!)
+      feed({ content: text.slice(i, i + sizes[k % sizes.length]!) });
+    const early = seen.response.choices[0]?.text.length ?? 0;
+    feed({}, 'stop');
+    gate.end();
+    return { text: seen.response.choices[0]?.text ?? '', early };
+  }
+
+  it('a choice held until it ends is redacted as the same choice streamed', () => {
+    const piece = fc.constantFrom(
+      'AKIAQ2RZ7MXWV4KTP3LN',
+      'TICKET-123456',
+      ' ',
+      'word',
+      '\n',
+      'aws',
+      'AKIA',
+    );
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 60 }),
+        fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 5 }),
+        (pieces, sizes) => {
+          const text = pieces.join(' ');
+          const a = through(held, text, sizes);
+          const b = through(streamed, text, sizes);
+          expect(a.early).toBe(0);
+          expect(a.text).toBe(b.text);
+          expect(a.text).not.toMatch(/TICKET-|AKIAQ2/);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });

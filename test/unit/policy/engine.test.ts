@@ -121,34 +121,42 @@ describe('policy engine', () => {
   };
 
   it.each([
-    ['open', throws, 'pass'],
-    ['closed', throws, 'block'],
-    ['open', slow, 'pass'],
-    ['closed', slow, 'block'],
-  ] as const)(
-    'on_error %s turns a failing check into %s, never a crash',
-    (onError, instance, decision) => {
-      const set = handPolicy({ onError, rules: [{ id: 'x', action: 'flag', instance }] });
-      const v = evaluate(
-        set,
-        { upstream: 'u', request: request(), response: response('hi') },
-        LIMITS,
-      );
-      expect(v.decision).toBe(decision);
-      expect(v.results[0]?.status).toBe('error');
-      expect(v.results[0]?.detail).not.toContain('AKIA');
-    },
-  );
+    ['open', 'pass'],
+    ['closed', 'block'],
+  ] as const)('on_error %s turns a throwing check into %s, never a crash', (onError, decision) => {
+    const set = handPolicy({ onError, rules: [{ id: 'x', action: 'flag', instance: throws }] });
+    const v = evaluate(
+      set,
+      { upstream: 'u', request: request(), response: response('hi') },
+      LIMITS,
+    );
+    expect(v.decision).toBe(decision);
+    expect(v.results[0]?.status).toBe('error');
+    expect(v.results[0]?.detail).not.toContain('AKIA');
+  });
 
-  it('does not scan an output over the limit: error, handled by on_error', () => {
-    const set = policySetFrom({ 'p.yaml': policy('block', 'on_error: closed') });
+  it('keeps the result of a check that overruns its budget, marked overBudget', () => {
+    const set = handPolicy({ rules: [{ id: 'x', action: 'flag', instance: slow }] });
+    const v = evaluate(
+      set,
+      { upstream: 'u', request: request(), response: response('hi') },
+      LIMITS,
+    );
+    expect(v.decision).toBe('pass');
+    expect(v.results[0]).toMatchObject({ status: 'pass', overBudget: true });
+  });
+
+  it('scans an output over the limit up to it; the remainder fails with the rule action', () => {
+    const set = policySetFrom({ 'p.yaml': policy('block') });
     const v = evaluate(
       set,
       { upstream: 'u', request: request(), response: response('x'.repeat(20_000)) },
       LIMITS,
     );
     expect(v.decision).toBe('block');
+    expect(v.results[0]).toMatchObject({ status: 'fail', rule: 'launch' });
     expect(v.results[0]?.detail).toContain('scan limit');
+    expect(v.results[1]).toMatchObject({ status: 'fail', rule: 'words', action: 'flag' });
   });
 
   it('block messages name policy and rule, never the matched text', () => {

@@ -1,6 +1,9 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatIssue } from '../../../src/errors.js';
-import { loadPolicySet } from '../../../src/policy/loader.js';
+import { loadPolicySet, loadPolicySetAsync } from '../../../src/policy/loader.js';
+import { safeRegexIssue, withOffThreadRegexAnalysis } from '../../../src/policy/safe-regex.js';
 import { tempFiles } from '../../helpers/policy.js';
 
 const ok = `name: p
@@ -143,5 +146,53 @@ rules:
     };
     expect(v(ok)).toBe(v(ok));
     expect(v(ok)).not.toBe(v(ok.replace('block', 'flag')));
+  });
+
+  it('reads only regular files', () => {
+    const dir = tempFiles({ 'a.yaml': ok });
+    mkdirSync(join(dir, 'd.yaml'));
+    const r = loadPolicySet({ patterns: ['a.yaml', 'd.yaml'], baseDir: dir });
+    expect(r.ok ? [] : r.issues.map((i) => formatIssue({ ...i, file: 'd.yaml' }))).toEqual([
+      'd.yaml:1:1: not a regular file (directory)',
+    ]);
+  });
+
+  it('loads asynchronously to the same result, issues included', async () => {
+    for (const files of [
+      { 'a.yaml': ok, 'b.yaml': ok.replace('name: p', 'name: q') },
+      { 'a.yaml': ok.replace('LAUNCH-[0-9]{4}', '(x+)+y$') },
+    ]) {
+      const dir = tempFiles(files);
+      const opts = { patterns: Object.keys(files), baseDir: dir };
+      const a = await loadPolicySetAsync(opts);
+      const s = loadPolicySet(opts);
+      expect(a.ok).toBe(s.ok);
+      if (a.ok && s.ok) expect(a.set.version).toBe(s.set.version);
+      if (!a.ok && !s.ok) expect(a.issues).toEqual(s.issues);
+    }
+  });
+});
+
+describe('regex analysis off the event loop', () => {
+  it('collects unseen patterns, analyses them, re-runs the load with their verdicts', async () => {
+    const seen: (string | undefined)[][] = [];
+    const result = await withOffThreadRegexAnalysis(() => {
+      const run = [safeRegexIssue('(y+)+z$', ''), safeRegexIssue('plain-[0-9]+', 'i')];
+      seen.push(run);
+      return run;
+    });
+    // First run: not analysed yet (its result is discarded); second: the verdicts.
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toEqual([undefined, undefined]);
+    expect(result[0]).toMatch(/exponential/);
+    expect(result[1]).toBeUndefined();
+    // Cached now: one run, the verdicts at once.
+    let runs = 0;
+    const again = await withOffThreadRegexAnalysis(() => {
+      runs++;
+      return safeRegexIssue('(y+)+z$', '');
+    });
+    expect(runs).toBe(1);
+    expect(again).toMatch(/exponential/);
   });
 });

@@ -59,6 +59,8 @@ const GITLAB: Record<string, [number, number]> = {
 const GENERIC_NOT_SECRET_NAME =
   /(?:id|ids|name|url|uri|file|path|size|length|len|type|version|mode|format|count|kind|public[\w.-]*|hash|field|header|prefix|index|label|secrets|tokens|keys)$|csrf|xsrf|public/i;
 
+// Quantifiers are bounded: V8's backtracking stack overflows (a throw) when an unbounded one
+// runs over a few megabytes of token characters.
 export const detectors: readonly Detector[] = [
   {
     id: 'aws-access-key-id',
@@ -81,7 +83,7 @@ export const detectors: readonly Detector[] = [
     provider: 'AWS',
     keywords: ['absk', 'bedrock-api-key-'],
     maxSpan: 600,
-    re: /\bABSKQmVkcm9ja0FQSUtleS[A-Za-z0-9+/]{100,300}={0,2}(?![A-Za-z0-9+/=])|\bbedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=%&_.-]*/g,
+    re: /(?<![A-Za-z0-9+/])ABSKQmVkcm9ja0FQSUtleS[A-Za-z0-9+/]{100,300}={0,2}(?![A-Za-z0-9+/=])|\bbedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=%&_.-]{0,4096}/g,
     validate: (s) => !s.startsWith('ABSK') || (s.length - 4) % 4 === 0,
   },
   {
@@ -136,7 +138,8 @@ export const detectors: readonly Detector[] = [
     keywords: ['t3blbkfj'],
     streamKeywords: ['sk-'],
     maxSpan: 430,
-    re: /\bsk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{16,200}T3BlbkFJ[A-Za-z0-9_-]{16,200}/g,
+    // Never starts inside a run of key characters (`sk-sk-sk-…` restarted at every `sk-`).
+    re: /(?<![A-Za-z0-9_-])sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{16,200}T3BlbkFJ[A-Za-z0-9_-]{16,200}/g,
   },
   {
     id: 'anthropic-api-key',
@@ -185,14 +188,14 @@ export const detectors: readonly Detector[] = [
     provider: 'npm',
     keywords: ['npm_', '_authtoken'],
     maxSpan: 400,
-    re: /\bnpm_[A-Za-z0-9]{36}\b|\/\/registry\.npmjs\.org\/:_authToken=\s*(?<s>[^\s'"]{8,})/g,
+    re: /\bnpm_[A-Za-z0-9]{36}\b|\/\/registry\.npmjs\.org\/:_authToken=\s*(?<s>[^\s'"]{8,256})/g,
   },
   {
     id: 'pypi-token',
     provider: 'PyPI',
     keywords: ['pypi-age'],
     maxSpan: 2000,
-    re: /\bpypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{70,}/g,
+    re: /\bpypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{70,2000}/g,
   },
   {
     id: 'twilio-api-key',
@@ -222,7 +225,9 @@ export const detectors: readonly Detector[] = [
     keywords: ['-----begin'],
     maxSpan: 33000,
     settle: /-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----/,
-    re: /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----(?:[^-]|-(?!----)){64,32768}(?:-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)?/g,
+    // Labels have no `-`: a label that could run across `-----` into the next header made a
+    // run of headers cost a hundred steps each.
+    re: /-----BEGIN[ A-Z0-9_]{0,100}PRIVATE KEY(?: BLOCK)?-----(?:[^-]|-(?!----)){64,32768}(?:-----END[ A-Z0-9_]{0,100}PRIVATE KEY(?: BLOCK)?-----)?/g,
     validate: (s) => /[A-Za-z0-9+/]{40,}/.test(s),
   },
   {
@@ -230,7 +235,9 @@ export const detectors: readonly Detector[] = [
     provider: 'JWT',
     keywords: ['eyj'],
     maxSpan: 8192,
-    re: /\beyJ[A-Za-z0-9_-]{8,}={0,2}\.eyJ[A-Za-z0-9_-]{8,}={0,2}(?:\.[A-Za-z0-9_-]{8,}={0,2})?/g,
+    // Never starts inside a run of token characters (`eyJ-eyJ-…` would rescan the run from
+    // every `eyJ`: quadratic).
+    re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,8192}={0,2}\.eyJ[A-Za-z0-9_-]{8,8192}={0,2}(?:\.[A-Za-z0-9_-]{8,8192}={0,2})?/g,
     validate: (s) => b64urlJson(s.split('.')[0]!.replace(/=+$/, '')),
   },
   {

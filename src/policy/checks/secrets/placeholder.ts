@@ -3,7 +3,7 @@
  * `xxxxxxxx`, and the example credentials providers print in their own documentation.
  */
 const WORDS =
-  /your[_-]?(?:api[_-]?)?(?:key|token|secret)|placeholder|redacted|changeme|insert[_-]?here|\.\.\.|<[^>]*>|\$\{|\{\{|%s|abcdefghijkl|0123456789|123456789|randomstring|(?:token|key|secret)here\b/i;
+  /your[_-]?(?:api[_-]?)?(?:key|token|secret)|placeholder|redacted|changeme|insert[_-]?here|\.\.\.|<[^<>]*>|\$\{|\{\{|%s|abcdefghijkl|0123456789|123456789|randomstring|(?:token|key|secret)here\b/i;
 
 /** Example credentials from providers' documentation (AWS's, most famously). */
 const DOCUMENTED = new Set(['AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY']);
