@@ -35,6 +35,8 @@ export interface GateOptions {
   request: RequestInfo;
   /** Characters held for checks that cannot name their triggers. */
   window: number;
+  /** Characters a whole-answer rule may hold (`checks.max_scan_chars`); unbounded if absent. */
+  maxHeld?: number | undefined;
 }
 
 export class GatedEmitter {
@@ -70,7 +72,12 @@ export class GatedEmitter {
     if (!g)
       this.gates.set(
         choice,
-        (g = new ChoiceGate(this.o.rules, this.o.request, this.o.window, choice)),
+        (g = new ChoiceGate(
+          this.o.rules,
+          this.o.request,
+          { window: this.o.window, maxHeld: this.o.maxHeld ?? Number.POSITIVE_INFINITY },
+          choice,
+        )),
       );
     return g;
   }

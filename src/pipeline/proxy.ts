@@ -271,7 +271,12 @@ export function createPipeline(deps: PipelineDeps) {
         const gate =
           info && rules.length
             ? new GatedEmitter(
-                { rules, request: info, window: deps.streamWindow },
+                {
+                  rules,
+                  request: info,
+                  window: deps.streamWindow,
+                  maxHeld: deps.checkLimits.maxScanChars,
+                },
                 adapter,
                 (c) => acc.toolCalls(c),
                 (chunk) => {

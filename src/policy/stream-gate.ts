@@ -241,10 +241,15 @@ export class ChoiceGate {
   /** The length of the text the final check saw. */
   private finalAt = -1;
 
+  /**
+   * `window`: characters held for checks without triggers. `maxHeld`: characters a rule that
+   * judges the whole answer may hold (`checks.max_scan_chars`); past it that rule cannot judge
+   * all of the answer, so it fails with its action (block) rather than holding without bound.
+   */
   constructor(
     private readonly rules: readonly GateRule[],
     private readonly request: RequestInfo,
-    private readonly window: number,
+    private readonly limits: { window: number; maxHeld: number },
     readonly choice: number,
   ) {
     this.holdAll = rules.some((r) => !r.spans && !r.instance.stream);
@@ -281,7 +286,7 @@ export class ChoiceGate {
     const length = this.length;
     this.triggered = false;
     const plan = this.plan;
-    let hold = plan.window ? length - this.window : length;
+    let hold = plan.window ? length - this.limits.window : length;
     plan.any.lastIndex = 0;
     for (let m = plan.any.exec(lower); m; m = plan.any.exec(lower)) {
       this.triggered = true;
@@ -334,6 +339,16 @@ export class ChoiceGate {
   advance(): number {
     if (this.blocked) return this.released;
     const length = this.length;
+    if (this.holdAll && !this.final && length - this.released > this.limits.maxHeld) {
+      const r = this.rules.find((x) => !x.spans && !x.instance.stream)!;
+      this.block(
+        r,
+        'fail',
+        'output exceeded the scan limit while held for a whole-answer check',
+        0,
+      );
+      return this.released;
+    }
     if (this.final) {
       if (this.finalAt === length) return Math.max(this.released, length);
     } else if (length < this.recheckAt) return this.releasable(this.boundary);
@@ -376,7 +391,7 @@ export class ChoiceGate {
     if (this.final) this.finalAt = length;
     else {
       const held = length - Math.max(this.text.start, this.settled - CONTEXT);
-      this.recheckAt = held > Math.max(RECHECK_MIN, 2 * this.window) ? length + held / 4 : 0;
+      this.recheckAt = held > Math.max(RECHECK_MIN, 2 * this.limits.window) ? length + held / 4 : 0;
     }
     return this.releasable(boundary);
   }

@@ -143,3 +143,52 @@ describe('indexes a client could never have asked for', () => {
     await stillServing();
   });
 });
+
+describe('a choice held for a whole-answer rule is bounded', () => {
+  it('past checks.max_scan_chars the rule fails with its action, nothing held is released', async () => {
+    const held = await hostileUpstream(async (_req, res) => {
+      res.writeHead(200, SSE_HEADERS);
+      try {
+        await send(res, chatEvent('{"answer": "'));
+        for (let i = 0; i < 100_000; i++) await send(res, chatEvent('padding '));
+        await send(res, chatEvent('"}'));
+        await send(res, chatEvent('', { finish: 'stop' }));
+        res.end('data: [DONE]\n\n');
+      } catch {
+        // aborted by the proxy
+      }
+    });
+    const p = await startProxy(
+      {
+        upstreams: [{ name: 'h', url: held.url }],
+        policies: ['json.yaml'],
+        checks: { max_scan_chars: 20_000 },
+      },
+      {
+        'json.yaml': [
+          'name: contract',
+          'rules:',
+          '  - id: json-answer',
+          '    check: json-schema',
+          '    params: { schema: { type: object, required: [answer] } }',
+          '    action: block',
+        ].join('\n'),
+      },
+    );
+    try {
+      const res = await fetch(`${p.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: STREAM_REQUEST,
+      });
+      const text = await res.text();
+      expect(text).not.toContain('padding');
+      expect(text).toContain('json-answer');
+      expect(text).not.toContain('[DONE]');
+      await eventually(() => held.aborted > 0);
+    } finally {
+      await p.shutdown();
+      await held.close();
+    }
+  });
+});
