@@ -18,6 +18,7 @@ import { Abort } from '../upstream/abort.js';
 import type { Upstream, UpstreamResponse } from '../upstream/client.js';
 import { upstreamError } from '../upstream/client.js';
 import { toClientHeaders, toUpstreamHeaders } from '../upstream/headers.js';
+import { normalisePath } from '../upstream/path.js';
 import type { Route } from '../upstream/router.js';
 import { Accumulator } from './accumulate.js';
 import { readAll } from './body.js';
@@ -84,7 +85,9 @@ function contentType(h: UpstreamResponse['headers']): string {
 export function createPipeline(deps: PipelineDeps) {
   return async function handle(req: ProxyRequest, out: ResponseWriter): Promise<void> {
     const requestId = requestIdOf(req.headers['x-request-id']);
-    const route = deps.route(req.url);
+    // One reading of the path, the one routing, the adapters and the upstream all get.
+    const path = normalisePath(req.url);
+    const route = path.ok ? deps.route(path.path) : undefined;
     const policySet = deps.policies();
     /** The verdict of the policies that apply, or undefined when none does. */
     const check = (request: RequestInfo, response: NormalisedResponse): Verdict | undefined => {
@@ -183,6 +186,7 @@ export function createPipeline(deps: PipelineDeps) {
     };
 
     try {
+      if (!path.ok) throw new CoalmineError('REQUEST_INVALID_PATH', `invalid path: ${path.reason}`);
       if (!route)
         throw new CoalmineError('ROUTE_NOT_FOUND', 'no upstream is configured for this path');
       if (!adapter && deps.unknownRoutes === 'reject') {

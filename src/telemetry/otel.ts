@@ -57,7 +57,7 @@ class OtelRequestSpan implements RequestSpan {
   startUpstream(c: UpstreamCall): Record<string, string> {
     if (!this.ctx) return NO_HEADERS;
     const r = c.request;
-    const name = r ? (r.model ? `${r.operation} ${r.model}` : r.operation) : 'upstream';
+    const name = r ? (r.model ? `${r.operation} ${bounded(r.model)}` : r.operation) : 'upstream';
     const span = (this.client = tracer.startSpan(name, { kind: SpanKind.CLIENT }, this.ctx));
     if (span.isRecording()) {
       const url = new URL(c.url);
@@ -71,7 +71,7 @@ class OtelRequestSpan implements RequestSpan {
           'gen_ai.operation.name': r.operation,
           'gen_ai.provider.name': c.provider,
           'gen_ai.request.stream': r.stream,
-          ...(r.model !== undefined ? { 'gen_ai.request.model': r.model } : {}),
+          ...(r.model !== undefined ? { 'gen_ai.request.model': bounded(r.model) } : {}),
           ...(r.choices !== 1 ? { 'gen_ai.request.choice.count': r.choices } : {}),
         });
     }
@@ -91,11 +91,11 @@ class OtelRequestSpan implements RequestSpan {
     }
     if (status) s.setAttribute('http.response.status_code', status);
     if (r) {
-      if (r.model !== undefined) s.setAttribute('gen_ai.response.model', r.model);
-      if (r.id !== undefined) s.setAttribute('gen_ai.response.id', r.id);
+      if (r.model !== undefined) s.setAttribute('gen_ai.response.model', bounded(r.model));
+      if (r.id !== undefined) s.setAttribute('gen_ai.response.id', bounded(r.id));
       if (r.fingerprint !== undefined)
-        s.setAttribute('coalmine.response.fingerprint', r.fingerprint);
-      const reasons = r.choices.flatMap((c) => (c?.finishReason ? [c.finishReason] : []));
+        s.setAttribute('coalmine.response.fingerprint', bounded(r.fingerprint));
+      const reasons = r.choices.flatMap((c) => (c?.finishReason ? [bounded(c.finishReason)] : []));
       if (reasons.length) s.setAttribute('gen_ai.response.finish_reasons', reasons);
       if (r.usage?.inputTokens !== undefined)
         s.setAttribute('gen_ai.usage.input_tokens', r.usage.inputTokens);
@@ -133,7 +133,7 @@ class OtelRequestSpan implements RequestSpan {
         'coalmine.mode': r.mode,
         ...(r.status === 'fail' ? { 'gen_ai.evaluation.explanation': r.detail } : {}),
         ...(r.status === 'error' ? { 'error.type': 'check_error' } : {}),
-        ...(responseId !== undefined ? { 'gen_ai.response.id': responseId } : {}),
+        ...(responseId !== undefined ? { 'gen_ai.response.id': bounded(responseId) } : {}),
       });
     }
     span.setAttributes({ 'coalmine.decision': v.decision, 'coalmine.rules': fired });
@@ -157,9 +157,10 @@ class OtelRequestSpan implements RequestSpan {
             r.status === 'fail' ? [`${r.policy}/${r.rule}`] : [],
           ) ?? [],
       });
-      if (rec.requestModel !== undefined) s.setAttribute('gen_ai.request.model', rec.requestModel);
+      if (rec.requestModel !== undefined)
+        s.setAttribute('gen_ai.request.model', bounded(rec.requestModel));
       if (rec.responseModel !== undefined)
-        s.setAttribute('gen_ai.response.model', rec.responseModel);
+        s.setAttribute('gen_ai.response.model', bounded(rec.responseModel));
       if (rec.identity)
         s.setAttributes({
           'coalmine.identity.mismatch': rec.identity.mismatch,
@@ -214,3 +215,13 @@ export const otelTracing: Tracing = {
     );
   },
 };
+
+/**
+ * Strings a client or an upstream chose (model names, response ids, fingerprints) go on spans
+ * cut to a bounded length: a hostile megabyte "model name" must not ride every span to the
+ * collector.
+ */
+export const MAX_ATTRIBUTE_CHARS = 256;
+export function bounded(s: string): string {
+  return s.length <= MAX_ATTRIBUTE_CHARS ? s : `${s.slice(0, MAX_ATTRIBUTE_CHARS - 1)}…`;
+}

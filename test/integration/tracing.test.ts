@@ -187,6 +187,20 @@ describe('OpenTelemetry spans (in-memory exporter)', () => {
     });
   });
 
+  it('strings a client or upstream chose are bounded on spans', async () => {
+    const model = `m${'x'.repeat(100_000)}`;
+    await chat(proxy.url, { model, messages: [{ role: 'user', content: 'hi' }] });
+    const spans = exporter.getFinishedSpans();
+    expect(spans.length).toBeGreaterThan(0);
+    for (const s of spans) {
+      expect(s.name.length).toBeLessThanOrEqual(300);
+      for (const v of Object.values(s.attributes))
+        for (const x of Array.isArray(v) ? v : [v])
+          if (typeof x === 'string') expect(x.length).toBeLessThanOrEqual(256);
+    }
+    expect(JSON.stringify(spans.map((s) => s.attributes))).toContain('mxxx');
+  });
+
   it('identity on the SERVER span', async () => {
     await chat(proxy.url, { messages: [{ role: 'user', content: 'hi' }] });
     expect(byKind(exporter.getFinishedSpans(), SERVER)[0]?.attributes).toMatchObject({
