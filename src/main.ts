@@ -249,6 +249,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const traffic = createTrafficServer({
     handle,
     budget,
+    bodyIdleMs: config.limits.request_body_idle,
     track: {
       start: () => inflight++,
       end: () => {

@@ -109,11 +109,14 @@ export function configSchema(ctx: SchemaContext) {
           response_body: sizeBytes.default(64 * 1024 ** 2),
           /** Request body bytes held at once, all requests together; past it requests get 503. */
           request_bytes_in_flight: sizeBytes.default(128 * 1024 ** 2),
+          /** A request body that sends nothing for this long is answered 408 (its budget freed). */
+          request_body_idle: durationMs.default(10_000),
         })
         .default({
           request_body: 10 * 1024 ** 2,
           response_body: 64 * 1024 ** 2,
           request_bytes_in_flight: 128 * 1024 ** 2,
+          request_body_idle: 10_000,
         }),
       shutdown: z.strictObject({ grace: durationMs.default(10_000) }).default({ grace: 10_000 }),
       log: z

@@ -13,7 +13,16 @@ export interface NodeRequestOptions {
   reservation?: Reservation | undefined;
   /** The client sent `Expect: 100-continue`: answer `100 Continue` only once the body is wanted. */
   expectsContinue?: boolean;
+  /** A body that sends nothing for this long is refused with 408 (`limits.request_body_idle`). */
+  bodyIdleMs?: number | undefined;
 }
+
+/**
+ * A body that stops arriving gives its budget back: without this, a few sockets that declare
+ * a length and then send nothing would hold the budget (and everyone out) for as long as
+ * node:http lets a request take (300 s).
+ */
+export const BODY_IDLE_MS = 10_000;
 
 export function nodeRequest(
   incoming: IncomingMessage,
@@ -74,38 +83,44 @@ function readIncoming(
   const declared = header === undefined ? undefined : Number(header);
   if (declared !== undefined && declared > limit)
     return Promise.reject(refuse(incoming, res, tooLarge(limit)));
-  // A declared length is reserved whole, before any byte is read; a chunked body as it comes.
-  if (declared !== undefined && reservation && !reservation.take(declared))
-    return Promise.reject(refuse(incoming, res, exhausted()));
+  // The budget is taken by bytes that arrived, never by a promise of bytes: a declared length
+  // costs nothing until it is sent.
   if (ex.expectsContinue) res.writeContinue();
 
   return new Promise((resolve, reject) => {
-    // With a declared length the body is copied into one buffer of that size: no second copy.
-    let whole: Buffer | undefined;
     const chunks: Buffer[] = [];
     let size = 0;
+    const idleMs = ex.bodyIdleMs ?? BODY_IDLE_MS;
+    let idle: NodeJS.Timeout | undefined;
     const fail = (err: CoalmineError) => {
+      clearTimeout(idle);
       incoming.off('data', onData);
       reject(refuse(incoming, res, err));
     };
+    const arm = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => fail(bodyTimeout(idleMs)), idleMs);
+      idle.unref();
+    };
     const onData = (c: Buffer) => {
       if (size + c.length > limit) return fail(tooLarge(limit));
-      if (declared === undefined) {
-        if (reservation && !reservation.take(c.length)) return fail(exhausted());
-        chunks.push(c);
-      } else {
-        whole ??= Buffer.allocUnsafe(declared);
-        c.copy(whole, size);
-      }
+      if (reservation && !reservation.take(c.length)) return fail(exhausted());
+      chunks.push(c);
       size += c.length;
+      arm();
     };
+    arm();
     incoming.on('data', onData);
     incoming.once('end', () => {
-      if (whole) resolve(size === whole.length ? whole : whole.subarray(0, size));
-      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      clearTimeout(idle);
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     });
-    incoming.once('error', () => reject(disconnected()));
+    incoming.once('error', () => {
+      clearTimeout(idle);
+      reject(disconnected());
+    });
     incoming.once('close', () => {
+      clearTimeout(idle);
       if (!incoming.complete) reject(disconnected());
     });
   });
@@ -115,6 +130,13 @@ function tooLarge(limit: number): CoalmineError {
   return new CoalmineError(
     'REQUEST_BODY_TOO_LARGE',
     `request body exceeds the ${limit}-byte limit`,
+  );
+}
+
+function bodyTimeout(ms: number): CoalmineError {
+  return new CoalmineError(
+    'REQUEST_BODY_TIMEOUT',
+    `the request body stopped arriving for ${ms / 1000} s`,
   );
 }
 

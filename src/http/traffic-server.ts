@@ -9,6 +9,8 @@ import type { RequestBudget } from './request-budget.js';
 export interface TrafficServerDeps extends AppDeps {
   /** The process-wide budget of request body bytes in flight; unbounded when absent. */
   budget?: RequestBudget | undefined;
+  /** `limits.request_body_idle`. */
+  bodyIdleMs?: number | undefined;
 }
 
 export function createTrafficServer(deps: TrafficServerDeps): Server {
@@ -19,7 +21,13 @@ export function createTrafficServer(deps: TrafficServerDeps): Server {
     deps.track?.start();
     deps
       .handle(
-        nodeRequest(req, res, { source, receivedAt, reservation, expectsContinue }),
+        nodeRequest(req, res, {
+          source,
+          receivedAt,
+          reservation,
+          expectsContinue,
+          bodyIdleMs: deps.bodyIdleMs,
+        }),
         new NodeWriter(res),
       )
       .catch(() => {

@@ -40,6 +40,8 @@ export interface GateOptions {
 }
 
 export class GatedEmitter {
+  /** The upstream sent what no client-side reading can reconcile (a call resumed after the next began). */
+  malformed = false;
   /** The rule that blocked the stream, once one has. */
   blocked: RuleResult | undefined;
   private readonly gates = new Map<number, ChoiceGate>();
@@ -112,11 +114,12 @@ export class GatedEmitter {
         entry.choice ??= ev.choice;
         entry.toolIndexes.push(ev.index);
         if (ev.arguments) entry.argIndexes.push(ev.index);
-        // A call is complete once the next one starts. More of a call already checked (out
-        // of order) has it checked again, with the next one.
+        // A call is complete once the next one starts. More arguments for a call already
+        // complete (checked, maybe released) cannot be checked with what went before: the
+        // stream fails closed as malformed.
         const checked = this.checkedCalls.get(ev.choice) ?? 0;
         if (ev.index > checked) this.checkCalls(ev.choice, ev.index);
-        else if (ev.index < checked && ev.arguments) this.checkedCalls.set(ev.choice, ev.index);
+        else if (ev.index < checked && ev.arguments) this.malformed = true;
       } else if (ev.type === 'snapshot') {
         entry.snapshot = true;
         entry.snapshotTool = ev.toolIndex;
@@ -124,6 +127,8 @@ export class GatedEmitter {
       } else if (ev.type === 'finish') finished.push(ev.choice);
       else if (ev.type === 'done') done = true;
     }
+    // Nothing of a malformed frame, or after it, is released.
+    if (this.malformed) return true;
     this.queue.push(entry);
     for (const c of finished) this.finish(c);
     if (done) for (const c of this.gates.keys()) this.finish(c);
@@ -173,12 +178,14 @@ export class GatedEmitter {
   private flush(): boolean {
     let flowing = true;
     const queue = this.queue;
-    for (; this.head < queue.length && !this.blocked; this.head++) {
+    for (; this.head < queue.length && !this.blocked && !this.malformed; this.head++) {
       const e = queue[this.head]!;
       if (e.choice !== undefined) {
         const g = this.gate(e.choice);
-        const checked = this.checkedCalls.get(e.choice) ?? 0;
-        if (e.tool && !g.final && !e.toolIndexes.every((i) => i < checked)) break;
+        // Tool-call frames wait for the end of their choice: a hostile upstream may resume a
+        // call after the next began, and a call's first pieces must not be out by then.
+        // (Calls are still checked as each completes, so a block comes early.)
+        if (e.tool && !g.final) break;
         if (e.textEnd > e.textStart && e.textEnd > (this.boundary.get(e.choice) ?? 0)) break;
         // A snapshot repeats the whole output: it waits until the choice is complete and checked.
         if (e.snapshot && !g.final) break;

@@ -127,6 +127,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
             return { bytes: o.gate ? EMPTY : batch.bytes.subarray(0, start), bad: true };
         if (o.gate && !o.gate.frame(batch.bytes.subarray(start, f.end), f, events))
           gateFlowing = false;
+        if (o.gate?.malformed) return { bytes: EMPTY, bad: true };
         start = f.end;
       }
       return { bytes: o.gate ? EMPTY : batch.bytes, bad: false };

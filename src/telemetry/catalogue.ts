@@ -46,7 +46,7 @@ export const CATALOGUE = {
     'coalmine_requests_refused_total',
     'counter',
     ['reason'],
-    'Requests refused before their body was read: too_large (over limits.request_body, 413) or budget (limits.request_bytes_in_flight exhausted, 503).',
+    'Requests refused before their body was read: too_large (over limits.request_body, 413), budget (limits.request_bytes_in_flight exhausted, 503) or body_timeout (the body stopped arriving for 10 s, 408).',
   ),
   requestBytesInFlight: m(
     'coalmine_request_bytes_in_flight',

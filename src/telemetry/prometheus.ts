@@ -21,6 +21,7 @@ import { CATALOGUE, FINISH_REASONS } from './catalogue.js';
 const REFUSED: ReadonlyMap<string, string> = new Map([
   ['REQUEST_BODY_TOO_LARGE', 'too_large'],
   ['REQUEST_BUDGET_EXHAUSTED', 'budget'],
+  ['REQUEST_BODY_TIMEOUT', 'body_timeout'],
 ]);
 
 interface Observer {

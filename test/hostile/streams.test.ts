@@ -144,6 +144,47 @@ describe('indexes a client could never have asked for', () => {
   });
 });
 
+describe('tool calls out of order', () => {
+  it('a call resumed after the next one began fails the stream closed; no piece of its key leaks', async () => {
+    const GHP = 'ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5';
+    const tc = (index: number, args: string, id?: string) =>
+      `data: ${JSON.stringify({
+        id: 'x',
+        choices: [
+          {
+            index: 0,
+            delta: {
+              tool_calls: [
+                {
+                  index,
+                  ...(id
+                    ? { id, function: { name: 'f', arguments: args } }
+                    : { function: { arguments: args } }),
+                },
+              ],
+            },
+          },
+        ],
+      })}\n\n`;
+    script = async (_req, res) => {
+      res.writeHead(200, SSE_HEADERS);
+      await send(res, tc(0, `{"k":"${GHP.slice(0, 30)}`, 'c0'));
+      await send(res, tc(1, '{}', 'c1'));
+      await send(res, tc(0, `${GHP.slice(30)}"}`));
+      await send(
+        res,
+        `data: {"id":"x","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}\n\n`,
+      );
+      res.end('data: [DONE]\n\n');
+    };
+    const r = await post(STREAM_REQUEST);
+    expect(r.text).not.toContain(GHP.slice(4, 20));
+    expect(r.text).not.toContain(GHP.slice(30));
+    expect(lastError(r.text)?.code).toBe('upstream_malformed_body');
+    await stillServing();
+  });
+});
+
 describe('a choice held for a whole-answer rule is bounded', () => {
   it('past checks.max_scan_chars the rule fails with its action, nothing held is released', async () => {
     const held = await hostileUpstream(async (_req, res) => {
