@@ -11,6 +11,7 @@ import type { StreamEvent } from '../model/events.js';
 import type { RequestInfo, ToolCall } from '../model/exchange.js';
 import type { RuleResult } from '../model/verdict.js';
 import type { GateRule } from '../policy/stream-gate.js';
+import { TextBuffer } from './text-buffer.js';
 import { ChoiceGate, checkToolCalls } from '../policy/stream-gate.js';
 
 interface Entry {
@@ -53,12 +54,12 @@ export class GatedEmitter {
   private queue: Entry[] = [];
   private head = 0;
   /**
-   * What the client has been sent of each choice's text, for re-rendering snapshots: the
-   * pieces, joined when a snapshot needs them. Kept whole: a redaction near the end changes
-   * the snapshot of a text whose start went out unchanged, and only formats with snapshots
-   * tell so, at the end.
+   * What the client has been sent of each choice's text, for re-rendering snapshots. A
+   * redaction near the end changes the snapshot of a text whose start went out unchanged,
+   * and only formats with snapshots tell so, at the end: so it is kept, compactly, up to
+   * `maxHeld` characters; a snapshot to re-render past that fails the stream closed.
    */
-  private readonly visible = new Map<number, string[]>();
+  private readonly visible = new Map<number, TextBuffer>();
   /** Choices whose output a redaction changed. */
   private readonly changed = new Set<number>();
 
@@ -197,7 +198,11 @@ export class GatedEmitter {
             this.changed.add(e.choice);
           }
           let seen = this.visible.get(e.choice);
-          if (!seen) this.visible.set(e.choice, (seen = []));
+          if (!seen)
+            this.visible.set(
+              e.choice,
+              (seen = new TextBuffer(this.o.maxHeld ?? Number.POSITIVE_INFINITY)),
+            );
           seen.push(r.text);
           g.release(e.textEnd);
         }
@@ -207,11 +212,16 @@ export class GatedEmitter {
           if (e.snapshotTool !== undefined) {
             const a = args?.get(e.snapshotTool);
             if (a !== undefined) edit = { toolCallArguments: new Map([[e.snapshotTool, a]]) };
-          } else if (this.changed.has(e.choice))
+          } else if (this.changed.has(e.choice)) {
+            if (this.visible.get(e.choice)?.omitted) {
+              this.malformed = true;
+              break;
+            }
             edit = {
               text: this.shown(e.choice),
               toolCallArguments: args ?? new Map<number, string>(),
             };
+          }
         } else if (e.tool && args?.size) {
           const pieces = firstPieces(args, e);
           if (pieces.size) edit = { ...edit, toolCallArguments: pieces };
@@ -235,11 +245,7 @@ export class GatedEmitter {
 
   /** The text of a choice sent so far. */
   private shown(choice: number): string {
-    const seen = this.visible.get(choice);
-    if (!seen) return '';
-    // Joined once: a later snapshot joins only what was sent since.
-    if (seen.length > 1) seen.splice(0, seen.length, seen.join(''));
-    return seen[0] ?? '';
+    return this.visible.get(choice)?.toString() ?? '';
   }
 }
 

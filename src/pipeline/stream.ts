@@ -200,6 +200,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       }
       o.gate?.end();
       if (blocked()) return;
+      if (o.gate?.malformed) return malformed();
       o.out.end();
       finish({ abortReason: undefined, error: undefined });
     };

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openAiChat } from '../../../src/adapters/openai-chat/index.js';
+import { openAiResponses } from '../../../src/adapters/openai-responses/index.js';
 import { Accumulator } from '../../../src/pipeline/accumulate.js';
 import { GatedEmitter } from '../../../src/pipeline/gated-emitter.js';
 import { gateRules } from '../../../src/policy/stream-gate.js';
@@ -149,5 +150,53 @@ rules:
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('gated emitter: snapshots past the kept text', () => {
+  const ev = (type: string, extra: object) =>
+    `event: ${type}\ndata: ${JSON.stringify({ type, output_index: 0, content_index: 0, ...extra })}\n\n`;
+  function run(maxHeld: number) {
+    const acc = new Accumulator();
+    const written: string[] = [];
+    const parse = openAiResponses.streamParser();
+    const gate = new GatedEmitter(
+      { rules, request: REQUEST, window: 256, maxHeld },
+      openAiResponses,
+      (c) => acc.toolCalls(c),
+      (b) => {
+        written.push(b.toString());
+        return true;
+      },
+    );
+    const key = 'ghp_8fK2mQ9xLr4TzW7vNc1Yb6HjD3sPa0EuGi5o';
+    const text = `${'word '.repeat(400)}${key} end`;
+    const frames = [
+      ...text.match(/.{1,50}/gs)!.map((d) => ev('response.output_text.delta', { delta: d })),
+      ev('response.output_text.done', { text }),
+    ];
+    for (const f of frames) {
+      const [e, d] = f.split('\n');
+      const frame = { event: e!.slice(7), data: d!.slice(6), end: f.length };
+      const events = parse(frame) ?? [];
+      for (const x of events) acc.add(x);
+      gate.frame(Buffer.from(f), frame, events);
+    }
+    gate.end();
+    return { gate, out: written.join(''), key };
+  }
+
+  it('re-renders a snapshot with what was sent when the text was kept', () => {
+    const { gate, out, key } = run(1_000_000);
+    expect(gate.malformed).toBe(false);
+    expect(out).not.toContain(key);
+    expect(out).toContain('response.output_text.done');
+  });
+
+  it('fails closed when the sent text was too long to keep', () => {
+    const { gate, out, key } = run(500);
+    expect(gate.malformed).toBe(true);
+    expect(out).not.toContain(key);
+    expect(out).not.toContain('response.output_text.done');
   });
 });
