@@ -130,25 +130,29 @@ export function findInvisible(
     else out.push({ kind, start, end, replace: '' });
   };
 
-  /** Whether the nearest directional character on either side of [i, next) is right-to-left (within 8). */
+  /**
+   * Whether a bidi mark at [i, next) has a use: right-to-left letters within 32 code points of
+   * it, or no directional character within 8 on either side (a mark among digits and
+   * punctuation, as CLDR formats numbers and dates for right-to-left locales).
+   */
   const nearRtl = (i: number, next: number) => {
     const strong = (c: number) => c >= 0 && !isNeutral(c) && !isIgnorable(c);
+    let seen = false;
     let k = i;
-    for (let s = 0; s < 8 && k > 0; s++) {
+    for (let s = 0; s < 32 && k > 0; s++) {
       k = before(k);
       const c = cp(k);
-      if (strong(c)) {
-        if (isRtl(c)) return true;
-        break;
-      }
+      if (isRtl(c) && !isIgnorable(c)) return true;
+      if (s < 8 && strong(c)) seen = true;
     }
     k = next;
-    for (let s = 0; s < 8 && k < n; s++) {
+    for (let s = 0; s < 32 && k < n; s++) {
       const c = cp(k);
-      if (strong(c)) return isRtl(c);
+      if (isRtl(c) && !isIgnorable(c)) return true;
+      if (s < 8 && strong(c)) seen = true;
       k = after(k);
     }
-    return false;
+    return !seen;
   };
   for (let i = text.search(SUSPECT); i !== -1 && i < n;) {
     if (!suspectAt(text, i)) {
