@@ -1,9 +1,12 @@
 /**
- * `invisible-unicode`: text a user cannot see but a model or terminal acts on — Unicode tag
- * characters (ASCII smuggling), bidi embedding/override/isolate controls (Trojan Source),
- * zero-width characters between letters, runs of variation selectors, and ANSI/OSC terminal
- * escapes and other control characters. Legitimate emoji sequences (ZWJ families, flag tag
- * sequences, VS16 presentation) are not flagged. Redaction strips the characters.
+ * `invisible-unicode`: text a user cannot see but a model or terminal acts on — every
+ * Default_Ignorable_Code_Point (Unicode's own set, read from the engine's Unicode data: tag
+ * characters, bidi controls and marks, zero-width characters, soft hyphen, Hangul fillers,
+ * variation selectors, …), and ANSI/OSC terminal escapes and other control characters. Those
+ * with a legitimate use where they stand pass: emoji sequences (ZWJ families, flag tag
+ * sequences, VS16 presentation), ZWJ/ZWNJ between letters of joining scripts (Persian, Indic),
+ * LRM/RLM/ALM by right-to-left text or among digits, Mongolian variation selectors after
+ * Mongolian letters, Hangul fillers in jamo sequences. Redaction strips the characters.
  */
 import { z } from 'zod';
 import { collectSpans, defineCheck, PASS } from './types.js';
@@ -204,7 +207,7 @@ export function findInvisible(
 export const invisibleUnicodeCheck = defineCheck({
   id: 'invisible-unicode',
   summary:
-    'Unicode tag characters, bidi controls, zero-width characters between letters, variation-selector runs, ANSI/OSC escapes; legitimate emoji sequences pass. Redaction strips them.',
+    "Unicode's Default_Ignorable code points (tag characters, bidi controls and marks, zero-width characters, soft hyphens, fillers, variation-selector runs) and ANSI/OSC escapes; emoji sequences, joiners in joining scripts and bidi marks by right-to-left text pass. Redaction strips them.",
   params,
   actions: ['block', 'redact', 'flag'],
   create(p) {
