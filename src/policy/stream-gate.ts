@@ -20,6 +20,7 @@ import { byStart, redactSorted, redactText } from './redact.js';
 import type { Labelled } from './redact.js';
 import type { CompiledPolicy } from './compiled.js';
 import { trieSource } from './checks/support/trie.js';
+import { skeleton } from './checks/support/ignorable.js';
 
 export interface GateRule {
   policy: string;
@@ -282,8 +283,7 @@ export class ChoiceGate {
    * The earliest index a match through a trigger (or a partial trigger at the end) could
    * start, from the lower-cased text `lower` of [base, length) (`text` is the same, as is).
    */
-  private holdFrom(text: string, lower: string, base: number): number {
-    const length = this.length;
+  private holdFrom(text: string, lower: string, base: number, length = this.length): number {
     this.triggered = false;
     const plan = this.plan;
     let hold = plan.window ? length - this.limits.window : length;
@@ -298,13 +298,13 @@ export class ChoiceGate {
       for (const [t0, ts] of plan.related.get(m[0]) ?? []) {
         if (!lower.startsWith(t0, m.index)) continue;
         for (const t of ts)
-          if (this.unsettled(t, q, text.slice(m.index + t0.length)))
+          if (this.unsettled(t, q, text.slice(m.index + t0.length), length))
             hold = Math.min(hold, q - t.lead);
       }
       for (const t of plan.classes) {
         if (
           (t.text as RegExp).test(m[0]) &&
-          this.unsettled(t, q, text.slice(m.index + m[0].length))
+          this.unsettled(t, q, text.slice(m.index + m[0].length), length)
         )
           hold = Math.min(hold, q - t.lead);
       }
@@ -321,15 +321,42 @@ export class ChoiceGate {
     return hold;
   }
 
+  /**
+   * The trigger hold for the text from `from`, read (as the detectors read it) without
+   * Default_Ignorable code points: `gh\u200Bp_…` holds like `ghp_…`. A hold inside the
+   * skeleton maps back to just after the skeleton character before it.
+   */
+  private hold(text: string, from: number, length = this.length): number {
+    // ASCII-only lower-casing keeps indexes aligned with the text (triggers are ASCII).
+    const lower = (t: string) => t.replace(/[A-Z]+/g, (c) => c.toLowerCase());
+    // As is: triggers on the invisible characters themselves (invisible-unicode) hold too.
+    const hold = this.holdFrom(text, lower(text), from, length);
+    const sk = skeleton(text);
+    if (!sk.map) return hold;
+    const triggered = this.triggered;
+    const n = sk.text.length;
+    const h = this.holdFrom(sk.text, lower(sk.text), 0, n);
+    this.triggered ||= triggered;
+    if (h >= n) return hold;
+    return Math.min(hold, h <= 0 ? from + h : from + sk.map[h - 1]! + 1);
+  }
+
   /** Whether a match through trigger `t` at `q` may still grow (`after`: the text after the trigger). */
-  private unsettled(t: Trigger, q: number, after: string): boolean {
-    if (q - t.lead + t.maxSpan <= this.length) return false;
+  private unsettled(t: Trigger, q: number, after: string, length: number): boolean {
+    if (q - t.lead + t.maxSpan <= length) return false;
     return !(t.settle && t.settle.test(after));
   }
 
   /** The release boundary for a span boundary: nothing before the end when a rule holds all. */
   private releasable(boundary: number): number {
-    return this.holdAll && !this.final ? this.released : Math.max(this.released, boundary);
+    if (this.holdAll && !this.final) return this.released;
+    let b = Math.min(boundary, this.length);
+    // Never between the halves of a surrogate pair: the low half may be the next chunk's.
+    if (!this.final && b > this.released) {
+      const c = this.text.slice(b - 1, b).charCodeAt(0);
+      if (c >= 0xd800 && c <= 0xdbff) b--;
+    }
+    return Math.max(this.released, b);
   }
 
   /**
@@ -355,13 +382,14 @@ export class ChoiceGate {
     const from = Math.max(this.text.start, this.settled - CONTEXT);
     const text = this.text.slice(from);
     let boundary = length;
-    if (!this.final)
-      // ASCII-only lower-casing keeps indexes aligned with the text (triggers are ASCII).
-      boundary = this.holdFrom(
-        text,
-        text.replace(/[A-Z]+/g, (c) => c.toLowerCase()),
-        from,
-      );
+    if (!this.final) {
+      // A high surrogate at the end is half a character: judge the text without it.
+      const c = text.charCodeAt(text.length - 1);
+      boundary =
+        c >= 0xd800 && c <= 0xdbff
+          ? Math.min(this.hold(text.slice(0, -1), from, length - 1), length - 1)
+          : this.hold(text, from);
+    }
     // Every match contains a trigger: with none near the unreleased text, nothing can match.
     if (this.final || this.triggered || this.plan.window) {
       const found = this.check(text, from);

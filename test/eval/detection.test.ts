@@ -44,6 +44,19 @@ describe('detection rates on labelled corpora (targets of the check catalogue)',
     expect(emoji?.tn).toBe(1572 * 3);
   });
 
+  it('invisible-unicode: zero legitimate right-to-left / Indic texts flagged', () => {
+    const rtl = e.unicode[2];
+    expect(rtl?.fp, rtl?.falseAlarms.slice(0, 5).join('\n')).toBe(0);
+    expect(rtl?.tn).toBeGreaterThan(179);
+  });
+
+  it('secrets and invisible-unicode: every key hiding a Default_Ignorable code point caught', () => {
+    for (const s of e.unicode.slice(3)) {
+      expect(s.fn, s.misses.slice(0, 5).join('\n')).toBe(0);
+      expect(s.tp).toBeGreaterThan(0);
+    }
+  });
+
   it('refusal: ≥ 90 % accuracy', () => {
     const s = e.refusal[0]!;
     expect((s.tp + s.tn) / (s.tp + s.tn + s.fp + s.fn)).toBeGreaterThanOrEqual(0.9);

@@ -92,7 +92,14 @@ ${misses(e.exfil)}
 ## invisible-unicode
 
 Targets: every smuggling case caught; zero of the 1,572 legitimate emoji sequences flagged
-(each is tested alone, inside a sentence, and doubled: 4,716 texts).
+(each is tested alone, inside a sentence, and doubled: 4,716 texts); zero of the 179
+right-to-left and Indic texts flagged (CLDR-formatted dates, numbers and lists from Node's ICU
+for 15 right-to-left locales, with their LRM/RLM/ALM marks, and hand-written ZWNJ/ZWJ/LRM
+sentences; each inside a sentence of its script, and those with a right-to-left letter of
+their own also alone and doubled); every key (AWS, GitHub, OpenAI) with a Default_Ignorable
+code point (each end of each range, three times inside the key) found by \`secrets\` with its
+span covering the whole key, and flagged by \`invisible-unicode\` (but for a single U+FE00–FE0F
+variation selector, a presentation request after any character).
 
 ${table(e.unicode, false)}
 

@@ -1,12 +1,16 @@
 /**
- * `invisible-unicode`: text a user cannot see but a model or terminal acts on — Unicode tag
- * characters (ASCII smuggling), bidi embedding/override/isolate controls (Trojan Source),
- * zero-width characters between letters, runs of variation selectors, and ANSI/OSC terminal
- * escapes and other control characters. Legitimate emoji sequences (ZWJ families, flag tag
- * sequences, VS16 presentation) are not flagged. Redaction strips the characters.
+ * `invisible-unicode`: text a user cannot see but a model or terminal acts on — every
+ * Default_Ignorable_Code_Point (Unicode's own set, read from the engine's Unicode data: tag
+ * characters, bidi controls and marks, zero-width characters, soft hyphen, Hangul fillers,
+ * variation selectors, …), and ANSI/OSC terminal escapes and other control characters. Those
+ * with a legitimate use where they stand pass: emoji sequences (ZWJ families, flag tag
+ * sequences, VS16 presentation), ZWJ/ZWNJ between letters of joining scripts (Persian, Indic),
+ * LRM/RLM/ALM by right-to-left text or among digits, Mongolian variation selectors after
+ * Mongolian letters, Hangul fillers in jamo sequences. Redaction strips the characters.
  */
 import { z } from 'zod';
 import { collectSpans, defineCheck, PASS } from './types.js';
+import { IGNORABLE_RANGES, IGNORABLE_SOURCE, isIgnorable } from './support/ignorable.js';
 
 export const INVISIBLE_KINDS = [
   'tags',
@@ -19,18 +23,30 @@ type Kind = (typeof INVISIBLE_KINDS)[number];
 
 const BLACK_FLAG = 0x1f3f4;
 const CANCEL_TAG = 0xe007f;
-const isTag = (c: number) => c >= 0xe0000 && c <= 0xe007f;
+/** Tag characters, and the unassigned Default_Ignorable code points of plane 14. */
+const isTag = (c: number) => (c >= 0xe0000 && c <= 0xe00ff) || (c >= 0xe01f0 && c <= 0xe0fff);
+const isFlagTag = (c: number) => c >= 0xe0020 && c <= 0xe007f;
+/** Bidi marks (LRM, RLM, ALM): legitimate next to right-to-left text. */
+const isMark = (c: number) => c === 0x200e || c === 0x200f || c === 0x061c;
+/** Mongolian free variation selectors: legitimate after Mongolian letters. */
+const isFVS = (c: number) => (c >= 0x180b && c <= 0x180d) || c === 0x180f;
+/** Hangul choseong/jungseong fillers: legitimate inside a conjoining jamo sequence. */
+const isJamoFiller = (c: number) => c === 0x115f || c === 0x1160;
+const isJamo = (c: number) =>
+  (c >= 0x1100 && c <= 0x11ff) || (c >= 0xa960 && c <= 0xa97f) || (c >= 0xd7b0 && c <= 0xd7ff);
 const isBidi = (c: number) => (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 const isVS = (c: number) => (c >= 0xfe00 && c <= 0xfe0f) || (c >= 0xe0100 && c <= 0xe01ef);
-/** Always-suspicious zero-width characters (ZWJ/ZWNJ are judged by their neighbours). */
-const isZW = (c: number) =>
-  c === 0x200b || c === 0x2060 || c === 0xfeff || c === 0x180e || (c >= 0x2061 && c <= 0x2064);
 const isJoiner = (c: number) => c === 0x200c || c === 0x200d;
 const isControl = (c: number) =>
   (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || (c >= 0x7f && c <= 0x9f);
 /** Letters of scripts that never need joiners between them. */
 const JOINERLESS = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Nd}]/u;
 const IDEOGRAPH = /\p{Ideographic}/u;
+const RTL =
+  /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}\p{Script=Yezidi}]/u;
+const MONGOLIAN = /\p{Script=Mongolian}/u;
+/** A character with no direction of its own (spaces, digits, punctuation). */
+const NEUTRAL = /[\s\p{N}\p{P}\p{S}]/u;
 
 const params = z.strictObject({
   /** Which kinds to flag (default: all). */
@@ -40,45 +56,39 @@ const params = z.strictObject({
     .default([...INVISIBLE_KINDS]),
 });
 
-/** The BMP code points this check may flag, as a character-class body. */
-const BMP_SUSPECT =
-  '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u180e\\u200b-\\u200d\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufe00-\\ufe0f\\ufeff';
+/** Control characters this check may flag, as a character-class body. */
+const CONTROL = '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f';
+/** The BMP Default_Ignorable code points, as a character-class body. */
+const BMP_IGNORABLE = IGNORABLE_RANGES.filter(([a]) => a <= 0xffff)
+  .map(([a, b]) => `\\u${hex4(a)}-\\u${hex4(Math.min(b, 0xffff))}`)
+  .join('');
+
+function hex4(c: number): string {
+  return c.toString(16).padStart(4, '0');
+}
 
 /**
- * Any character this check may flag; text without one is clean (the common, fast case).
- * Not a `u` regex (those are slower): tags and supplementary selectors are \uDB40 pairs.
+ * Any character this check may flag (a control character or any Default_Ignorable code
+ * point); text without one is clean (the common, fast case). Not a `u` regex (those are
+ * slower, and the stream gate combines trigger sources without flags).
  */
-// eslint-disable-next-line no-misleading-character-class -- these code points are what the check looks for
-const SUSPECT = new RegExp(`[${BMP_SUSPECT}]|\\uDB40[\\uDC00-\\uDC7F\\uDD00-\\uDDEF]`);
+const SUSPECT = new RegExp(`[${CONTROL}]|${IGNORABLE_SOURCE}`);
 
 /** An ordinary character: a run of suspect characters before it is complete. */
-// eslint-disable-next-line no-misleading-character-class -- these code points are what the check looks for
-const SETTLED = new RegExp(`[^${BMP_SUSPECT}\\uDB40\\uDC00-\\uDFFF]`);
+const SETTLED = new RegExp(`[^${CONTROL}${BMP_IGNORABLE}\\ud800-\\udfff]`);
 
-/** An ANSI CSI (ESC [ … final) or OSC (ESC ] … BEL or ESC \) sequence, at most ~4 KB. */
+/** An ANSI CSI (ESC [ … final) or OSC (ESC ] … BEL or ESC \\) sequence, at most ~4 KB. */
 const ESCAPE =
   // eslint-disable-next-line no-control-regex -- ANSI escapes are what the check looks for
   /\u001b(?:\[[0-?]{0,4093}[ -/]{0,4093}[@-~]|\][^\u0007\u001b]{0,4094}(?:\u0007|\u001b\\)?)/y;
 
-/** Whether the UTF-16 unit at `i` starts a character this check may flag (as SUSPECT). */
+/** Whether the code point at `i` is one this check may flag (as SUSPECT). */
 function suspectAt(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
   if (c >= 0x20 && c < 0x7f) return false;
   if (c < 0x20) return c !== 0x09 && c !== 0x0a && c !== 0x0d;
   if (c <= 0x9f) return true;
-  if (c === 0xdb40) {
-    const d = text.charCodeAt(i + 1);
-    return (d >= 0xdc00 && d <= 0xdc7f) || (d >= 0xdd00 && d <= 0xddef);
-  }
-  return (
-    c === 0x180e ||
-    (c >= 0x200b && c <= 0x200d) ||
-    (c >= 0x202a && c <= 0x202e) ||
-    (c >= 0x2060 && c <= 0x2064) ||
-    (c >= 0x2066 && c <= 0x2069) ||
-    (c >= 0xfe00 && c <= 0xfe0f) ||
-    c === 0xfeff
-  );
+  return isIgnorable(text.codePointAt(i)!);
 }
 
 /** Memoised `re.test` on one code point (the tests run per joiner and selector: hot). */
@@ -93,6 +103,9 @@ function classOf(re: RegExp): (c: number) => boolean {
 }
 const isJoinerless = classOf(JOINERLESS);
 const isIdeograph = classOf(IDEOGRAPH);
+const isRtl = classOf(RTL);
+const isMongolian = classOf(MONGOLIAN);
+const isNeutral = classOf(NEUTRAL);
 
 /**
  * Spans of invisible characters in `text` (redaction strips them): each suspect character,
@@ -120,6 +133,30 @@ export function findInvisible(
     else out.push({ kind, start, end, replace: '' });
   };
 
+  /**
+   * Whether a bidi mark at [i, next) has a use: right-to-left letters within 32 code points of
+   * it, or no directional character within 8 on either side (a mark among digits and
+   * punctuation, as CLDR formats numbers and dates for right-to-left locales).
+   */
+  const nearRtl = (i: number, next: number) => {
+    const strong = (c: number) => c >= 0 && !isNeutral(c) && !isIgnorable(c);
+    let seen = false;
+    let k = i;
+    for (let s = 0; s < 32 && k > 0; s++) {
+      k = before(k);
+      const c = cp(k);
+      if (isRtl(c) && !isIgnorable(c)) return true;
+      if (s < 8 && strong(c)) seen = true;
+    }
+    k = next;
+    for (let s = 0; s < 32 && k < n; s++) {
+      const c = cp(k);
+      if (isRtl(c) && !isIgnorable(c)) return true;
+      if (s < 8 && strong(c)) seen = true;
+      k = after(k);
+    }
+    return !seen;
+  };
   for (let i = text.search(SUSPECT); i !== -1 && i < n;) {
     if (!suspectAt(text, i)) {
       i++;
@@ -132,7 +169,7 @@ export function findInvisible(
     if (isTag(c) && prev === BLACK_FLAG) {
       // A flag tag sequence: black flag, 2 to 7 tag letters/digits, cancel tag.
       let j = i;
-      while (j < n && isTag(cp(j)) && cp(j) !== CANCEL_TAG) j = after(j);
+      while (j < n && isFlagTag(cp(j)) && cp(j) !== CANCEL_TAG) j = after(j);
       const letters = (j - i) / 2;
       const cancelled = cp(j) === CANCEL_TAG;
       const end = cancelled ? after(j) : j;
@@ -144,9 +181,14 @@ export function findInvisible(
       next = Math.max(next, ESCAPE.lastIndex);
     } else if (isTag(c)) push('tags', i, next);
     else if (isBidi(c)) push('bidi', i, next);
-    else if (isControl(c)) push('control', i, next);
-    else if (isZW(c)) {
-      if (!(c === 0xfeff && i === 0)) push('zero_width', i, next);
+    else if (isMark(c)) {
+      if (!nearRtl(i, next)) push('bidi', i, next);
+    } else if (isFVS(c)) {
+      if (!isMongolian(prev) && !isFVS(prev)) push('variation_selectors', i, next);
+    } else if (isJamoFiller(c)) {
+      if (!isJamo(prev) && !isJamo(cp(next)) && !isJamoFiller(cp(next)))
+        push('zero_width', i, next);
+      else if (isControl(c)) push('control', i, next);
     } else if (isJoiner(c)) {
       const following = cp(next);
       const run = isJoiner(prev) || isJoiner(following);
@@ -156,7 +198,7 @@ export function findInvisible(
       const supplementary = c >= 0xe0100 && !isIdeograph(prev);
       if (run || supplementary || i === 0 || prev === 0x20 || prev === 0x0a)
         push('variation_selectors', i, next);
-    }
+    } else if (!(c === 0xfeff && i === 0)) push('zero_width', i, next);
     i = next;
   }
   return out;
@@ -165,7 +207,7 @@ export function findInvisible(
 export const invisibleUnicodeCheck = defineCheck({
   id: 'invisible-unicode',
   summary:
-    'Unicode tag characters, bidi controls, zero-width characters between letters, variation-selector runs, ANSI/OSC escapes; legitimate emoji sequences pass. Redaction strips them.',
+    "Unicode's Default_Ignorable code points (tag characters, bidi controls and marks, zero-width characters, soft hyphens, fillers, variation-selector runs) and ANSI/OSC escapes; emoji sequences, joiners in joining scripts and bidi marks by right-to-left text pass. Redaction strips them.",
   params,
   actions: ['block', 'redact', 'flag'],
   create(p) {

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { Span } from '../../model/verdict.js';
+import { onSkeleton } from './support/ignorable.js';
 import { domainMatches, findLinks, hostOf } from './support/links.js';
 import { percentDecode } from './support/percent.js';
 import type { Link } from './support/links.js';
@@ -73,7 +74,9 @@ export const markdownExfiltrationCheck = defineCheck({
       stream: { triggers: EXFIL_TRIGGERS },
       evaluate(input) {
         const seen = new Map<string, boolean>();
-        const spans: Span[] = findLinks(input.text, false)
+        // Read without Default_Ignorable code points (hosts drop them, IDNA maps them away;
+        // `]\u200b(` is still a link to a conservative reader), spans mapped back over them.
+        const spans: Span[] = onSkeleton(input.text, (t) => findLinks(t, false))
           .filter((l) => {
             const key = `${l.kind}\u0000${l.url}`;
             let bad = seen.get(key);

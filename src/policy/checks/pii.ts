@@ -5,6 +5,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { collectSpans, defineCheck, PASS } from './types.js';
+import { onSkeleton, skeleton } from './support/ignorable.js';
 
 export const PII_TYPES = ['email', 'credit_card', 'iban', 'us_ssn', 'phone', 'ip_address'] as const;
 export type PiiType = (typeof PII_TYPES)[number];
@@ -107,8 +108,18 @@ const FINDERS: Record<PiiType, Finder> = {
   },
 };
 
-/** Spans of the given PII types in `text`. */
+/**
+ * Spans of the given PII types in `text`, read without Default_Ignorable code points (spans
+ * cover the original, invisible characters included).
+ */
 export function findPii(
+  text: string,
+  types: readonly PiiType[],
+): { type: PiiType; start: number; end: number }[] {
+  return onSkeleton(text, (t) => findPiiIn(t, types));
+}
+
+function findPiiIn(
   text: string,
   types: readonly PiiType[],
 ): { type: PiiType; start: number; end: number }[] {
@@ -147,7 +158,7 @@ export const piiCheck = defineCheck({
       evaluate(input) {
         const { spans, kinds: types } = collectSpans(input, (text) =>
           findPii(text, p.types)
-            .filter((f) => !allow.has(text.slice(f.start, f.end)))
+            .filter((f) => !allow.has(skeleton(text.slice(f.start, f.end)).text))
             .map((f) => ({ start: f.start, end: f.end, kind: f.type })),
         );
         return spans.length

@@ -4,6 +4,7 @@ import { detectors, entropyOk, TOKEN_END } from './secrets/detectors.js';
 import type { Detector } from './secrets/detectors.js';
 import { isPlaceholder } from './secrets/placeholder.js';
 import { collectSpans, defineCheck, PASS } from './types.js';
+import { onSkeleton } from './support/ignorable.js';
 import { trieSource } from './support/trie.js';
 import type { StreamSpec, Trigger } from './types.js';
 
@@ -50,8 +51,20 @@ export function keywordScanner(active: readonly Detector[]): (text: string) => S
 
 const scanners = new WeakMap<readonly Detector[], (text: string) => Set<Detector>>();
 
-/** Every credential in `text` found by `active` detectors, except placeholders and allowed values. */
+/**
+ * Every credential in `text` found by `active` detectors, except placeholders and allowed
+ * values. The detectors read the text without Default_Ignorable code points (an invisible
+ * character inside a key does not hide it); spans cover the original key with them.
+ */
 export function findSecrets(
+  text: string,
+  active: readonly Detector[],
+  allow: ReadonlySet<string>,
+): SecretFinding[] {
+  return onSkeleton(text, (t) => findInSkeleton(t, active, allow));
+}
+
+function findInSkeleton(
   text: string,
   active: readonly Detector[],
   allow: ReadonlySet<string>,

