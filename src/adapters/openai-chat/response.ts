@@ -13,6 +13,53 @@ import type { Frame, FrameParser } from '../types.js';
 const usage = (u: Obj | undefined): Usage | undefined =>
   usageOf(u, 'prompt_tokens', 'completion_tokens');
 
+/**
+ * The content of a message or delta: a string, or an array of parts whose `text` parts are
+ * joined (`[{type:'text', text}]`).
+ */
+function contentText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  const parts = arr(v);
+  if (!parts) return undefined;
+  let out = '';
+  for (const p of parts) out += str(obj(p)?.['text']) ?? '';
+  return out;
+}
+
+/**
+ * Puts new content text back: a string is replaced; in an array of parts the first part with
+ * text takes the whole new text and the other text parts are emptied.
+ */
+function setContent(msg: Obj, text: string): void {
+  const parts = arr(msg['content']);
+  if (!parts) {
+    msg['content'] = text;
+    return;
+  }
+  let first = true;
+  for (const p of parts) {
+    const o = obj(p);
+    if (!o || typeof o['text'] !== 'string') continue;
+    o['text'] = first ? text : '';
+    first = false;
+  }
+}
+
+/** Reasoning text: `reasoning_content` (vLLM, DeepSeek) and/or `reasoning` (other servers). */
+function reasoningText(m: Obj | undefined): string | undefined {
+  const a = str(m?.['reasoning_content']);
+  const b = str(m?.['reasoning']);
+  return a === undefined ? b : b === undefined ? a : a + b;
+}
+
+/** New reasoning text goes into `reasoning_content` if present (the other emptied), else `reasoning`. */
+function setReasoning(m: Obj, text: string): void {
+  if (typeof m['reasoning_content'] === 'string') {
+    m['reasoning_content'] = text;
+    if (typeof m['reasoning'] === 'string') m['reasoning'] = '';
+  } else if (typeof m['reasoning'] === 'string') m['reasoning'] = text;
+}
+
 /** A complete `chat.completion` object. */
 export function parseChatResponse(body: unknown): NormalisedResponse | undefined {
   const b = obj(body);
@@ -39,12 +86,17 @@ export function parseChatResponse(body: unknown): NormalisedResponse | undefined
         name: str(fc['name']) ?? '',
         arguments: str(fc['arguments']) ?? '',
       });
-    out.push({
+    const choice: Choice = {
       index: num(co?.['index']) ?? i,
-      text: (str(msg?.['content']) ?? '') + (str(msg?.['refusal']) ?? ''),
+      text: contentText(msg?.['content']) ?? '',
       toolCalls,
       finishReason: str(co?.['finish_reason']),
-    });
+    };
+    const refusal = str(msg?.['refusal']);
+    const reasoning = reasoningText(msg);
+    if (refusal) choice.refusal = refusal;
+    if (reasoning) choice.reasoning = reasoning;
+    out.push(choice);
   }
   return {
     id: str(b['id']),
@@ -125,15 +177,36 @@ export function rewriteChatResponse(body: unknown, edits: readonly ChoiceEdit[])
   for (const e of edits) {
     const c = choices.map(obj).find((x, i) => (num(x?.['index']) ?? i) === e.choice);
     const msg = obj(c?.['message']);
-    if (!msg) continue;
-    if (e.text !== undefined) {
-      if (typeof msg['content'] === 'string') msg['content'] = e.text;
-      else if (typeof msg['refusal'] === 'string') msg['refusal'] = e.text;
-    }
+    if (!c || !msg) continue;
+    if (e.text !== undefined) setContent(msg, e.text);
+    if (e.refusal !== undefined) msg['refusal'] = e.refusal;
+    if (e.reasoning !== undefined) setReasoning(msg, e.reasoning);
+    // Log probabilities repeat the tokens of the text: gone with the text they repeat.
+    if (
+      (e.text !== undefined || e.refusal !== undefined || e.reasoning !== undefined) &&
+      c['logprobs'] != null
+    )
+      c['logprobs'] = null;
     const calls = arr(msg['tool_calls']);
+    const fnCall = obj(msg['function_call']);
+    // Tool calls are numbered as parsed: `tool_calls` first, then a legacy `function_call`.
+    const call = (i: number) =>
+      i < (calls?.length ?? 0)
+        ? obj(calls?.[i])
+        : i === (calls?.length ?? 0)
+          ? { function: fnCall }
+          : undefined;
     for (const [i, args] of e.toolCallArguments) {
-      const fn = obj(obj(calls?.[i])?.['function']);
+      const fn = obj(call(i)?.['function']);
       if (fn) fn['arguments'] = args;
+    }
+    for (const [i, name] of e.toolCallNames ?? []) {
+      const fn = obj(call(i)?.['function']);
+      if (fn) fn['name'] = name;
+    }
+    for (const [i, id] of e.toolCallIds ?? []) {
+      const t = call(i);
+      if (t && typeof t['id'] === 'string') t['id'] = id;
     }
   }
   return copy;
