@@ -6,24 +6,36 @@
  * choice ends and the calls are checked. A block ends the stream with the provider's
  * in-band error; nothing held is released.
  */
-import type { Frame, WireAdapter } from '../adapters/types.js';
+import type { Frame, FrameEdit, WireAdapter } from '../adapters/types.js';
 import type { StreamEvent } from '../model/events.js';
-import type { RequestInfo, ToolCall } from '../model/exchange.js';
+import type { RequestInfo, TextField, ToolCall } from '../model/exchange.js';
 import type { RuleResult } from '../model/verdict.js';
 import type { GateRule } from '../policy/stream-gate.js';
 import { ChoiceGate, checkToolCalls } from '../policy/stream-gate.js';
 
+/** A piece of one text (a choice's content, refusal or reasoning) that a frame carries. */
+interface TextPiece {
+  choice: number;
+  field: TextField;
+  start: number;
+  end: number;
+}
+
 interface Entry {
   bytes: Buffer;
   frame: Frame;
+  /** The first choice the frame names (tool calls and snapshots are of this choice). */
   choice: number | undefined;
-  textStart: number;
-  textEnd: number;
+  /** Every text piece the frame carries: several choices, several fields of one choice. */
+  texts: TextPiece[];
   tool: boolean;
   /** Tool-call indexes this frame carries pieces of. */
   toolIndexes: number[];
   /** …of which the frame carries argument text (not just the call's id and name). */
   argIndexes: number[];
+  /** …of which the frame carries (a piece of) the name, and the id. */
+  nameIndexes: number[];
+  idIndexes: number[];
   /** The frame repeats the whole output of this choice (see the `snapshot` event). */
   snapshot: boolean;
   /** …or the whole arguments of this tool call. */
@@ -42,9 +54,15 @@ export interface GateOptions {
 export class GatedEmitter {
   /** The rule that blocked the stream, once one has. */
   blocked: RuleResult | undefined;
-  private readonly gates = new Map<number, ChoiceGate>();
-  private readonly boundary = new Map<number, number>();
+  /** One gate per text: choice and field (`gateKey`). */
+  private readonly gates = new Map<string, ChoiceGate>();
+  private readonly boundary = new Map<string, number>();
+  private readonly choices = new Set<number>();
+  /** The rules that check refusal and reasoning text: those that find spans. */
+  private readonly spanRules: readonly GateRule[];
   private readonly toolArgs = new Map<number, Map<number, string>>();
+  private readonly toolNames = new Map<number, Map<number, string>>();
+  private readonly toolIds = new Map<number, Map<number, string>>();
   /** Per choice, how many tool calls (from index 0) are complete and checked. */
   private readonly checkedCalls = new Map<number, number>();
   /** Frames not yet sent: `queue[head…]` (shifting an array costs its length). */
@@ -65,20 +83,25 @@ export class GatedEmitter {
     private readonly adapter: WireAdapter,
     private readonly toolCalls: (choice: number) => readonly ToolCall[],
     private readonly write: (chunk: Buffer | string) => boolean,
-  ) {}
+  ) {
+    this.spanRules = o.rules.filter((r) => r.spans);
+  }
 
-  private gate(choice: number): ChoiceGate {
-    let g = this.gates.get(choice);
-    if (!g)
+  private gate(choice: number, field: TextField = 'content'): ChoiceGate {
+    const key = gateKey(choice, field);
+    let g = this.gates.get(key);
+    if (!g) {
+      this.choices.add(choice);
       this.gates.set(
-        choice,
+        key,
         (g = new ChoiceGate(
-          this.o.rules,
+          field === 'content' ? this.o.rules : this.spanRules,
           this.o.request,
           { window: this.o.window, maxHeld: this.o.maxHeld ?? Number.POSITIVE_INFINITY },
           choice,
         )),
       );
+    }
     return g;
   }
 
@@ -88,11 +111,12 @@ export class GatedEmitter {
       bytes,
       frame,
       choice: undefined,
-      textStart: 0,
-      textEnd: 0,
+      texts: [],
       tool: false,
       toolIndexes: [],
       argIndexes: [],
+      nameIndexes: [],
+      idIndexes: [],
       snapshot: false,
       snapshotTool: undefined,
     };
@@ -100,18 +124,21 @@ export class GatedEmitter {
     let done = false;
     for (const ev of events) {
       if (ev.type === 'text') {
-        const g = this.gate(ev.choice);
-        if (entry.choice === undefined) {
-          entry.choice = ev.choice;
-          entry.textStart = g.length;
-        }
+        const field = ev.field ?? 'content';
+        const g = this.gate(ev.choice, field);
+        entry.choice ??= ev.choice;
+        let piece = entry.texts.find((t) => t.choice === ev.choice && t.field === field);
+        if (!piece)
+          entry.texts.push((piece = { choice: ev.choice, field, start: g.length, end: 0 }));
         g.push(ev.text);
-        entry.textEnd = g.length;
+        piece.end = g.length;
       } else if (ev.type === 'tool_call') {
         entry.tool = true;
         entry.choice ??= ev.choice;
         entry.toolIndexes.push(ev.index);
         if (ev.arguments) entry.argIndexes.push(ev.index);
+        if (ev.name) entry.nameIndexes.push(ev.index);
+        if (ev.id) entry.idIndexes.push(ev.index);
         // A call is complete once the next one starts. More of a call already checked (out
         // of order) has it checked again, with the next one.
         const checked = this.checkedCalls.get(ev.choice) ?? 0;
@@ -126,30 +153,36 @@ export class GatedEmitter {
     }
     this.queue.push(entry);
     for (const c of finished) this.finish(c);
-    if (done) for (const c of this.gates.keys()) this.finish(c);
-    if (entry.choice !== undefined && !this.blocked)
-      this.boundary.set(entry.choice, this.gate(entry.choice).advance());
-    this.blocked ??= entry.choice === undefined ? undefined : this.gate(entry.choice).blocked;
+    if (done) for (const c of [...this.choices]) this.finish(c);
+    for (const t of entry.texts) {
+      if (this.blocked) break;
+      const g = this.gate(t.choice, t.field);
+      this.boundary.set(gateKey(t.choice, t.field), g.advance());
+      this.blocked ??= g.blocked;
+    }
     return this.flush();
   }
 
-  /** Characters of a choice's text released so far. */
+  /** Characters of a choice's (content) text released so far. */
   released(choice: number): number {
-    return this.gates.get(choice)?.released ?? 0;
+    return this.gates.get(gateKey(choice, 'content'))?.released ?? 0;
   }
 
   /** The upstream ended normally: everything is final. */
   end(): boolean {
-    for (const c of this.gates.keys()) this.finish(c);
+    for (const c of [...this.choices]) this.finish(c);
     return this.flush();
   }
 
   private finish(choice: number): void {
-    const g = this.gate(choice);
-    if (g.final) return;
-    g.final = true;
-    this.boundary.set(choice, g.advance());
-    this.blocked ??= g.blocked;
+    this.gate(choice);
+    for (const field of FIELDS) {
+      const g = this.gates.get(gateKey(choice, field));
+      if (!g || g.final) continue;
+      g.final = true;
+      this.boundary.set(gateKey(choice, field), g.advance());
+      this.blocked ??= g.blocked;
+    }
     this.checkCalls(choice, this.toolCalls(choice).length);
   }
 
@@ -163,10 +196,16 @@ export class GatedEmitter {
     const calls = this.toolCalls(choice).slice(from, upTo);
     const r = checkToolCalls(this.o.rules, this.o.request, choice, calls);
     this.blocked = r.blocked;
-    const args = this.toolArgs.get(choice) ?? new Map<number, string>();
-    for (let i = from; i < upTo; i++) args.delete(i);
-    for (const [i, a] of r.args) args.set(from + i, a);
-    this.toolArgs.set(choice, args);
+    for (const [all, found] of [
+      [this.toolArgs, r.args],
+      [this.toolNames, r.names],
+      [this.toolIds, r.ids],
+    ] as const) {
+      const m = all.get(choice) ?? new Map<number, string>();
+      for (let i = from; i < upTo; i++) m.delete(i);
+      for (const [i, a] of found) m.set(from + i, a);
+      all.set(choice, m);
+    }
     this.checkedCalls.set(choice, upTo);
   }
 
@@ -179,20 +218,43 @@ export class GatedEmitter {
         const g = this.gate(e.choice);
         const checked = this.checkedCalls.get(e.choice) ?? 0;
         if (e.tool && !g.final && !e.toolIndexes.every((i) => i < checked)) break;
-        if (e.textEnd > e.textStart && e.textEnd > (this.boundary.get(e.choice) ?? 0)) break;
+        if (
+          e.texts.some(
+            (t) => t.end > t.start && t.end > (this.boundary.get(gateKey(t.choice, t.field)) ?? 0),
+          )
+        )
+          break;
         // A snapshot repeats the whole output: it waits until the choice is complete and checked.
         if (e.snapshot && !g.final) break;
-        let edit: { text?: string; toolCallArguments?: ReadonlyMap<number, string> } | undefined;
-        if (e.textEnd > e.textStart) {
-          const r = g.render(e.textStart, e.textEnd);
+        /** Edits of the other choices this frame carries. */
+        const others = new Map<number, FrameEdit>();
+        let edit: FrameEdit | undefined;
+        for (const t of e.texts) {
+          if (t.end <= t.start) continue;
+          const tg = this.gate(t.choice, t.field);
+          const r = tg.render(t.start, t.end);
           if (r.changed) {
-            edit = { text: r.text };
-            this.changed.add(e.choice);
+            const key = t.field === 'content' ? 'text' : t.field;
+            if (t.choice === e.choice) edit = { ...edit, [key]: r.text };
+            else others.set(t.choice, { ...others.get(t.choice), [key]: r.text });
+            if (t.field === 'content') this.changed.add(t.choice);
           }
-          let seen = this.visible.get(e.choice);
-          if (!seen) this.visible.set(e.choice, (seen = []));
-          seen.push(r.text);
-          g.release(e.textEnd);
+          if (t.field === 'content') {
+            let seen = this.visible.get(t.choice);
+            if (!seen) this.visible.set(t.choice, (seen = []));
+            seen.push(r.text);
+          }
+          tg.release(t.end);
+        }
+        const names = this.toolNames.get(e.choice);
+        const ids = this.toolIds.get(e.choice);
+        if (e.tool && names?.size) {
+          const pieces = firstPieces(names, e.nameIndexes);
+          if (pieces.size) edit = { ...edit, toolCallNames: pieces };
+        }
+        if (e.tool && ids?.size) {
+          const pieces = firstPieces(ids, e.idIndexes);
+          if (pieces.size) edit = { ...edit, toolCallIds: pieces };
         }
         const args = this.toolArgs.get(e.choice);
         if (args?.size) this.changed.add(e.choice);
@@ -206,12 +268,19 @@ export class GatedEmitter {
               toolCallArguments: args ?? new Map<number, string>(),
             };
         } else if (e.tool && args?.size) {
-          const pieces = firstPieces(args, e);
+          const pieces = firstPieces(args, e.argIndexes);
           if (pieces.size) edit = { ...edit, toolCallArguments: pieces };
         }
-        flowing =
-          this.write(edit ? this.adapter.rewriteFrame(e.frame, e.choice, edit) : e.bytes) &&
-          flowing;
+        let out: Buffer | string = e.bytes;
+        if (others.size && this.adapter.rewriteFrameChoices) {
+          if (edit) others.set(e.choice, edit);
+          out = this.adapter.rewriteFrameChoices(e.frame, others);
+        } else if (edit) out = this.adapter.rewriteFrame(e.frame, e.choice, edit);
+        else if (others.size) {
+          const [c, o] = [...others][0]!;
+          out = this.adapter.rewriteFrame(e.frame, c, o);
+        }
+        flowing = this.write(out) && flowing;
       } else {
         flowing = this.write(e.bytes) && flowing;
       }
@@ -242,15 +311,21 @@ export class GatedEmitter {
  * them in some formats); later pieces of the same call become empty.
  */
 const sent = new WeakMap<Map<number, string>, Set<number>>();
-function firstPieces(args: Map<number, string>, e: Entry): Map<number, string> {
+function firstPieces(args: Map<number, string>, indexes: readonly number[]): Map<number, string> {
   let done = sent.get(args);
   if (!done) sent.set(args, (done = new Set()));
   const out = new Map<number, string>();
-  for (const i of e.argIndexes) {
+  for (const i of indexes) {
     const a = args.get(i);
     if (a === undefined) continue;
     out.set(i, done.has(i) ? '' : a);
     done.add(i);
   }
   return out;
+}
+
+const FIELDS: readonly TextField[] = ['content', 'refusal', 'reasoning'];
+
+function gateKey(choice: number, field: TextField): string {
+  return `${choice}/${field}`;
 }

@@ -8,7 +8,7 @@ import type {
 } from '../../model/exchange.js';
 import type { Obj } from '../read.js';
 import { arr, num, obj, parseJson, str, usageOf } from '../read.js';
-import type { Frame, FrameParser } from '../types.js';
+import type { Frame, FrameEdit, FrameParser } from '../types.js';
 
 const usage = (u: Obj | undefined): Usage | undefined =>
   usageOf(u, 'prompt_tokens', 'completion_tokens');
@@ -142,8 +142,13 @@ export function parseChatData(data: string): StreamEvent[] | undefined {
       const co = obj(c);
       const choice = num(co?.['index']) ?? 0;
       const delta = obj(co?.['delta']);
-      const text = str(delta?.['content']) ?? str(delta?.['refusal']);
-      if (text) events.push({ type: 'text', choice, text });
+      // Every text of the delta, each in its own field (content may be an array of parts).
+      const content = contentText(delta?.['content']);
+      if (content) events.push({ type: 'text', choice, text: content });
+      const refusal = str(delta?.['refusal']);
+      if (refusal) events.push({ type: 'text', choice, text: refusal, field: 'refusal' });
+      const reasoning = reasoningText(delta);
+      if (reasoning) events.push({ type: 'text', choice, text: reasoning, field: 'reasoning' });
       for (const tc of arr(delta?.['tool_calls']) ?? []) {
         const t = obj(tc);
         const fn = obj(t?.['function']);
@@ -212,25 +217,41 @@ export function rewriteChatResponse(body: unknown, edits: readonly ChoiceEdit[])
   return copy;
 }
 
-/** A `chat.completion.chunk` frame with its content (or tool-call arguments) for `choice` replaced. */
-export function rewriteChatFrame(
+/** A `chat.completion.chunk` frame with its texts (or tool calls) for `choice` replaced. */
+export function rewriteChatFrame(frame: Frame, choice: number, edit: FrameEdit): string {
+  return rewriteChatFrameChoices(frame, new Map([[choice, edit]]));
+}
+
+/**
+ * A `chat.completion.chunk` frame with the edits of each of its choices applied (a frame may
+ * carry several choices). A choice whose text changed loses its `logprobs`, which repeat it.
+ */
+export function rewriteChatFrameChoices(
   frame: Frame,
-  choice: number,
-  edit: { text?: string; toolCallArguments?: ReadonlyMap<number, string> },
+  edits: ReadonlyMap<number, FrameEdit>,
 ): string {
   const body = obj(parseJson(frame.data ?? '')) ?? {};
   for (const c of arr(body['choices']) ?? []) {
     const co = obj(c);
-    if ((num(co?.['index']) ?? 0) !== choice) continue;
+    const edit = edits.get(num(co?.['index']) ?? 0);
     const delta = obj(co?.['delta']);
-    if (!delta) continue;
-    if (edit.text !== undefined && ('content' in delta || 'refusal' in delta))
-      delta[typeof delta['refusal'] === 'string' ? 'refusal' : 'content'] = edit.text;
+    if (!co || !edit || !delta) continue;
+    if (edit.text !== undefined && 'content' in delta) setContent(delta, edit.text);
+    if (edit.refusal !== undefined && typeof delta['refusal'] === 'string')
+      delta['refusal'] = edit.refusal;
+    if (edit.reasoning !== undefined) setReasoning(delta, edit.reasoning);
+    if ((edit.text ?? edit.refusal ?? edit.reasoning) !== undefined && co['logprobs'] != null)
+      co['logprobs'] = null;
     for (const tc of arr(delta['tool_calls']) ?? []) {
       const t = obj(tc);
       const fn = obj(t?.['function']);
-      const args = edit.toolCallArguments?.get(num(t?.['index']) ?? 0);
+      const i = num(t?.['index']) ?? 0;
+      const args = edit.toolCallArguments?.get(i);
       if (fn && args !== undefined) fn['arguments'] = args;
+      const name = edit.toolCallNames?.get(i);
+      if (fn && name !== undefined && typeof fn['name'] === 'string') fn['name'] = name;
+      const id = edit.toolCallIds?.get(i);
+      if (t && id !== undefined && typeof t['id'] === 'string') t['id'] = id;
     }
   }
   return `data: ${JSON.stringify(body)}\n\n`;
