@@ -182,6 +182,8 @@ export function evaluate(set: PolicySet, ctx: EvaluateContext, limits: EngineLim
       if (!choice) continue;
       inputs.push({ choice }, ...otherTexts(choice));
     }
+    /** Per choice and rule, the content's result, which the other texts' findings join. */
+    const main = new Map<string, RuleResult>();
     for (const { choice, field, toolCall } of inputs) {
       const whole: CheckInput = {
         text: choice.text,
@@ -234,14 +236,29 @@ export function evaluate(set: PolicySet, ctx: EvaluateContext, limits: EngineLim
           durationSeconds: ms / 1000,
         };
         if (ms > limits.budgetMs) r.overBudget = true;
-        results.push(r);
+        const key = `${choice.index}\u0000${rule.id}`;
+        const into = field === undefined ? undefined : main.get(key);
+        if (field === undefined) {
+          main.set(key, r);
+          results.push(r);
+        } else if (r.status === 'pass') continue;
+        else if (into) {
+          // One result per rule and choice: a finding in another text joins the content's.
+          into.spans = [...into.spans, ...r.spans];
+          if (into.status === 'pass' || r.status === 'fail') into.status = r.status;
+          into.detail = [into.detail, r.detail && `${field}: ${r.detail}`]
+            .filter(Boolean)
+            .join('; ');
+          into.durationSeconds += r.durationSeconds;
+          if (r.overBudget) into.overBudget = true;
+        } else results.push(r);
         if (policy.mode === 'shadow') continue;
         const effect = stronger(
           status === 'fail' ? rule.action : 'pass',
           errored && policy.onError === 'closed' ? 'block' : 'pass',
         );
         decision = stronger(decision, effect);
-        if (effect === 'block') blockedBy ??= r;
+        if (effect === 'block') blockedBy ??= into ?? r;
       }
     }
   }

@@ -1,0 +1,294 @@
+/**
+ * Issue 13: every text of an OpenAI chat answer a client can read is checked — refusal,
+ * content parts, reasoning (`reasoning_content` / `reasoning`), every choice of a frame, tool
+ * names and ids — buffered and streamed; a redacted choice loses its logprobs.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CHAT, chatBody, testApp } from '../helpers/app.js';
+import { FakeUpstream } from '../helpers/fake-upstream.js';
+import { policySetFrom } from '../helpers/policy.js';
+
+const KEY = 'AKIAQYLPMN5HHHFPZAM2';
+const RED = '[REDACTED:leaked-credentials]';
+const SSE = { 'content-type': 'text/event-stream' };
+const frame = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
+const head = { id: 'chatcmpl-x', object: 'chat.completion.chunk', created: 1, model: 'm' };
+
+const defaultPack = policySetFrom({
+  'default.yaml': readFileSync(new URL('../../policies/default.yaml', import.meta.url), 'utf8'),
+});
+const blockPack = policySetFrom({
+  'b.yaml': `name: strict
+rules:
+  - id: creds
+    check: secrets
+    action: block
+  - id: exfil
+    check: markdown-exfiltration
+    action: block
+`,
+});
+
+const lp = { content: [{ token: 'x', logprob: -0.1, bytes: null, top_logprobs: [] }] };
+
+interface Case {
+  name: string;
+  /** The `message` of choice 0 of a buffered answer (choice 1 is plain when `multi`). */
+  message: Record<string, unknown>;
+  /** The delta frames of a streamed answer (all of choice 0 unless they say otherwise). */
+  deltas: Record<string, unknown>[];
+  /** Reads the checked field from a buffered message / from the concatenated deltas. */
+  read: (msg: Record<string, unknown>) => string;
+}
+
+const txt = (v: unknown) => (typeof v === 'string' ? v : '');
+const said = `the key ${KEY} works`;
+const tool = (name: string, id: string) => ({
+  id,
+  type: 'function',
+  function: { name, arguments: '{}' },
+});
+
+const CASES: Case[] = [
+  {
+    name: 'refusal',
+    message: { role: 'assistant', content: null, refusal: said },
+    deltas: [{ content: '', refusal: 'the key ' }, { refusal: `${KEY} works` }],
+    read: (m) => txt(m['refusal']),
+  },
+  {
+    name: 'content and refusal in one frame',
+    message: { role: 'assistant', content: 'ok', refusal: said },
+    deltas: [{ content: 'ok', refusal: said }],
+    read: (m) => txt(m['refusal']),
+  },
+  {
+    name: 'content parts',
+    message: { role: 'assistant', content: [{ type: 'text', text: said }] },
+    deltas: [
+      { content: [{ type: 'text', text: 'the key ' }] },
+      { content: [{ type: 'text', text: `${KEY} works` }] },
+    ],
+    read: (m) => (m['content'] as { text: string }[]).map((p) => p.text).join(''),
+  },
+  {
+    name: 'reasoning_content',
+    message: { role: 'assistant', content: 'done', reasoning_content: said },
+    deltas: [
+      { reasoning_content: 'the key ' },
+      { reasoning_content: `${KEY} works` },
+      { content: 'done' },
+    ],
+    read: (m) => txt(m['reasoning_content']),
+  },
+  {
+    name: 'reasoning',
+    message: { role: 'assistant', content: 'done', reasoning: said },
+    deltas: [{ reasoning: said }, { content: 'done' }],
+    read: (m) => txt(m['reasoning']),
+  },
+  {
+    name: 'tool name',
+    message: { role: 'assistant', content: null, tool_calls: [tool(KEY, 'call_1')] },
+    deltas: [{ tool_calls: [{ index: 0, ...tool(KEY, 'call_1') }] }],
+    read: (m) => (m['tool_calls'] as { function: { name: string } }[])[0]!.function.name,
+  },
+  {
+    name: 'tool id',
+    message: { role: 'assistant', content: null, tool_calls: [tool('f', KEY)] },
+    deltas: [{ tool_calls: [{ index: 0, ...tool('f', KEY) }] }],
+    read: (m) => (m['tool_calls'] as { id: string }[])[0]!.id,
+  },
+];
+
+function buffered(c: Case) {
+  return JSON.stringify({
+    id: 'chatcmpl-x',
+    object: 'chat.completion',
+    created: 1,
+    model: 'm',
+    choices: [
+      { index: 0, message: c.message, logprobs: lp, finish_reason: 'stop' },
+      {
+        index: 1,
+        message: { role: 'assistant', content: 'plain' },
+        logprobs: lp,
+        finish_reason: 'stop',
+      },
+    ],
+  });
+}
+
+function streamed(c: Case) {
+  return (
+    c.deltas
+      .map((d) =>
+        frame({ ...head, choices: [{ index: 0, delta: d, logprobs: lp, finish_reason: null }] }),
+      )
+      .join('') +
+    frame({ ...head, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }) +
+    'data: [DONE]\n\n'
+  );
+}
+
+async function send(body: string, stream: boolean, policies = defaultPack, status = 200) {
+  const up = new FakeUpstream(() => ({
+    status,
+    headers: stream && status === 200 ? SSE : { 'content-type': 'application/json' },
+    chunks: [body],
+  }));
+  const res = await testApp({ upstream: up, policies }).post(CHAT, chatBody({ stream }));
+  return { status: res.status, text: await res.text() };
+}
+
+type Msg = Record<string, unknown>;
+
+/** What a client assembles from a chat SSE body: per choice, the merged delta fields. */
+function assemble(body: string): {
+  choices: Map<number, Msg>;
+  error: string | undefined;
+  logprobs: number;
+} {
+  const choices = new Map<number, Msg>();
+  let error: string | undefined;
+  let logprobs = 0;
+  for (const block of body.split('\n\n')) {
+    const data = block.startsWith('data: ') ? block.slice(6) : undefined;
+    if (!data || data === '[DONE]') continue;
+    const o = JSON.parse(data) as { error?: { message: string }; choices?: Msg[] };
+    if (o.error) error = o.error.message;
+    for (const c of o.choices ?? []) {
+      const i = c['index'] as number;
+      const m = choices.get(i) ?? {};
+      if (c['logprobs']) logprobs++;
+      const d = (c['delta'] ?? {}) as Msg;
+      for (const [k, v] of Object.entries(d)) {
+        if (typeof v === 'string') m[k] = txt(m[k]) + v;
+        else if (Array.isArray(v) && k === 'content')
+          m[k] = [...((m[k] as unknown[]) ?? []), ...(v as unknown[])];
+        else if (Array.isArray(v) && k === 'tool_calls')
+          m[k] = [...((m[k] as unknown[]) ?? []), ...(v as unknown[])];
+      }
+      choices.set(i, m);
+    }
+  }
+  return { choices, error, logprobs };
+}
+
+describe('chat fields: buffered', () => {
+  it.each(CASES)(
+    '$name: redacted in its field by the default pack, logprobs dropped',
+    async (c) => {
+      const r = await send(buffered(c), false);
+      expect(r.status).toBe(200);
+      expect(r.text).not.toContain(KEY);
+      const body = JSON.parse(r.text) as { choices: Msg[] };
+      const msg = body.choices[0]!['message'] as Msg;
+      expect(c.read(msg)).toContain(RED);
+      // Logprobs repeat the text: dropped when a text changed (tool calls have none).
+      if (!c.name.startsWith('tool')) expect(body.choices[0]!['logprobs']).toBeNull();
+      // The other choice is untouched.
+      expect(body.choices[1]!['logprobs']).toEqual(lp);
+      expect((body.choices[1]!['message'] as Msg)['content']).toBe('plain');
+    },
+  );
+
+  it.each(CASES)('$name: blocked under a block policy', async (c) => {
+    const r = await send(buffered(c), false, blockPack);
+    expect(r.status).toBeGreaterThanOrEqual(400);
+    expect(r.text).not.toContain(KEY);
+    expect(r.text).toContain('creds');
+  });
+
+  it('an answer with nothing to redact is forwarded byte for byte', async () => {
+    const c = CASES[0]!;
+    const body = buffered({
+      ...c,
+      message: { role: 'assistant', content: null, refusal: 'no' },
+    }).replace('{"index":0', '{ "index" :0');
+    const r = await send(body, false);
+    expect(r.text).toBe(body);
+  });
+});
+
+describe('chat fields: streamed', () => {
+  it.each(CASES)('$name: redacted in its field by the default pack', async (c) => {
+    const r = await send(streamed(c), true);
+    expect(r.text).not.toContain(KEY);
+    const v = assemble(r.text);
+    expect(v.error).toBeUndefined();
+    const m = v.choices.get(0)!;
+    if (c.name.startsWith('tool')) {
+      const calls = m['tool_calls'] as Msg[];
+      expect(c.read({ tool_calls: calls })).toContain(RED);
+    } else expect(c.read(m)).toContain(RED);
+  });
+
+  it.each(CASES)('$name: blocked under a block policy', async (c) => {
+    const r = await send(streamed(c), true, blockPack);
+    expect(r.text).not.toContain(KEY);
+    expect(assemble(r.text).error).toContain('creds');
+  });
+
+  it('a frame carrying two choices, both needing redaction, keeps both edits', async () => {
+    const body =
+      frame({
+        ...head,
+        choices: [
+          { index: 0, delta: { content: `a ${KEY} b` }, logprobs: lp, finish_reason: null },
+          { index: 1, delta: { content: `c ${KEY} d` }, logprobs: lp, finish_reason: null },
+        ],
+      }) +
+      frame({
+        ...head,
+        choices: [
+          { index: 0, delta: {}, finish_reason: 'stop' },
+          { index: 1, delta: {}, finish_reason: 'stop' },
+        ],
+      }) +
+      'data: [DONE]\n\n';
+    const r = await send(body, true);
+    expect(r.text).not.toContain(KEY);
+    const v = assemble(r.text);
+    expect(v.choices.get(0)!['content']).toBe(`a ${RED} b`);
+    expect(v.choices.get(1)!['content']).toBe(`c ${RED} d`);
+    expect(v.logprobs).toBe(0);
+    const blocked = await send(body, true, blockPack);
+    expect(blocked.text).not.toContain(KEY);
+  });
+
+  it('content, refusal and reasoning in one frame are each redacted in place', async () => {
+    const body =
+      frame({
+        ...head,
+        choices: [
+          {
+            index: 0,
+            delta: { content: `x ${KEY}`, refusal: `y ${KEY}`, reasoning_content: `z ${KEY}` },
+            finish_reason: 'stop',
+          },
+        ],
+      }) + 'data: [DONE]\n\n';
+    const r = await send(body, true);
+    const m = assemble(r.text).choices.get(0)!;
+    expect(m).toMatchObject({
+      content: `x ${RED}`,
+      refusal: `y ${RED}`,
+      reasoning_content: `z ${RED}`,
+    });
+  });
+
+  it('an unaltered stream with refusal and reasoning is forwarded byte for byte', async () => {
+    const body = streamed({
+      ...CASES[0]!,
+      deltas: [
+        { content: '', refusal: 'no' },
+        { reasoning_content: 'hmm' },
+        { content: [{ type: 'text', text: 'ok' }] },
+      ],
+    });
+    const r = await send(body, true);
+    expect(r.text).toBe(body);
+  });
+});
