@@ -292,3 +292,51 @@ describe('chat fields: streamed', () => {
     expect(r.text).toBe(body);
   });
 });
+
+describe('upstream error bodies', () => {
+  const errBody = (status: number) =>
+    JSON.stringify({
+      error: {
+        message: `Invalid key ${KEY} for model`,
+        type: status >= 500 ? 'server_error' : 'invalid_request_error',
+        param: null,
+        code: 'bad',
+      },
+    });
+
+  it.each([400, 500])('%i: the message is redacted in place, status kept', async (status) => {
+    for (const stream of [false, true]) {
+      const r = await send(errBody(status), stream, defaultPack, status);
+      expect(r.status).toBe(status);
+      expect(r.text).not.toContain(KEY);
+      const o = JSON.parse(r.text) as { error: { message: string; code: string } };
+      expect(o.error.message).toBe(`Invalid key ${RED} for model`);
+      expect(o.error.code).toBe('bad');
+    }
+  });
+
+  it.each([400, 500])(
+    '%i: blocked, same status, body replaced by the block error',
+    async (status) => {
+      const r = await send(errBody(status), false, blockPack, status);
+      expect(r.status).toBe(status);
+      expect(r.text).not.toContain(KEY);
+      const o = JSON.parse(r.text) as { error: { message: string; code: string } };
+      expect(o.error.code).toBe('coalmine_policy_violation');
+      expect(o.error.message).toContain('creds');
+    },
+  );
+
+  it('a non-JSON error body is checked whole', async () => {
+    const r = await send(`upstream said ${KEY}`, false, defaultPack, 502);
+    expect(r.status).toBe(502);
+    expect(r.text).toBe(`upstream said ${RED}`);
+  });
+
+  it('an error body with nothing to redact is relayed byte for byte', async () => {
+    const body = '{ "error" : { "message": "rate limited" } }';
+    const r = await send(body, false, defaultPack, 429);
+    expect(r.status).toBe(429);
+    expect(r.text).toBe(body);
+  });
+});
