@@ -4,6 +4,7 @@
  * names and ids — buffered and streamed; a redacted choice loses its logprobs.
  */
 import { readFileSync } from 'node:fs';
+import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { CHAT, chatBody, testApp } from '../helpers/app.js';
 import { FakeUpstream } from '../helpers/fake-upstream.js';
@@ -338,5 +339,74 @@ describe('upstream error bodies', () => {
     const r = await send(body, false, defaultPack, 429);
     expect(r.status).toBe(429);
     expect(r.text).toBe(body);
+  });
+});
+
+describe('what the openai SDK hands the application', () => {
+  /** The real SDK over the in-process app (its fetch is the app's), upstream scripted. */
+  function sdk(body: string, stream: boolean, policies = defaultPack) {
+    const up = new FakeUpstream(() => ({
+      headers: stream ? SSE : { 'content-type': 'application/json' },
+      chunks: [body],
+    }));
+    const { app } = testApp({ upstream: up, policies });
+    return new OpenAI({
+      baseURL: 'http://coalmine.test/v1',
+      apiKey: 'sk-test',
+      maxRetries: 0,
+      fetch: (url: string | URL | Request, init?: RequestInit) =>
+        Promise.resolve(app.request(url instanceof Request ? url : String(url), init)),
+    });
+  }
+  const SDK_CASES = CASES.filter((c) =>
+    ['refusal', 'content parts', 'reasoning_content'].includes(c.name),
+  );
+
+  it.each(SDK_CASES)('$name, not streamed: redacted in its field', async (c) => {
+    const r = await sdk(buffered(c), false).chat.completions.create({
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    const msg = r.choices[0]!.message as unknown as Msg;
+    expect(JSON.stringify(r)).not.toContain(KEY);
+    expect(c.read(msg)).toContain(RED);
+  });
+
+  it.each(SDK_CASES)('$name, streamed: redacted in its field', async (c) => {
+    const stream = await sdk(streamed(c), true).chat.completions.create({
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
+    const seen: unknown[] = [];
+    for await (const chunk of stream) seen.push(chunk);
+    expect(JSON.stringify(seen)).not.toContain(KEY);
+    const m: Msg = {};
+    for (const ch of seen as { choices: { delta: Msg }[] }[])
+      for (const [k, v] of Object.entries(ch.choices[0]?.delta ?? {}))
+        if (typeof v === 'string') m[k] = txt(m[k]) + v;
+        else if (Array.isArray(v)) m[k] = [...((m[k] as unknown[]) ?? []), ...(v as unknown[])];
+    expect(c.read(m)).toContain(RED);
+  });
+
+  it.each(SDK_CASES)('$name: a block policy raises an error, never the key', async (c) => {
+    await expect(
+      sdk(buffered(c), false, blockPack).chat.completions.create({
+        model: 'm',
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    ).rejects.toThrow(/creds/);
+    const stream = await sdk(streamed(c), true, blockPack).chat.completions.create({
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
+    const seen: unknown[] = [];
+    await expect(
+      (async () => {
+        for await (const chunk of stream) seen.push(chunk);
+      })(),
+    ).rejects.toThrow(/creds/);
+    expect(JSON.stringify(seen)).not.toContain(KEY);
   });
 });
