@@ -140,6 +140,7 @@ function bound(choice: Choice, request: RequestInfo, max: number): Bounded {
       toolCalls,
       finishReason: choice.finishReason,
       request,
+      refusal: choice.refusal,
       vector: choice.vector,
       omittedChars: textUnscanned || undefined,
     },
@@ -190,6 +191,7 @@ export function evaluate(set: PolicySet, ctx: EvaluateContext, limits: EngineLim
         toolCalls: choice.toolCalls,
         finishReason: choice.finishReason,
         request: ctx.request,
+        refusal: choice.refusal,
         vector: choice.vector,
         omittedChars: choice.omittedChars,
       };

@@ -410,3 +410,23 @@ describe('what the openai SDK hands the application', () => {
     expect(JSON.stringify(seen)).not.toContain(KEY);
   });
 });
+
+describe('a refusal field is a refusal', () => {
+  it('the refusal check fails on message.refusal (content null)', async () => {
+    const refusals = policySetFrom({
+      'r.yaml': `name: r
+rules:
+  - id: no-refusals
+    check: refusal
+    action: block
+`,
+    });
+    const body = buffered({
+      ...CASES[0]!,
+      message: { role: 'assistant', content: null, refusal: 'Nope.' },
+    });
+    const r = await send(body, false, refusals);
+    expect(r.status).toBe(400);
+    expect(r.text).toContain('no-refusals');
+  });
+});
