@@ -13,6 +13,16 @@ import type { RuleResult } from '../model/verdict.js';
 import type { GateRule } from '../policy/stream-gate.js';
 import { ChoiceGate, checkToolCalls } from '../policy/stream-gate.js';
 
+interface ToolPieces {
+  /** Tool-call indexes this frame carries pieces of. */
+  indexes: number[];
+  /** …of which the frame carries argument text (not just the call's id and name). */
+  args: number[];
+  /** …of which the frame carries (a piece of) the name, and the id. */
+  names: number[];
+  ids: number[];
+}
+
 /** A piece of one text (a choice's content, refusal or reasoning) that a frame carries. */
 interface TextPiece {
   choice: number;
@@ -28,14 +38,8 @@ interface Entry {
   choice: number | undefined;
   /** Every text piece the frame carries: several choices, several fields of one choice. */
   texts: TextPiece[];
-  tool: boolean;
-  /** Tool-call indexes this frame carries pieces of. */
-  toolIndexes: number[];
-  /** …of which the frame carries argument text (not just the call's id and name). */
-  argIndexes: number[];
-  /** …of which the frame carries (a piece of) the name, and the id. */
-  nameIndexes: number[];
-  idIndexes: number[];
+  /** Per choice, the tool-call pieces the frame carries. */
+  tools: Map<number, ToolPieces>;
   /** The frame repeats the whole output of this choice (see the `snapshot` event). */
   snapshot: boolean;
   /** …or the whole arguments of this tool call. */
@@ -112,11 +116,7 @@ export class GatedEmitter {
       frame,
       choice: undefined,
       texts: [],
-      tool: false,
-      toolIndexes: [],
-      argIndexes: [],
-      nameIndexes: [],
-      idIndexes: [],
+      tools: new Map(),
       snapshot: false,
       snapshotTool: undefined,
     };
@@ -133,12 +133,13 @@ export class GatedEmitter {
         g.push(ev.text);
         piece.end = g.length;
       } else if (ev.type === 'tool_call') {
-        entry.tool = true;
         entry.choice ??= ev.choice;
-        entry.toolIndexes.push(ev.index);
-        if (ev.arguments) entry.argIndexes.push(ev.index);
-        if (ev.name) entry.nameIndexes.push(ev.index);
-        if (ev.id) entry.idIndexes.push(ev.index);
+        let tp = entry.tools.get(ev.choice);
+        if (!tp) entry.tools.set(ev.choice, (tp = { indexes: [], args: [], names: [], ids: [] }));
+        tp.indexes.push(ev.index);
+        if (ev.arguments) tp.args.push(ev.index);
+        if (ev.name) tp.names.push(ev.index);
+        if (ev.id) tp.ids.push(ev.index);
         // A call is complete once the next one starts. More of a call already checked (out
         // of order) has it checked again, with the next one.
         const checked = this.checkedCalls.get(ev.choice) ?? 0;
@@ -216,8 +217,14 @@ export class GatedEmitter {
       const e = queue[this.head]!;
       if (e.choice !== undefined) {
         const g = this.gate(e.choice);
-        const checked = this.checkedCalls.get(e.choice) ?? 0;
-        if (e.tool && !g.final && !e.toolIndexes.every((i) => i < checked)) break;
+        // Tool-call pieces wait until their calls are complete and checked.
+        if (
+          [...e.tools].some(
+            ([c, tp]) =>
+              !this.gate(c).final && !tp.indexes.every((i) => i < (this.checkedCalls.get(c) ?? 0)),
+          )
+        )
+          break;
         if (
           e.texts.some(
             (t) => t.end > t.start && t.end > (this.boundary.get(gateKey(t.choice, t.field)) ?? 0),
@@ -226,17 +233,15 @@ export class GatedEmitter {
           break;
         // A snapshot repeats the whole output: it waits until the choice is complete and checked.
         if (e.snapshot && !g.final) break;
-        /** Edits of the other choices this frame carries. */
-        const others = new Map<number, FrameEdit>();
-        let edit: FrameEdit | undefined;
+        /** The edits of each choice this frame carries. */
+        const edits = new Map<number, FrameEdit>();
+        const add = (c: number, x: FrameEdit) => edits.set(c, { ...edits.get(c), ...x });
         for (const t of e.texts) {
           if (t.end <= t.start) continue;
           const tg = this.gate(t.choice, t.field);
           const r = tg.render(t.start, t.end);
           if (r.changed) {
-            const key = t.field === 'content' ? 'text' : t.field;
-            if (t.choice === e.choice) edit = { ...edit, [key]: r.text };
-            else others.set(t.choice, { ...others.get(t.choice), [key]: r.text });
+            add(t.choice, { [t.field === 'content' ? 'text' : t.field]: r.text });
             if (t.field === 'content') this.changed.add(t.choice);
           }
           if (t.field === 'content') {
@@ -246,39 +251,45 @@ export class GatedEmitter {
           }
           tg.release(t.end);
         }
-        const names = this.toolNames.get(e.choice);
-        const ids = this.toolIds.get(e.choice);
-        if (e.tool && names?.size) {
-          const pieces = firstPieces(names, e.nameIndexes);
-          if (pieces.size) edit = { ...edit, toolCallNames: pieces };
+        for (const [c, tp] of e.tools) {
+          const names = this.toolNames.get(c);
+          const ids = this.toolIds.get(c);
+          const args = this.toolArgs.get(c);
+          if (args?.size) this.changed.add(c);
+          if (names?.size) {
+            const pieces = firstPieces(names, tp.names);
+            if (pieces.size) add(c, { toolCallNames: pieces });
+          }
+          if (ids?.size) {
+            const pieces = firstPieces(ids, tp.ids);
+            if (pieces.size) add(c, { toolCallIds: pieces });
+          }
+          if (args?.size && !(e.snapshot && c === e.choice)) {
+            const pieces = firstPieces(args, tp.args);
+            if (pieces.size) add(c, { toolCallArguments: pieces });
+          }
         }
-        if (e.tool && ids?.size) {
-          const pieces = firstPieces(ids, e.idIndexes);
-          if (pieces.size) edit = { ...edit, toolCallIds: pieces };
-        }
-        const args = this.toolArgs.get(e.choice);
-        if (args?.size) this.changed.add(e.choice);
         if (e.snapshot) {
+          const args = this.toolArgs.get(e.choice);
+          if (args?.size) this.changed.add(e.choice);
           if (e.snapshotTool !== undefined) {
             const a = args?.get(e.snapshotTool);
-            if (a !== undefined) edit = { toolCallArguments: new Map([[e.snapshotTool, a]]) };
+            if (a !== undefined)
+              edits.set(e.choice, { toolCallArguments: new Map([[e.snapshotTool, a]]) });
           } else if (this.changed.has(e.choice))
-            edit = {
+            edits.set(e.choice, {
               text: this.shown(e.choice),
               toolCallArguments: args ?? new Map<number, string>(),
-            };
-        } else if (e.tool && args?.size) {
-          const pieces = firstPieces(args, e.argIndexes);
-          if (pieces.size) edit = { ...edit, toolCallArguments: pieces };
+            });
         }
         let out: Buffer | string = e.bytes;
-        if (others.size && this.adapter.rewriteFrameChoices) {
-          if (edit) others.set(e.choice, edit);
-          out = this.adapter.rewriteFrameChoices(e.frame, others);
-        } else if (edit) out = this.adapter.rewriteFrame(e.frame, e.choice, edit);
-        else if (others.size) {
-          const [c, o] = [...others][0]!;
-          out = this.adapter.rewriteFrame(e.frame, c, o);
+        const own = edits.get(e.choice);
+        if (edits.size > 1 && this.adapter.rewriteFrameChoices)
+          out = this.adapter.rewriteFrameChoices(e.frame, edits);
+        else if (own) out = this.adapter.rewriteFrame(e.frame, e.choice, own);
+        else if (edits.size) {
+          const [c, x] = [...edits][0]!;
+          out = this.adapter.rewriteFrame(e.frame, c, x);
         }
         flowing = this.write(out) && flowing;
       } else {

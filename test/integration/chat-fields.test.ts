@@ -259,6 +259,41 @@ describe('chat fields: streamed', () => {
     expect(blocked.text).not.toContain(KEY);
   });
 
+  it('tool calls of two choices in one frame are each held, checked and redacted', async () => {
+    const call = (name: string, args: string) => ({
+      tool_calls: [
+        { index: 0, id: 'call_1', type: 'function', function: { name, arguments: args } },
+      ],
+    });
+    const body =
+      frame({
+        ...head,
+        choices: [
+          { index: 0, delta: call(KEY, '{}'), finish_reason: null },
+          { index: 1, delta: call('f', `{"k":"${KEY}"}`), finish_reason: null },
+        ],
+      }) +
+      frame({
+        ...head,
+        choices: [
+          { index: 0, delta: {}, finish_reason: 'tool_calls' },
+          { index: 1, delta: {}, finish_reason: 'tool_calls' },
+        ],
+      }) +
+      'data: [DONE]\n\n';
+    const r = await send(body, true);
+    expect(r.text).not.toContain(KEY);
+    const v = assemble(r.text);
+    const fn = (c: number) =>
+      (v.choices.get(c)!['tool_calls'] as { function: { name: string; arguments: string } }[])[0]!
+        .function;
+    expect(fn(0).name).toBe(RED);
+    expect(fn(1).arguments).toBe(`{"k":"${RED}"}`);
+    const blocked = await send(body, true, blockPack);
+    expect(blocked.text).not.toContain(KEY);
+    expect(assemble(blocked.text).error).toContain('creds');
+  });
+
   it('content, refusal and reasoning in one frame are each redacted in place', async () => {
     const body =
       frame({
