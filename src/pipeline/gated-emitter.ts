@@ -64,6 +64,7 @@ export class GatedEmitter {
   private readonly choices = new Set<number>();
   /** The rules that check refusal and reasoning text: those that find spans. */
   private readonly spanRules: readonly GateRule[];
+  private readonly reasoningRules: readonly GateRule[];
   private readonly toolArgs = new Map<number, Map<number, string>>();
   private readonly toolNames = new Map<number, Map<number, string>>();
   private readonly toolIds = new Map<number, Map<number, string>>();
@@ -89,6 +90,7 @@ export class GatedEmitter {
     private readonly write: (chunk: Buffer | string) => boolean,
   ) {
     this.spanRules = o.rules.filter((r) => r.spans);
+    this.reasoningRules = this.spanRules.filter((r) => r.reasoning);
   }
 
   private gate(choice: number, field: TextField = 'content'): ChoiceGate {
@@ -99,7 +101,11 @@ export class GatedEmitter {
       this.gates.set(
         key,
         (g = new ChoiceGate(
-          field === 'content' ? this.o.rules : this.spanRules,
+          field === 'content'
+            ? this.o.rules
+            : field === 'reasoning'
+              ? this.reasoningRules
+              : this.spanRules,
           this.o.request,
           { window: this.o.window, maxHeld: this.o.maxHeld ?? Number.POSITIVE_INFINITY },
           choice,

@@ -199,6 +199,7 @@ export function evaluate(set: PolicySet, ctx: EvaluateContext, limits: EngineLim
       const over = bounded.textUnscanned + bounded.argsUnscanned > 0;
       for (const rule of policy.rules) {
         if (field !== undefined && !SPAN_CHECKS.has(rule.check)) continue;
+        if (field === 'reasoning' && rule.reasoning === false) continue;
         const unscanned = over
           ? unscannedFor(rule.instance, whole, bounded, limits.maxScanChars)
           : { chars: 0, spans: [] };

@@ -31,6 +31,8 @@ export interface GateRule {
   instance: Check;
   /** The check reports spans (it can hold back a tail instead of the whole text). */
   spans: boolean;
+  /** False when the rule opted out of the model's reasoning text. */
+  reasoning: boolean;
 }
 
 /** Released context the checks see before the unreleased text (lookbehind, key names). */
@@ -57,6 +59,7 @@ export function gateRules(policies: readonly CompiledPolicy[]): GateRule[] {
         onError: p.onError,
         instance: r.instance,
         spans: SPAN_CHECKS.has(r.check),
+        reasoning: r.reasoning !== false,
       });
     }
   }

@@ -465,3 +465,26 @@ rules:
     expect(r.text).toContain('no-refusals');
   });
 });
+
+describe('a rule may opt out of reasoning text (`reasoning: false`)', () => {
+  const optOut = policySetFrom({
+    'o.yaml': `name: o
+rules:
+  - id: creds
+    check: secrets
+    action: block
+    reasoning: false
+`,
+  });
+  const c = CASES.find((x) => x.name === 'reasoning_content')!;
+
+  it('buffered and streamed: reasoning passes, content is still checked', async () => {
+    const b = await send(buffered(c), false, optOut);
+    expect(b.status).toBe(200);
+    expect(b.text).toContain(KEY);
+    const s = await send(streamed(c), true, optOut);
+    expect(s.text).toBe(streamed(c));
+    const content = await send(buffered(CASES[2]!), false, optOut);
+    expect(content.status).toBe(400);
+  });
+});
