@@ -1,7 +1,8 @@
 /**
  * Streaming enforcement between the upstream's frames and the client. Frames are queued in
- * order; a frame is released once the text it carries is behind its choice's release boundary
- * (see policy/stream-gate.ts). A released frame goes out byte for byte unless a redaction
+ * order; a frame is released once every text it carries is behind its release boundary (see
+ * policy/stream-gate.ts): each choice's content, refusal and reasoning has a gate of its own,
+ * and a frame may carry pieces of several choices. A released frame goes out byte for byte unless a redaction
  * touches it, in which case the adapter re-renders it. Tool-call frames wait until their
  * choice ends and the calls are checked. A block ends the stream with the provider's
  * in-band error; nothing held is released.
