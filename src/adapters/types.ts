@@ -30,6 +30,19 @@ export interface Frame {
 
 export type FrameParser = (frame: Frame) => StreamEvent[] | undefined;
 
+/** What a redaction changes of one choice in one stream frame. */
+export interface FrameEdit {
+  /** New content text of the frame's piece. */
+  text?: string;
+  /** New refusal / reasoning text of the frame's piece (formats that have them). */
+  refusal?: string;
+  reasoning?: string;
+  /** New tool-call arguments, names and ids by call index. */
+  toolCallArguments?: ReadonlyMap<number, string>;
+  toolCallNames?: ReadonlyMap<number, string>;
+  toolCallIds?: ReadonlyMap<number, string>;
+}
+
 export interface WireAdapter {
   /** Stable id, used as the `route` label (`openai.chat`). */
   readonly id: string;
@@ -60,11 +73,12 @@ export interface WireAdapter {
    * calls of that choice (by call index), as a complete frame ready to write (streaming
    * redaction). Everything else in the frame stays as it was.
    */
-  rewriteFrame(
-    frame: Frame,
-    choice: number,
-    edit: { text?: string; toolCallArguments?: ReadonlyMap<number, string> },
-  ): string;
+  rewriteFrame(frame: Frame, choice: number, edit: FrameEdit): string;
+  /**
+   * Re-renders one frame with edits for several choices at once (formats whose frames carry
+   * more than one choice). Without it, only one choice's edit is applied per frame.
+   */
+  rewriteFrameChoices?(frame: Frame, edits: ReadonlyMap<number, FrameEdit>): string;
   /** A complete error response body in this format. */
   errorBody(err: WireError): string;
   /** An in-band error frame for a stream in this format, ready to write after a complete frame. */

@@ -13,6 +13,8 @@ import { safeRegexIssue } from '../policy/safe-regex.js';
 /** One answer as a canary sees it. */
 export interface Answer {
   text: string;
+  /** The answer's refusal text (formats with a refusal field). */
+  refusal?: string | undefined;
   /** Embeddings: the first vector of the answer. */
   vector?: ArrayLike<number> | undefined;
   finishReason: string | undefined;
@@ -54,6 +56,7 @@ const fromCheck = (check: Check, holdsWhen: 'pass' | 'fail', what: string): Expe
       toolCalls: [],
       finishReason: a.finishReason,
       request: a.request,
+      refusal: a.refusal,
     });
     if (r.status === 'error') return { ok: false, reason: `${what}: ${r.message}` };
     if (r.status === holdsWhen) return { ok: true };

@@ -97,6 +97,7 @@ async function call(deps: RunnerDeps, c: Canary, request: object, n: number): Pr
     tokens,
     answer: {
       text: choice?.text ?? '',
+      refusal: choice?.refusal,
       vector: choice?.vector,
       finishReason: choice?.finishReason,
       request: adapter.parseRequest(body),

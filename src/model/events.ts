@@ -2,13 +2,13 @@
  * Normalised stream events: what one upstream stream frame means, vendor-free.
  * An adapter turns each wire frame into zero or more of these.
  */
-import type { Usage } from './exchange.js';
+import type { TextField, Usage } from './exchange.js';
 
 export type StreamEvent =
   /** Response identity; may arrive on every frame (OpenAI) or once (Anthropic). */
   | { type: 'meta'; id?: string; model?: string; fingerprint?: string }
-  /** A piece of output text for one choice. */
-  | { type: 'text'; choice: number; text: string }
+  /** A piece of output text for one choice; `field` names which text (content by default). */
+  | { type: 'text'; choice: number; text: string; field?: TextField }
   /**
    * A piece of a tool call. `index` identifies the call within the choice; `id` and `name`
    * come with the first piece, `arguments` grows by concatenation.

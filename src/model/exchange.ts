@@ -39,7 +39,14 @@ export interface ToolCall {
 
 export interface Choice {
   index: number;
+  /** The answer's content text. */
   text: string;
+  /**
+   * Further output texts the client reads, checked on their own by the rules that find
+   * spans (see `TextField`): a refusal and the model's reasoning, when the format has them.
+   */
+  refusal?: string | undefined;
+  reasoning?: string | undefined;
   toolCalls: ToolCall[];
   /** Provider's own finish reason (`stop`, `length`, `tool_calls`, `content_filter`, …). */
   finishReason: string | undefined;
@@ -67,11 +74,25 @@ export interface NormalisedResponse {
   usage: Usage | undefined;
 }
 
+/**
+ * Which output text of a choice: its content, its refusal, or its reasoning (`reasoning_content`
+ * / `reasoning`). Content is checked by every rule; the other fields by the rules whose checks
+ * find spans (those that can redact: secrets, PII, exfiltration, …), since whole-answer checks
+ * (schemas, lengths) judge the answer, not a refusal or reasoning.
+ */
+export type TextField = 'content' | 'refusal' | 'reasoning';
+
 /** A change to one choice of a response (redaction), applied by the adapter to wire format. */
 export interface ChoiceEdit {
   choice: number;
   /** The new text, when it changed. */
   text: string | undefined;
+  /** The new refusal / reasoning text, when it changed. */
+  refusal?: string | undefined;
+  reasoning?: string | undefined;
+  /** New tool-call names and ids by tool-call index, when they changed. */
+  toolCallNames?: ReadonlyMap<number, string> | undefined;
+  toolCallIds?: ReadonlyMap<number, string> | undefined;
   /** New arguments by tool-call index, when they changed. */
   toolCallArguments: ReadonlyMap<number, string>;
 }

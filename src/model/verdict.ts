@@ -14,6 +14,11 @@ export interface Span {
   end: number;
   /** Index of the tool call whose arguments the span is in; undefined for the text. */
   toolCall?: number;
+  /**
+   * The text the span is in when it is not the content (or the tool call's arguments):
+   * `refusal` / `reasoning`, or a tool call's `name` / `id` (with `toolCall`).
+   */
+  field?: 'refusal' | 'reasoning' | 'name' | 'id';
   /** What redaction puts in its place; default `[REDACTED:<rule-id>]` (invisible characters: `''`). */
   replace?: string;
 }

@@ -20,6 +20,7 @@ export class Accumulator {
   private readonly res: NormalisedResponse = emptyResponse();
   private readonly texts: TextBuffer[] = [];
   private readonly args: TextBuffer[][] = [];
+  private readonly others: { refusal?: TextBuffer; reasoning?: TextBuffer }[] = [];
   done = false;
   upstreamError: string | undefined;
 
@@ -59,6 +60,9 @@ export class Accumulator {
       if (!c || !t) return;
       c.text = t.toString();
       c.omittedChars = t.omitted || undefined;
+      const o = this.others[i];
+      if (o?.refusal) c.refusal = o.refusal.toString();
+      if (o?.reasoning) c.reasoning = o.reasoning.toString();
       this.toolCalls(i);
     });
     return this.res;
@@ -76,7 +80,12 @@ export class Accumulator {
       case 'text':
         if (!inBounds(ev.choice)) return false;
         this.choice(ev.choice);
-        this.texts[ev.choice]!.push(ev.text);
+        if (ev.field === undefined || ev.field === 'content') this.texts[ev.choice]!.push(ev.text);
+        else {
+          // Refusal and reasoning: kept to the same bound as the content.
+          const others = (this.others[ev.choice] ??= {});
+          (others[ev.field] ??= new TextBuffer(this.keepChars)).push(ev.text);
+        }
         return true;
       case 'tool_call': {
         if (!inBounds(ev.choice) || !inBounds(ev.index)) return false;

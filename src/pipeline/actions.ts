@@ -11,6 +11,7 @@ import type { NormalisedResponse } from '../model/exchange.js';
 import type { UpstreamResponse } from '../upstream/client.js';
 import { toClientHeaders } from '../upstream/headers.js';
 import type { ResponseWriter } from './io.js';
+import { obj, parseJson, str } from '../adapters/read.js';
 
 export function blockError(by: RuleResult | undefined): WireError {
   return {
@@ -59,6 +60,74 @@ export function sendBuffered(r: BufferedReply): void {
     return;
   }
   r.out.head(r.upstream.status, {
+    ...toClientHeaders(r.upstream.headers, { decoded: false, extra: r.ours }),
+    'content-length': String(r.raw.length),
+  });
+  r.out.end(r.raw);
+}
+
+/**
+ * The text of an upstream error body that policies check: the JSON `error.message` (or a
+ * top-level `message`) when the body is JSON with one, else the whole body text.
+ */
+export function errorBodyText(decoded: Buffer): { text: string; body: unknown; json: boolean } {
+  const text = decoded.toString('utf8');
+  const body = parseJson(text);
+  const o = obj(body);
+  const err = obj(o?.['error']);
+  const m = str(err?.['message']) ?? str(o?.['message']);
+  return m === undefined ? { text, body, json: false } : { text: m, body, json: true };
+}
+
+export interface ErrorReply {
+  out: ResponseWriter;
+  upstream: UpstreamResponse;
+  adapter: WireAdapter;
+  /** The upstream error body as received (maybe compressed). */
+  raw: Buffer;
+  /** What `errorBodyText` read of it, and the normalised form the policies checked. */
+  error: { text: string; body: unknown; json: boolean };
+  normalised: NormalisedResponse;
+  verdict: Verdict | undefined;
+  ours: Record<string, string>;
+}
+
+/**
+ * An upstream error status (4xx/5xx) on an adapter route, after its message was checked. The
+ * status is kept: block replaces the body with the provider's error naming the rule; redact
+ * rewrites the message (or the whole non-JSON body) in place; anything else relays the bytes.
+ */
+export function sendUpstreamError(r: ErrorReply): void {
+  const decision = r.verdict?.decision ?? 'pass';
+  const status = r.upstream.status;
+  const send = (body: Buffer, contentType: string | undefined) => {
+    const headers = toClientHeaders(r.upstream.headers, { decoded: true, extra: r.ours });
+    if (contentType) headers['content-type'] = contentType;
+    headers['content-length'] = String(body.length);
+    r.out.head(status, headers);
+    r.out.end(body);
+  };
+  if (decision === 'block' && r.verdict) {
+    const err = { ...blockError(r.verdict.blockedBy), status };
+    send(Buffer.from(r.adapter.errorBody(err)), 'application/json');
+    return;
+  }
+  if (decision === 'redact' && r.verdict) {
+    const edit = redactChoices(r.normalised.choices, r.verdict.results)[0];
+    const text = edit?.text ?? r.error.text;
+    if (!r.error.json) {
+      send(Buffer.from(text), undefined);
+      return;
+    }
+    const copy = structuredClone(r.error.body);
+    const o = obj(copy);
+    const err = obj(o?.['error']);
+    if (err && typeof err['message'] === 'string') err['message'] = text;
+    else if (o) o['message'] = text;
+    send(Buffer.from(JSON.stringify(copy)), 'application/json');
+    return;
+  }
+  r.out.head(status, {
     ...toClientHeaders(r.upstream.headers, { decoded: false, extra: r.ours }),
     'content-length': String(r.raw.length),
   });

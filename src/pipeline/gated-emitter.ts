@@ -1,30 +1,47 @@
 /**
  * Streaming enforcement between the upstream's frames and the client. Frames are queued in
- * order; a frame is released once the text it carries is behind its choice's release boundary
- * (see policy/stream-gate.ts). A released frame goes out byte for byte unless a redaction
+ * order; a frame is released once every text it carries is behind its release boundary (see
+ * policy/stream-gate.ts): each choice's content, refusal and reasoning has a gate of its own,
+ * and a frame may carry pieces of several choices. A released frame goes out byte for byte unless a redaction
  * touches it, in which case the adapter re-renders it. Tool-call frames wait until their
  * choice ends and the calls are checked. A block ends the stream with the provider's
  * in-band error; nothing held is released.
  */
-import type { Frame, WireAdapter } from '../adapters/types.js';
+import type { Frame, FrameEdit, WireAdapter } from '../adapters/types.js';
 import type { StreamEvent } from '../model/events.js';
-import type { RequestInfo, ToolCall } from '../model/exchange.js';
+import type { RequestInfo, TextField, ToolCall } from '../model/exchange.js';
 import type { RuleResult } from '../model/verdict.js';
 import type { GateRule } from '../policy/stream-gate.js';
 import { TextBuffer } from './text-buffer.js';
 import { ChoiceGate, checkToolCalls } from '../policy/stream-gate.js';
 
+interface ToolPieces {
+  /** Tool-call indexes this frame carries pieces of. */
+  indexes: number[];
+  /** …of which the frame carries argument text (not just the call's id and name). */
+  args: number[];
+  /** …of which the frame carries (a piece of) the name, and the id. */
+  names: number[];
+  ids: number[];
+}
+
+/** A piece of one text (a choice's content, refusal or reasoning) that a frame carries. */
+interface TextPiece {
+  choice: number;
+  field: TextField;
+  start: number;
+  end: number;
+}
+
 interface Entry {
   bytes: Buffer;
   frame: Frame;
+  /** The first choice the frame names (tool calls and snapshots are of this choice). */
   choice: number | undefined;
-  textStart: number;
-  textEnd: number;
-  tool: boolean;
-  /** Tool-call indexes this frame carries pieces of. */
-  toolIndexes: number[];
-  /** …of which the frame carries argument text (not just the call's id and name). */
-  argIndexes: number[];
+  /** Every text piece the frame carries: several choices, several fields of one choice. */
+  texts: TextPiece[];
+  /** Per choice, the tool-call pieces the frame carries. */
+  tools: Map<number, ToolPieces>;
   /** The frame repeats the whole output of this choice (see the `snapshot` event). */
   snapshot: boolean;
   /** …or the whole arguments of this tool call. */
@@ -45,9 +62,16 @@ export class GatedEmitter {
   malformed = false;
   /** The rule that blocked the stream, once one has. */
   blocked: RuleResult | undefined;
-  private readonly gates = new Map<number, ChoiceGate>();
-  private readonly boundary = new Map<number, number>();
+  /** One gate per text: choice and field (`gateKey`). */
+  private readonly gates = new Map<string, ChoiceGate>();
+  private readonly boundary = new Map<string, number>();
+  private readonly choices = new Set<number>();
+  /** The rules that check refusal and reasoning text: those that find spans. */
+  private readonly spanRules: readonly GateRule[];
+  private readonly reasoningRules: readonly GateRule[];
   private readonly toolArgs = new Map<number, Map<number, string>>();
+  private readonly toolNames = new Map<number, Map<number, string>>();
+  private readonly toolIds = new Map<number, Map<number, string>>();
   /** Per choice, how many tool calls (from index 0) are complete and checked. */
   private readonly checkedCalls = new Map<number, number>();
   /** Frames not yet sent: `queue[head…]` (shifting an array costs its length). */
@@ -68,20 +92,30 @@ export class GatedEmitter {
     private readonly adapter: WireAdapter,
     private readonly toolCalls: (choice: number) => readonly ToolCall[],
     private readonly write: (chunk: Buffer | string) => boolean,
-  ) {}
+  ) {
+    this.spanRules = o.rules.filter((r) => r.spans);
+    this.reasoningRules = this.spanRules.filter((r) => r.reasoning);
+  }
 
-  private gate(choice: number): ChoiceGate {
-    let g = this.gates.get(choice);
-    if (!g)
+  private gate(choice: number, field: TextField = 'content'): ChoiceGate {
+    const key = gateKey(choice, field);
+    let g = this.gates.get(key);
+    if (!g) {
+      this.choices.add(choice);
       this.gates.set(
-        choice,
+        key,
         (g = new ChoiceGate(
-          this.o.rules,
+          field === 'content'
+            ? this.o.rules
+            : field === 'reasoning'
+              ? this.reasoningRules
+              : this.spanRules,
           this.o.request,
           { window: this.o.window, maxHeld: this.o.maxHeld ?? Number.POSITIVE_INFINITY },
           choice,
         )),
       );
+    }
     return g;
   }
 
@@ -91,11 +125,8 @@ export class GatedEmitter {
       bytes,
       frame,
       choice: undefined,
-      textStart: 0,
-      textEnd: 0,
-      tool: false,
-      toolIndexes: [],
-      argIndexes: [],
+      texts: [],
+      tools: new Map(),
       snapshot: false,
       snapshotTool: undefined,
     };
@@ -103,18 +134,22 @@ export class GatedEmitter {
     let done = false;
     for (const ev of events) {
       if (ev.type === 'text') {
-        const g = this.gate(ev.choice);
-        if (entry.choice === undefined) {
-          entry.choice = ev.choice;
-          entry.textStart = g.length;
-        }
-        g.push(ev.text);
-        entry.textEnd = g.length;
-      } else if (ev.type === 'tool_call') {
-        entry.tool = true;
+        const field = ev.field ?? 'content';
+        const g = this.gate(ev.choice, field);
         entry.choice ??= ev.choice;
-        entry.toolIndexes.push(ev.index);
-        if (ev.arguments) entry.argIndexes.push(ev.index);
+        let piece = entry.texts.find((t) => t.choice === ev.choice && t.field === field);
+        if (!piece)
+          entry.texts.push((piece = { choice: ev.choice, field, start: g.length, end: 0 }));
+        g.push(ev.text);
+        piece.end = g.length;
+      } else if (ev.type === 'tool_call') {
+        entry.choice ??= ev.choice;
+        let tp = entry.tools.get(ev.choice);
+        if (!tp) entry.tools.set(ev.choice, (tp = { indexes: [], args: [], names: [], ids: [] }));
+        tp.indexes.push(ev.index);
+        if (ev.arguments) tp.args.push(ev.index);
+        if (ev.name) tp.names.push(ev.index);
+        if (ev.id) tp.ids.push(ev.index);
         // A call is complete once the next one starts. More arguments for a call already
         // complete (checked, maybe released) cannot be checked with what went before: the
         // stream fails closed as malformed.
@@ -132,30 +167,36 @@ export class GatedEmitter {
     if (this.malformed) return true;
     this.queue.push(entry);
     for (const c of finished) this.finish(c);
-    if (done) for (const c of this.gates.keys()) this.finish(c);
-    if (entry.choice !== undefined && !this.blocked)
-      this.boundary.set(entry.choice, this.gate(entry.choice).advance());
-    this.blocked ??= entry.choice === undefined ? undefined : this.gate(entry.choice).blocked;
+    if (done) for (const c of [...this.choices]) this.finish(c);
+    for (const t of entry.texts) {
+      if (this.blocked) break;
+      const g = this.gate(t.choice, t.field);
+      this.boundary.set(gateKey(t.choice, t.field), g.advance());
+      this.blocked ??= g.blocked;
+    }
     return this.flush();
   }
 
-  /** Characters of a choice's text released so far. */
+  /** Characters of a choice's (content) text released so far. */
   released(choice: number): number {
-    return this.gates.get(choice)?.released ?? 0;
+    return this.gates.get(gateKey(choice, 'content'))?.released ?? 0;
   }
 
   /** The upstream ended normally: everything is final. */
   end(): boolean {
-    for (const c of this.gates.keys()) this.finish(c);
+    for (const c of [...this.choices]) this.finish(c);
     return this.flush();
   }
 
   private finish(choice: number): void {
-    const g = this.gate(choice);
-    if (g.final) return;
-    g.final = true;
-    this.boundary.set(choice, g.advance());
-    this.blocked ??= g.blocked;
+    this.gate(choice);
+    for (const field of FIELDS) {
+      const g = this.gates.get(gateKey(choice, field));
+      if (!g || g.final) continue;
+      g.final = true;
+      this.boundary.set(gateKey(choice, field), g.advance());
+      this.blocked ??= g.blocked;
+    }
     this.checkCalls(choice, this.toolCalls(choice).length);
   }
 
@@ -169,10 +210,16 @@ export class GatedEmitter {
     const calls = this.toolCalls(choice).slice(from, upTo);
     const r = checkToolCalls(this.o.rules, this.o.request, choice, calls);
     this.blocked = r.blocked;
-    const args = this.toolArgs.get(choice) ?? new Map<number, string>();
-    for (let i = from; i < upTo; i++) args.delete(i);
-    for (const [i, a] of r.args) args.set(from + i, a);
-    this.toolArgs.set(choice, args);
+    for (const [all, found] of [
+      [this.toolArgs, r.args],
+      [this.toolNames, r.names],
+      [this.toolIds, r.ids],
+    ] as const) {
+      const m = all.get(choice) ?? new Map<number, string>();
+      for (let i = from; i < upTo; i++) m.delete(i);
+      for (const [i, a] of found) m.set(from + i, a);
+      all.set(choice, m);
+    }
     this.checkedCalls.set(choice, upTo);
   }
 
@@ -186,49 +233,83 @@ export class GatedEmitter {
         // Tool-call frames wait for the end of their choice: a hostile upstream may resume a
         // call after the next began, and a call's first pieces must not be out by then.
         // (Calls are still checked as each completes, so a block comes early.)
-        if (e.tool && !g.final) break;
-        if (e.textEnd > e.textStart && e.textEnd > (this.boundary.get(e.choice) ?? 0)) break;
+        if ([...e.tools].some(([c]) => !this.gate(c).final)) break;
+        if (
+          e.texts.some(
+            (t) => t.end > t.start && t.end > (this.boundary.get(gateKey(t.choice, t.field)) ?? 0),
+          )
+        )
+          break;
         // A snapshot repeats the whole output: it waits until the choice is complete and checked.
         if (e.snapshot && !g.final) break;
-        let edit: { text?: string; toolCallArguments?: ReadonlyMap<number, string> } | undefined;
-        if (e.textEnd > e.textStart) {
-          const r = g.render(e.textStart, e.textEnd);
+        /** The edits of each choice this frame carries. */
+        const edits = new Map<number, FrameEdit>();
+        const add = (c: number, x: FrameEdit) => edits.set(c, { ...edits.get(c), ...x });
+        for (const t of e.texts) {
+          if (t.end <= t.start) continue;
+          const tg = this.gate(t.choice, t.field);
+          const r = tg.render(t.start, t.end);
           if (r.changed) {
-            edit = { text: r.text };
-            this.changed.add(e.choice);
+            add(t.choice, { [t.field === 'content' ? 'text' : t.field]: r.text });
+            if (t.field === 'content') this.changed.add(t.choice);
           }
-          let seen = this.visible.get(e.choice);
-          if (!seen)
-            this.visible.set(
-              e.choice,
-              (seen = new TextBuffer(this.o.maxHeld ?? Number.POSITIVE_INFINITY)),
-            );
-          seen.push(r.text);
-          g.release(e.textEnd);
+          if (t.field === 'content') {
+            let seen = this.visible.get(t.choice);
+            if (!seen)
+              this.visible.set(
+                t.choice,
+                (seen = new TextBuffer(this.o.maxHeld ?? Number.POSITIVE_INFINITY)),
+              );
+            seen.push(r.text);
+          }
+          tg.release(t.end);
         }
-        const args = this.toolArgs.get(e.choice);
-        if (args?.size) this.changed.add(e.choice);
+        for (const [c, tp] of e.tools) {
+          const names = this.toolNames.get(c);
+          const ids = this.toolIds.get(c);
+          const args = this.toolArgs.get(c);
+          if (args?.size) this.changed.add(c);
+          if (names?.size) {
+            const pieces = firstPieces(names, tp.names);
+            if (pieces.size) add(c, { toolCallNames: pieces });
+          }
+          if (ids?.size) {
+            const pieces = firstPieces(ids, tp.ids);
+            if (pieces.size) add(c, { toolCallIds: pieces });
+          }
+          if (args?.size && !(e.snapshot && c === e.choice)) {
+            const pieces = firstPieces(args, tp.args);
+            if (pieces.size) add(c, { toolCallArguments: pieces });
+          }
+        }
         if (e.snapshot) {
+          const args = this.toolArgs.get(e.choice);
+          if (args?.size) this.changed.add(e.choice);
           if (e.snapshotTool !== undefined) {
             const a = args?.get(e.snapshotTool);
-            if (a !== undefined) edit = { toolCallArguments: new Map([[e.snapshotTool, a]]) };
+            if (a !== undefined)
+              edits.set(e.choice, { toolCallArguments: new Map([[e.snapshotTool, a]]) });
           } else if (this.changed.has(e.choice)) {
             if (this.visible.get(e.choice)?.omitted) {
               this.malformed = true;
               break;
             }
-            edit = {
+            edits.set(e.choice, {
               text: this.shown(e.choice),
               toolCallArguments: args ?? new Map<number, string>(),
-            };
+            });
           }
-        } else if (e.tool && args?.size) {
-          const pieces = firstPieces(args, e);
-          if (pieces.size) edit = { ...edit, toolCallArguments: pieces };
         }
-        flowing =
-          this.write(edit ? this.adapter.rewriteFrame(e.frame, e.choice, edit) : e.bytes) &&
-          flowing;
+        let out: Buffer | string = e.bytes;
+        const own = edits.get(e.choice);
+        if (edits.size > 1 && this.adapter.rewriteFrameChoices)
+          out = this.adapter.rewriteFrameChoices(e.frame, edits);
+        else if (own) out = this.adapter.rewriteFrame(e.frame, e.choice, own);
+        else if (edits.size) {
+          const [c, x] = [...edits][0]!;
+          out = this.adapter.rewriteFrame(e.frame, c, x);
+        }
+        flowing = this.write(out) && flowing;
       } else {
         flowing = this.write(e.bytes) && flowing;
       }
@@ -255,15 +336,21 @@ export class GatedEmitter {
  * them in some formats); later pieces of the same call become empty.
  */
 const sent = new WeakMap<Map<number, string>, Set<number>>();
-function firstPieces(args: Map<number, string>, e: Entry): Map<number, string> {
+function firstPieces(args: Map<number, string>, indexes: readonly number[]): Map<number, string> {
   let done = sent.get(args);
   if (!done) sent.set(args, (done = new Set()));
   const out = new Map<number, string>();
-  for (const i of e.argIndexes) {
+  for (const i of indexes) {
     const a = args.get(i);
     if (a === undefined) continue;
     out.set(i, done.has(i) ? '' : a);
     done.add(i);
   }
   return out;
+}
+
+const FIELDS: readonly TextField[] = ['content', 'refusal', 'reasoning'];
+
+function gateKey(choice: number, field: TextField): string {
+  return `${choice}/${field}`;
 }

@@ -12,6 +12,7 @@ import { parseJson } from '../adapters/read.js';
 import type { WireAdapter } from '../adapters/types.js';
 import { CoalmineError, isCoalmineError } from '../errors.js';
 import type { NormalisedResponse, RequestInfo } from '../model/exchange.js';
+import { emptyResponse } from '../model/exchange.js';
 import type { Logger } from '../model/log.js';
 import type { RequestRecord, Sink } from '../model/sink.js';
 import { Abort } from '../upstream/abort.js';
@@ -24,7 +25,7 @@ import { Accumulator } from './accumulate.js';
 import { readAll } from './body.js';
 import { decodeBuffer, decodeStream, encodingOf } from './decode.js';
 import type { ProxyRequest, ResponseWriter } from './io.js';
-import { sendBuffered } from './actions.js';
+import { errorBodyText, sendBuffered, sendUpstreamError } from './actions.js';
 import { relayStream } from './stream.js';
 import type { CompiledPolicy, PolicySet } from '../policy/compiled.js';
 import type { EngineLimits } from '../policy/engine.js';
@@ -258,7 +259,38 @@ export function createPipeline(deps: PipelineDeps) {
 
       const framing =
         adapter && res.status < 300 ? adapter.streamFraming(contentType(res.headers)) : undefined;
-      if (!adapter || res.status < 200 || res.status >= 300) {
+      if (adapter && info && res.status >= 400 && policySet.policies.length) {
+        // An upstream error on an adapter route: its message reaches the application (SDKs
+        // raise it), so it is checked as the answer's text. Read within the response limit.
+        const raw = await readAll(res.body, deps.limits.responseBody);
+        tUpstreamEnd = performance.now();
+        tr.endUpstream(res.status, undefined, undefined);
+        const enc = encodingOf(res.headers['content-encoding']);
+        const decoded = enc
+          ? await decodeBuffer(raw, enc, deps.limits.responseBody).catch(() => {
+              throw new CoalmineError(
+                'UPSTREAM_MALFORMED_BODY',
+                `upstream error body is not valid ${enc} within the response limit`,
+              );
+            })
+          : raw;
+        const error = errorBodyText(decoded);
+        const normalised = emptyResponse();
+        normalised.choices.push({
+          index: 0,
+          text: error.text,
+          toolCalls: [],
+          finishReason: undefined,
+        });
+        const verdict = check(info, normalised);
+        if (verdict) {
+          tr.evaluation(verdict, policySet.version, undefined);
+          rec.verdict = verdict;
+          ours['x-coalmine-decision'] = verdict.decision;
+        }
+        tClientFirst = performance.now();
+        sendUpstreamError({ out, upstream: res, adapter, raw, error, normalised, verdict, ours });
+      } else if (!adapter || res.status < 200 || res.status >= 300) {
         tr.endUpstream(res.status, undefined, undefined);
         await passThrough(res, out, ours, () => (tClientFirst ||= performance.now()));
       } else if (framing) {
@@ -405,10 +437,13 @@ function describe(
   for (const c of r.choices) {
     if (!c) continue;
     if (c.finishReason) rec.finishReasons.push(c.finishReason);
-    chars += c.text.length;
+    chars += c.text.length + (c.refusal?.length ?? 0);
     for (const t of c.toolCalls) chars += t.arguments.length;
     // Refusals feed the live drift signals only: canary probes (refusal probes!) skip the scan.
-    refused ||= c.finishReason === 'refusal' || (rec.source === 'live' && looksLikeRefusal(c.text));
+    refused ||=
+      c.finishReason === 'refusal' ||
+      !!c.refusal ||
+      (rec.source === 'live' && looksLikeRefusal(c.text));
   }
   rec.output = { chars, refused };
 }

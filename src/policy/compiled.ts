@@ -8,6 +8,8 @@ export interface CompiledRule {
   action: 'block' | 'redact' | 'flag';
   severity: Severity;
   instance: Check;
+  /** False when the rule opted out of the model's reasoning text (`reasoning: false`). */
+  reasoning?: boolean | undefined;
 }
 
 export interface CompiledPolicy {

@@ -16,6 +16,35 @@ import { stronger } from '../model/verdict.js';
 import type { Check, CheckInput, CheckOutcome } from './checks/types.js';
 import { runCheck } from './checks/types.js';
 import type { CompiledPolicy, PolicySet } from './compiled.js';
+import { checks } from './checks/registry.js';
+
+/** Checks that find spans (those that can redact): the ones that also read the other texts. */
+const SPAN_CHECKS: ReadonlySet<string> = new Set(
+  checks.filter((c) => c.actions.includes('redact')).map((c) => c.id),
+);
+
+type Field = NonNullable<Span['field']>;
+
+/**
+ * The texts of a choice other than its content and arguments, each checked as a choice of its
+ * own by the span-finding rules: refusal, reasoning, and each tool call's name and id.
+ */
+function otherTexts(choice: Choice): { choice: Choice; field: Field; toolCall?: number }[] {
+  const out: { choice: Choice; field: Field; toolCall?: number }[] = [];
+  const as = (text: string): Choice => ({
+    index: choice.index,
+    text,
+    toolCalls: [],
+    finishReason: choice.finishReason,
+  });
+  if (choice.refusal) out.push({ choice: as(choice.refusal), field: 'refusal' });
+  if (choice.reasoning) out.push({ choice: as(choice.reasoning), field: 'reasoning' });
+  choice.toolCalls.forEach((c, i) => {
+    if (c?.name) out.push({ choice: as(c.name), field: 'name', toolCall: i });
+    if (c?.id) out.push({ choice: as(c.id), field: 'id', toolCall: i });
+  });
+  return out;
+}
 
 export interface EvaluateContext {
   upstream: string;
@@ -111,6 +140,7 @@ function bound(choice: Choice, request: RequestInfo, max: number): Bounded {
       toolCalls,
       finishReason: choice.finishReason,
       request,
+      refusal: choice.refusal,
       vector: choice.vector,
       omittedChars: textUnscanned || undefined,
     },
@@ -148,19 +178,28 @@ export function evaluate(set: PolicySet, ctx: EvaluateContext, limits: EngineLim
   let blockedBy: RuleResult | undefined;
 
   for (const policy of selectPolicies(set, ctx.upstream, ctx.request.model)) {
+    const inputs: { choice: Choice; field?: Field; toolCall?: number }[] = [];
     for (const choice of ctx.response.choices) {
       if (!choice) continue;
+      inputs.push({ choice }, ...otherTexts(choice));
+    }
+    /** Per choice and rule, the content's result, which the other texts' findings join. */
+    const main = new Map<string, RuleResult>();
+    for (const { choice, field, toolCall } of inputs) {
       const whole: CheckInput = {
         text: choice.text,
         toolCalls: choice.toolCalls,
         finishReason: choice.finishReason,
         request: ctx.request,
+        refusal: choice.refusal,
         vector: choice.vector,
         omittedChars: choice.omittedChars,
       };
       const bounded = bound(choice, ctx.request, limits.maxScanChars);
       const over = bounded.textUnscanned + bounded.argsUnscanned > 0;
       for (const rule of policy.rules) {
+        if (field !== undefined && !SPAN_CHECKS.has(rule.check)) continue;
+        if (field === 'reasoning' && rule.reasoning === false) continue;
         const unscanned = over
           ? unscannedFor(rule.instance, whole, bounded, limits.maxScanChars)
           : { chars: 0, spans: [] };
@@ -172,7 +211,15 @@ export function evaluate(set: PolicySet, ctx: EvaluateContext, limits: EngineLim
         // gave; a check that also threw still counts under on_error (closed: block).
         const errored = out.status === 'error';
         const status = partial ? 'fail' : out.status;
-        const spans = out.status === 'fail' ? out.spans : [];
+        const found = out.status === 'fail' ? out.spans : [];
+        const tag = (s: Span): Span => {
+          if (field === undefined) return s;
+          const t: Span = { ...s, field };
+          if (toolCall !== undefined) t.toolCall = toolCall;
+          else delete t.toolCall;
+          return t;
+        };
+        const spans = field === undefined ? found : found.map(tag);
         const details = [
           partial &&
             `output of ${bounded.total} characters exceeds the ${limits.maxScanChars}-character scan limit: the unscanned ${unscanned.chars} characters fail the rule`,
@@ -187,19 +234,34 @@ export function evaluate(set: PolicySet, ctx: EvaluateContext, limits: EngineLim
           mode: policy.mode,
           status,
           choice: choice.index,
-          spans: partial ? [...spans, ...unscanned.spans] : spans,
+          spans: partial ? [...spans, ...unscanned.spans.map(tag)] : spans,
           detail: details.length ? details.join('; ') : undefined,
           durationSeconds: ms / 1000,
         };
         if (ms > limits.budgetMs) r.overBudget = true;
-        results.push(r);
+        const key = `${choice.index}\u0000${rule.id}`;
+        const into = field === undefined ? undefined : main.get(key);
+        if (field === undefined) {
+          main.set(key, r);
+          results.push(r);
+        } else if (r.status === 'pass') continue;
+        else if (into) {
+          // One result per rule and choice: a finding in another text joins the content's.
+          into.spans = [...into.spans, ...r.spans];
+          if (into.status === 'pass' || r.status === 'fail') into.status = r.status;
+          into.detail = [into.detail, r.detail && `${field}: ${r.detail}`]
+            .filter(Boolean)
+            .join('; ');
+          into.durationSeconds += r.durationSeconds;
+          if (r.overBudget) into.overBudget = true;
+        } else results.push(r);
         if (policy.mode === 'shadow') continue;
         const effect = stronger(
           status === 'fail' ? rule.action : 'pass',
           errored && policy.onError === 'closed' ? 'block' : 'pass',
         );
         decision = stronger(decision, effect);
-        if (effect === 'block') blockedBy ??= r;
+        if (effect === 'block') blockedBy ??= into ?? r;
       }
     }
   }

@@ -157,6 +157,7 @@ function compilePolicySet(
           action: r.action,
           severity: r.severity,
           instance: def.create(r.params),
+          ...(r.reasoning === false ? { reasoning: false } : {}),
         });
       } catch (e) {
         issues.push(

@@ -92,18 +92,47 @@ export function redactChoices(
   const edits: ChoiceEdit[] = [];
   for (const c of choices) {
     if (!c) continue;
-    const textSpans = spansOf(results, c.index, (s) => s.toolCall === undefined);
+    const textSpans = spansOf(
+      results,
+      c.index,
+      (s) => s.toolCall === undefined && s.field === undefined,
+    );
     const args = new Map<number, string>();
+    const names = new Map<number, string>();
+    const ids = new Map<number, string>();
     c.toolCalls.forEach((call, i) => {
-      const s = spansOf(results, c.index, (x) => x.toolCall === i);
+      const s = spansOf(results, c.index, (x) => x.toolCall === i && x.field === undefined);
       if (s.length) args.set(i, redactText(call.arguments, s));
+      const n = spansOf(results, c.index, (x) => x.toolCall === i && x.field === 'name');
+      if (n.length) names.set(i, redactText(call.name, n));
+      const d = spansOf(results, c.index, (x) => x.toolCall === i && x.field === 'id');
+      if (d.length && call.id !== undefined) ids.set(i, redactText(call.id, d));
     });
-    if (textSpans.length || args.size)
-      edits.push({
+    const other = (field: 'refusal' | 'reasoning', text: string | undefined) => {
+      const s = spansOf(results, c.index, (x) => x.field === field);
+      return s.length && text !== undefined ? redactText(text, s) : undefined;
+    };
+    const refusal = other('refusal', c.refusal);
+    const reasoning = other('reasoning', c.reasoning);
+    if (
+      textSpans.length ||
+      args.size ||
+      names.size ||
+      ids.size ||
+      refusal !== undefined ||
+      reasoning !== undefined
+    ) {
+      const e: ChoiceEdit = {
         choice: c.index,
         text: textSpans.length ? redactText(c.text, textSpans) : undefined,
         toolCallArguments: args,
-      });
+      };
+      if (refusal !== undefined) e.refusal = refusal;
+      if (reasoning !== undefined) e.reasoning = reasoning;
+      if (names.size) e.toolCallNames = names;
+      if (ids.size) e.toolCallIds = ids;
+      edits.push(e);
+    }
   }
   return edits;
 }

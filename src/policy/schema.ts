@@ -22,6 +22,8 @@ export interface RuleConfig {
   params: unknown;
   action: Action;
   severity: Severity;
+  /** `false`: the rule does not read the model's reasoning text (default: it does). */
+  reasoning?: boolean | undefined;
 }
 
 function ruleSchema(): z.ZodType<RuleConfig> {
@@ -37,6 +39,12 @@ function ruleSchema(): z.ZodType<RuleConfig> {
         })
         .default('flag'),
       severity: severity.default('medium'),
+      reasoning: z
+        .boolean()
+        .optional()
+        .describe(
+          "false: the rule skips the model's reasoning text (reasoning_content / reasoning); checked by default",
+        ),
     }),
   );
   return z.discriminatedUnion('check', variants as unknown as [z.ZodObject, ...z.ZodObject[]], {

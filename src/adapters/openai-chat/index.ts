@@ -9,6 +9,7 @@ import {
   chatStreamParser,
   parseChatResponse,
   rewriteChatFrame,
+  rewriteChatFrameChoices,
   rewriteChatResponse,
 } from './response.js';
 
@@ -28,6 +29,7 @@ export const openAiChat: WireAdapter = {
   parseResponse: parseChatResponse,
   rewriteResponse: rewriteChatResponse,
   rewriteFrame: rewriteChatFrame,
+  rewriteFrameChoices: rewriteChatFrameChoices,
   streamParser: chatStreamParser,
   errorBody: openAiErrorBody,
   streamError: (err) => `data: ${openAiErrorBody(err)}\n\n`,

@@ -111,7 +111,8 @@ export const refusalCheck = defineCheck({
     return {
       reads: { text: p.window, toolCallArguments: false },
       evaluate(input) {
-        return looksLikeRefusal(input.text, markers, p.window)
+        // A refusal field is a refusal, whatever the content says.
+        return input.refusal || looksLikeRefusal(input.text, markers, p.window)
           ? { status: 'fail', spans: [], detail: 'the model refused' }
           : PASS;
       },

@@ -12,6 +12,8 @@ export interface CheckInput {
   toolCalls: readonly ToolCall[];
   finishReason: string | undefined;
   request: RequestInfo;
+  /** The choice's refusal text (a format with a refusal field), when it has one. */
+  refusal?: string | undefined;
   /** Embeddings responses: the vector being checked. */
   vector?: ArrayLike<number> | undefined;
   /** Characters of text after `text` that were not kept (a long stream) or are not scanned. */

@@ -181,3 +181,156 @@ describe('openai.chat adapter', () => {
     expect(frame).toMatch(/^data: \{.*\}\n\n$/);
   });
 });
+
+describe('openai.chat adapter: every text field', () => {
+  const frame = (data: unknown) => ({ event: undefined, data: JSON.stringify(data), end: 0 });
+  const chunk = (delta: Record<string, unknown>, index = 0) =>
+    frame({ id: 'c', choices: [{ index, delta, finish_reason: null }] });
+
+  it.each([
+    ['content', { content: 'a' }, [{ text: 'a' }]],
+    [
+      'empty content and a refusal',
+      { content: '', refusal: 'r' },
+      [{ text: 'r', field: 'refusal' }],
+    ],
+    [
+      'content and refusal in one delta',
+      { content: 'a', refusal: 'r' },
+      [{ text: 'a' }, { text: 'r', field: 'refusal' }],
+    ],
+    [
+      'content parts',
+      {
+        content: [
+          { type: 'text', text: 'p' },
+          { type: 'text', text: 'q' },
+        ],
+      },
+      [{ text: 'pq' }],
+    ],
+    ['reasoning_content', { reasoning_content: 'think' }, [{ text: 'think', field: 'reasoning' }]],
+    ['reasoning', { reasoning: 'think' }, [{ text: 'think', field: 'reasoning' }]],
+  ])('stream: %s', (_name, delta, texts) => {
+    const evs = openAiChat.streamParser()(chunk(delta)) ?? [];
+    expect(evs.filter((e) => e.type === 'text')).toEqual(
+      texts.map((t) => ({ type: 'text', choice: 0, ...t })),
+    );
+  });
+
+  it.each([
+    ['string content', { content: 'a' }, { text: 'a' }],
+    ['refusal apart from content', { content: 'a', refusal: 'r' }, { text: 'a', refusal: 'r' }],
+    [
+      'content parts',
+      {
+        content: [
+          { type: 'text', text: 'p' },
+          { type: 'text', text: 'q' },
+        ],
+      },
+      { text: 'pq' },
+    ],
+    ['reasoning_content', { content: 'a', reasoning_content: 't' }, { text: 'a', reasoning: 't' }],
+    ['reasoning', { content: 'a', reasoning: 't' }, { text: 'a', reasoning: 't' }],
+  ])('buffered: %s', (_name, message, want) => {
+    const r = openAiChat.parseResponse({ choices: [{ index: 0, message, finish_reason: 'stop' }] });
+    expect(r?.choices[0]).toMatchObject(want);
+  });
+
+  it.each([
+    ['content', { content: 'a' }, { text: 'X' }, { content: 'X' }],
+    ['refusal', { content: null, refusal: 'r' }, { refusal: 'X' }, { content: null, refusal: 'X' }],
+    [
+      'content parts',
+      {
+        content: [
+          { type: 'text', text: 'p' },
+          { type: 'text', text: 'q' },
+        ],
+      },
+      { text: 'X' },
+      {
+        content: [
+          { type: 'text', text: 'X' },
+          { type: 'text', text: '' },
+        ],
+      },
+    ],
+    [
+      'reasoning_content',
+      { reasoning_content: 't' },
+      { reasoning: 'X' },
+      { reasoning_content: 'X' },
+    ],
+    ['reasoning', { reasoning: 't' }, { reasoning: 'X' }, { reasoning: 'X' }],
+    [
+      'tool name and id',
+      { tool_calls: [{ id: 'i', type: 'function', function: { name: 'n', arguments: '{}' } }] },
+      { toolCallNames: new Map([[0, 'N']]), toolCallIds: new Map([[0, 'I']]) },
+      { tool_calls: [{ id: 'I', type: 'function', function: { name: 'N', arguments: '{}' } }] },
+    ],
+  ])('buffered rewrite: %s', (_name, message, edit, want) => {
+    const lp = { content: [] };
+    const out = openAiChat.rewriteResponse({ choices: [{ index: 0, message, logprobs: lp }] }, [
+      { choice: 0, text: undefined, toolCallArguments: new Map(), ...edit },
+    ]) as { choices: { message: unknown; logprobs: unknown }[] };
+    expect(out.choices[0]!.message).toEqual(want);
+    // Logprobs repeat the text: dropped when a text changed.
+    const textChanged = 'text' in edit || 'refusal' in edit || 'reasoning' in edit;
+    expect(out.choices[0]!.logprobs).toEqual(textChanged ? null : lp);
+  });
+
+  it.each([
+    ['content', { content: 'a' }, { text: 'X' }, { content: 'X' }],
+    [
+      'refusal beside empty content',
+      { content: '', refusal: 'r' },
+      { refusal: 'X' },
+      { content: '', refusal: 'X' },
+    ],
+    [
+      'content parts',
+      { content: [{ type: 'text', text: 'p' }] },
+      { text: 'X' },
+      { content: [{ type: 'text', text: 'X' }] },
+    ],
+    [
+      'reasoning_content',
+      { reasoning_content: 't' },
+      { reasoning: 'X' },
+      { reasoning_content: 'X' },
+    ],
+    [
+      'tool name and id',
+      { tool_calls: [{ index: 0, id: 'i', function: { name: 'n', arguments: '' } }] },
+      { toolCallNames: new Map([[0, 'N']]), toolCallIds: new Map([[0, 'I']]) },
+      { tool_calls: [{ index: 0, id: 'I', function: { name: 'N', arguments: '' } }] },
+    ],
+  ])('frame rewrite: %s', (_name, delta, edit, want) => {
+    const out = openAiChat.rewriteFrame(chunk(delta), 0, edit);
+    const o = JSON.parse(out.slice('data: '.length)) as { choices: { delta: unknown }[] };
+    expect(o.choices[0]!.delta).toEqual(want);
+  });
+
+  it('a frame of two choices keeps both choices edits', () => {
+    const f = frame({
+      choices: [
+        { index: 0, delta: { content: 'a' }, logprobs: { content: [] } },
+        { index: 1, delta: { content: 'b' }, logprobs: { content: [] } },
+      ],
+    });
+    const out = openAiChat.rewriteFrameChoices!(
+      f,
+      new Map([
+        [0, { text: 'A' }],
+        [1, { text: 'B' }],
+      ]),
+    );
+    const o = JSON.parse(out.slice('data: '.length)) as {
+      choices: { delta: { content: string }; logprobs: unknown }[];
+    };
+    expect(o.choices.map((c) => c.delta.content)).toEqual(['A', 'B']);
+    expect(o.choices.map((c) => c.logprobs)).toEqual([null, null]);
+  });
+});
