@@ -105,9 +105,15 @@ export const jsonSchemaCheck = defineCheck({
         return {
           status: 'fail',
           spans: [],
-          detail: `output does not match the schema${e ? ` at ${e.instancePath || '/'} (${e.keyword})` : ''}`,
+          // Where in the schema, never where in the output: the output's property names are
+          // model text, and details reach spans and logs.
+          detail: `output does not match the schema${e ? ` at ${bounded(e.schemaPath)} (${e.keyword})` : ''}`,
         };
       },
     };
   },
 });
+
+function bounded(path: string): string {
+  return path.length <= 128 ? path : `${path.slice(0, 127)}…`;
+}

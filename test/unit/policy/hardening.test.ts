@@ -215,3 +215,31 @@ describe('secrets', () => {
     expect(run('secrets', {}, input(text)).status).toBe('fail');
   });
 });
+
+describe('json-schema details never quote the output', () => {
+  it('names the schema location, not the output property', () => {
+    const def = getCheck('json-schema')!;
+    const check = def.create(
+      def.params.parse({
+        schema: { type: 'object', additionalProperties: { type: 'number' } },
+      }),
+    );
+    const out = check.evaluate({
+      text: '{"AKIAQYLPMN5HHHFPZAM2": "x"}',
+      toolCalls: [],
+      finishReason: undefined,
+      request: {
+        operation: 'chat',
+        model: 'm',
+        stream: false,
+        systemPrompt: undefined,
+        tools: [],
+        responseSchema: undefined,
+        choices: 1,
+      },
+    });
+    expect(out.status).toBe('fail');
+    expect(out.status === 'fail' && out.detail).not.toContain('AKIA');
+    expect(out.status === 'fail' && out.detail).toContain('#/additionalProperties');
+  });
+});
