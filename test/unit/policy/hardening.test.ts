@@ -224,20 +224,7 @@ describe('json-schema details never quote the output', () => {
         schema: { type: 'object', additionalProperties: { type: 'number' } },
       }),
     );
-    const out = check.evaluate({
-      text: '{"AKIAQYLPMN5HHHFPZAM2": "x"}',
-      toolCalls: [],
-      finishReason: undefined,
-      request: {
-        operation: 'chat',
-        model: 'm',
-        stream: false,
-        systemPrompt: undefined,
-        tools: [],
-        responseSchema: undefined,
-        choices: 1,
-      },
-    });
+    const out = check.evaluate(input('{"AKIAQYLPMN5HHHFPZAM2": "x"}'));
     expect(out.status).toBe('fail');
     expect(out.status === 'fail' && out.detail).not.toContain('AKIA');
     expect(out.status === 'fail' && out.detail).toContain('#/additionalProperties');
