@@ -9,7 +9,7 @@ import { createFramer } from '../dist/adapters/framing.js';
 import { Accumulator } from '../dist/pipeline/accumulate.js';
 import { GatedEmitter } from '../dist/pipeline/gated-emitter.js';
 import { loadPolicySet } from '../dist/policy/loader.js';
-import { gateRules } from '../dist/policy/stream-gate.js';
+import { gateRules } from '../dist/policy/gate-rules.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const set = loadPolicySet({ patterns: ['policies/default.yaml'], baseDir: ROOT }).set;

@@ -11,9 +11,10 @@ import type { Frame, FrameEdit, WireAdapter } from '../adapters/types.js';
 import type { StreamEvent } from '../model/events.js';
 import type { RequestInfo, TextField, ToolCall } from '../model/exchange.js';
 import type { RuleResult } from '../model/verdict.js';
-import type { GateRule } from '../policy/stream-gate.js';
+import type { GateRule } from '../policy/gate-rules.js';
 import { TextBuffer } from './text-buffer.js';
-import { ChoiceGate, checkToolCalls } from '../policy/stream-gate.js';
+import { ChoiceGate } from '../policy/stream-gate.js';
+import { checkToolCalls } from '../policy/tool-call-gate.js';
 
 interface ToolPieces {
   /** Tool-call indexes this frame carries pieces of. */

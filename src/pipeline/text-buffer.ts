@@ -4,6 +4,7 @@
  * stream); here pieces are joined into flat strings every few hundred, and past `limit`
  * characters only the count grows.
  */
+import { isHighSurrogate } from '../policy/checks/support/chars.js';
 const BATCH = 256;
 
 export class TextBuffer {
@@ -51,8 +52,4 @@ export class TextBuffer {
     if (this.flat.length > 1) this.flat.splice(0, this.flat.length, this.flat.join(''));
     return this.flat[0] ?? '';
   }
-}
-
-function isHighSurrogate(c: number): boolean {
-  return c >= 0xd800 && c <= 0xdbff;
 }

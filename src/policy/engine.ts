@@ -17,6 +17,7 @@ import type { Check, CheckInput, CheckOutcome } from './checks/types.js';
 import { runCheck } from './checks/types.js';
 import type { CompiledPolicy, PolicySet } from './compiled.js';
 import { checks } from './checks/registry.js';
+import { isHighSurrogate } from './checks/support/chars.js';
 
 /** Checks that find spans (those that can redact): the ones that also read the other texts. */
 const SPAN_CHECKS: ReadonlySet<string> = new Set(
@@ -100,10 +101,10 @@ export function scanCut(s: string, max: number): number {
   if (s.length <= max) return s.length;
   for (let i = max; i > 0 && i > max - TOKEN_BACKOFF; i--) {
     const c = s.charCodeAt(i - 1);
-    if (isTokenEnd(c) && !(c >= 0xd800 && c <= 0xdbff)) return i;
+    if (isTokenEnd(c) && !isHighSurrogate(c)) return i;
   }
   const c = s.charCodeAt(max - 1);
-  return max > 0 && c >= 0xd800 && c <= 0xdbff ? max - 1 : max;
+  return max > 0 && isHighSurrogate(c) ? max - 1 : max;
 }
 
 /** A choice as the checks see it, bounded to the scan limit, and what was left unscanned. */

@@ -12,132 +12,20 @@
  * dropped once released, so rendering a frame costs the redactions in it.
  */
 import type { RequestInfo } from '../model/exchange.js';
-import type { RuleResult, Severity } from '../model/verdict.js';
-import { checks } from './checks/registry.js';
-import type { Check, Trigger } from './checks/types.js';
+import type { RuleResult } from '../model/verdict.js';
+import type { Trigger } from './checks/types.js';
 import { runCheck } from './checks/types.js';
-import { byStart, redactSorted, redactText } from './redact.js';
+import { byStart, redactSorted } from './redact.js';
 import type { Labelled } from './redact.js';
-import type { CompiledPolicy } from './compiled.js';
-import { trieSource } from './checks/support/trie.js';
+import type { GateRule } from './gate-rules.js';
+import { blockResult } from './gate-rules.js';
+import type { Plan } from './trigger-plan.js';
+import { planFor } from './trigger-plan.js';
 import { skeleton } from './checks/support/ignorable.js';
-
-export interface GateRule {
-  policy: string;
-  rule: string;
-  check: string;
-  action: 'block' | 'redact';
-  severity: Severity;
-  onError: 'open' | 'closed';
-  instance: Check;
-  /** The check reports spans (it can hold back a tail instead of the whole text). */
-  spans: boolean;
-  /** False when the rule opted out of the model's reasoning text. */
-  reasoning: boolean;
-}
+import { isHighSurrogate } from './checks/support/chars.js';
 
 /** Released context the checks see before the unreleased text (lookbehind, key names). */
 const CONTEXT = 64;
-
-/** Checks that report spans (those that support `redact`) hold back a tail, not a whole choice. */
-const SPAN_CHECKS: ReadonlySet<string> = new Set(
-  checks.filter((c) => c.actions.includes('redact')).map((c) => c.id),
-);
-
-/** The enforcing rules of the selected policies that a stream must gate on. */
-export function gateRules(policies: readonly CompiledPolicy[]): GateRule[] {
-  const out: GateRule[] = [];
-  for (const p of policies) {
-    if (p.mode !== 'enforce') continue;
-    for (const r of p.rules) {
-      if (r.action === 'flag') continue;
-      out.push({
-        policy: p.name,
-        rule: r.id,
-        check: r.check,
-        action: r.action,
-        severity: r.severity,
-        onError: p.onError,
-        instance: r.instance,
-        spans: SPAN_CHECKS.has(r.check),
-        reasoning: r.reasoning !== false,
-      });
-    }
-  }
-  return out;
-}
-
-/** The triggers of a rule set, compiled once and shared by every stream using those rules. */
-interface Plan {
-  /** Any trigger, in one pass over lower-cased text. */
-  any: RegExp;
-  byText: Map<string, Trigger[]>;
-  /** Per literal, the literals that may match where it does (it, its prefixes and extensions). */
-  related: Map<string, [string, Trigger[]][]>;
-  classes: Trigger[];
-  /** Proper prefixes of literal triggers, with the longest lead among them. */
-  prefixes: Map<string, number>;
-  longestPrefix: number;
-  /** The longest lead of any trigger. */
-  maxLead: number;
-  /** Some rule's check names no triggers: hold the window and always re-check. */
-  window: boolean;
-}
-
-const plans = new WeakMap<readonly GateRule[], Plan>();
-
-function planFor(rules: readonly GateRule[]): Plan {
-  let plan = plans.get(rules);
-  if (plan) return plan;
-  const byText = new Map<string, Trigger[]>();
-  const classes: Trigger[] = [];
-  const prefixes = new Map<string, number>();
-  let window = false;
-  for (const r of rules) {
-    const triggers = r.instance.stream?.triggers;
-    if (!triggers) {
-      if (r.spans) window = true;
-      continue;
-    }
-    for (const t of triggers) {
-      if (typeof t.text !== 'string') {
-        classes.push(t);
-        continue;
-      }
-      byText.set(t.text, [...(byText.get(t.text) ?? []), t]);
-      for (let k = 1; k < t.text.length; k++) {
-        const p = t.text.slice(0, k);
-        prefixes.set(p, Math.max(prefixes.get(p) ?? 0, t.lead));
-      }
-    }
-  }
-  const sources = [
-    byText.size ? `(?:${trieSource([...byText.keys()])})` : '',
-    ...classes.map((c) => `(?:${(c.text as RegExp).source})`),
-  ].filter(Boolean);
-  const related = new Map<string, [string, Trigger[]][]>();
-  for (const a of byText.keys())
-    related.set(
-      a,
-      [...byText].filter(([b]) => a.startsWith(b) || b.startsWith(a)),
-    );
-  plan = {
-    any: new RegExp(sources.join('|') || '(?!)', 'g'),
-    byText,
-    related,
-    classes,
-    prefixes,
-    longestPrefix: Math.max(0, ...[...prefixes.keys()].map((p) => p.length)),
-    maxLead: Math.max(
-      0,
-      ...[...byText.values()].flat().map((t) => t.lead),
-      ...classes.map((t) => t.lead),
-    ),
-    window,
-  };
-  plans.set(rules, plan);
-  return plan;
-}
 
 /**
  * Text that arrives in pieces, addressed by offsets in the whole text. Slicing the recent
@@ -357,7 +245,7 @@ export class ChoiceGate {
     // Never between the halves of a surrogate pair: the low half may be the next chunk's.
     if (!this.final && b > this.released) {
       const c = this.text.slice(b - 1, b).charCodeAt(0);
-      if (c >= 0xd800 && c <= 0xdbff) b--;
+      if (isHighSurrogate(c)) b--;
     }
     return Math.max(this.released, b);
   }
@@ -388,10 +276,9 @@ export class ChoiceGate {
     if (!this.final) {
       // A high surrogate at the end is half a character: judge the text without it.
       const c = text.charCodeAt(text.length - 1);
-      boundary =
-        c >= 0xd800 && c <= 0xdbff
-          ? Math.min(this.hold(text.slice(0, -1), from, length - 1), length - 1)
-          : this.hold(text, from);
+      boundary = isHighSurrogate(c)
+        ? Math.min(this.hold(text.slice(0, -1), from, length - 1), length - 1)
+        : this.hold(text, from);
     }
     // Every match contains a trigger: with none near the unreleased text, nothing can match.
     if (this.final || this.triggered || this.plan.window) {
@@ -497,94 +384,4 @@ interface Found {
   r: GateRule;
   replace: string | undefined;
   key: string;
-}
-
-/** Tool calls are checked once complete: a block, or the redacted arguments by call index. */
-export function checkToolCalls(
-  rules: readonly GateRule[],
-  request: RequestInfo,
-  choice: number,
-  calls: readonly { id: string | undefined; name: string; arguments: string }[],
-): {
-  blocked: RuleResult | undefined;
-  args: Map<number, string>;
-  names: Map<number, string>;
-  ids: Map<number, string>;
-} {
-  const args = new Map<number, string>();
-  const names = new Map<number, string>();
-  const ids = new Map<number, string>();
-  const redactions = new Map<number, Labelled[]>();
-  const nameSpans = new Map<number, Labelled[]>();
-  const idSpans = new Map<number, Labelled[]>();
-  // Names and ids are texts the client reads: the span rules check each on its own.
-  for (const r of rules) {
-    if (!r.spans) continue;
-    for (const [i, c] of calls.entries())
-      for (const [field, out] of [
-        ['name', nameSpans],
-        ['id', idSpans],
-      ] as const) {
-        const text = field === 'name' ? c.name : c.id;
-        if (!text) continue;
-        const o = runCheck(r.instance, { text, toolCalls: [], finishReason: undefined, request });
-        if (o.status === 'error' && r.onError === 'closed')
-          return { blocked: blockResult(r, choice, 'error', o.message), args, names, ids };
-        if (o.status !== 'fail') continue;
-        if (r.action === 'block')
-          return { blocked: blockResult(r, choice, 'fail', o.detail), args, names, ids };
-        const spans = o.spans.filter((x) => x.toolCall === undefined);
-        out.set(i, [
-          ...(out.get(i) ?? []),
-          ...spans.map((x) => ({ start: x.start, end: x.end, rule: r.rule, replace: x.replace })),
-        ]);
-      }
-  }
-  for (const [i, rs] of nameSpans) if (rs.length) names.set(i, redactText(calls[i]!.name, rs));
-  for (const [i, rs] of idSpans) if (rs.length) ids.set(i, redactText(calls[i]!.id ?? '', rs));
-  for (const r of rules) {
-    const out = runCheck(r.instance, {
-      text: '',
-      toolCalls: calls,
-      finishReason: undefined,
-      request,
-    });
-    if (out.status === 'error' && r.onError === 'closed')
-      return { blocked: blockResult(r, choice, 'error', out.message), args, names, ids };
-    if (out.status !== 'fail') continue;
-    const spans = out.spans.filter((s) => s.toolCall !== undefined);
-    if (r.action === 'block' || spans.length === 0) {
-      if (r.action === 'block')
-        return { blocked: blockResult(r, choice, 'fail', out.detail), args, names, ids };
-      continue;
-    }
-    for (const s of spans)
-      redactions.set(s.toolCall!, [
-        ...(redactions.get(s.toolCall!) ?? []),
-        { start: s.start, end: s.end, rule: r.rule, replace: s.replace },
-      ]);
-  }
-  for (const [i, rs] of redactions) args.set(i, redactText(calls[i]!.arguments, rs));
-  return { blocked: undefined, args, names, ids };
-}
-
-function blockResult(
-  r: GateRule,
-  choice: number,
-  status: 'fail' | 'error',
-  detail: string,
-): RuleResult {
-  return {
-    policy: r.policy,
-    rule: r.rule,
-    check: r.check,
-    action: 'block',
-    severity: r.severity,
-    mode: 'enforce',
-    status,
-    choice,
-    spans: [],
-    detail,
-    durationSeconds: 0,
-  };
 }

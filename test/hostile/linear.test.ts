@@ -13,8 +13,8 @@ import { openAiChat } from '../../src/adapters/openai-chat/index.js';
 import { Accumulator } from '../../src/pipeline/accumulate.js';
 import { GatedEmitter } from '../../src/pipeline/gated-emitter.js';
 import { loadPolicySet } from '../../src/policy/loader.js';
-import { gateRules } from '../../src/policy/stream-gate.js';
-import type { GateRule } from '../../src/policy/stream-gate.js';
+import { gateRules } from '../../src/policy/gate-rules.js';
+import type { GateRule } from '../../src/policy/gate-rules.js';
 import { REQUEST } from '../helpers/check-input.js';
 import { policySetFrom } from '../helpers/policy.js';
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { defineCheck, PASS } from './types.js';
+import { isHighSurrogate } from './support/chars.js';
 
 const params = z
   .strictObject({
@@ -20,7 +21,7 @@ function codePoints(s: string): number {
   let pairs = 0;
   for (let i = 0; i < s.length - 1; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
+    if (isHighSurrogate(c)) {
       const d = s.charCodeAt(i + 1);
       if (d >= 0xdc00 && d <= 0xdfff) {
         pairs++;

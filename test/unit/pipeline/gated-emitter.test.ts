@@ -4,7 +4,7 @@ import { openAiChat } from '../../../src/adapters/openai-chat/index.js';
 import { openAiResponses } from '../../../src/adapters/openai-responses/index.js';
 import { Accumulator } from '../../../src/pipeline/accumulate.js';
 import { GatedEmitter } from '../../../src/pipeline/gated-emitter.js';
-import { gateRules } from '../../../src/policy/stream-gate.js';
+import { gateRules } from '../../../src/policy/gate-rules.js';
 import { REQUEST } from '../../helpers/check-input.js';
 import { policySetFrom } from '../../helpers/policy.js';
 

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { findSecrets } from '../../../src/policy/checks/secrets.js';
 import { detectors } from '../../../src/policy/checks/secrets/detectors.js';
 import { skeleton } from '../../../src/policy/checks/support/ignorable.js';
-import { ChoiceGate, gateRules } from '../../../src/policy/stream-gate.js';
+import { gateRules } from '../../../src/policy/gate-rules.js';
+import { ChoiceGate } from '../../../src/policy/stream-gate.js';
 import { REQUEST } from '../../helpers/check-input.js';
 import { policySetFrom } from '../../helpers/policy.js';
 

@@ -1,5 +1,10 @@
 /** Character classes as functions of a UTF-16 code unit or code point, for hand-written scanners. */
 
+/** The first half of a surrogate pair: a boundary after it would split a character. */
+export function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
 /** JavaScript's `\s`. */
 export function isSpace(c: number): boolean {
   return (
