@@ -22,8 +22,7 @@ import { toClientHeaders, toUpstreamHeaders } from '../upstream/headers.js';
 import { normalisePath } from '../upstream/path.js';
 import type { Route } from '../upstream/router.js';
 import { Accumulator } from './accumulate.js';
-import { readAll } from './body.js';
-import { decodeBuffer, decodeStream, encodingOf } from './decode.js';
+import { decodeStream, encodingOf, readDecoded } from './decode.js';
 import type { ProxyRequest, ResponseWriter } from './io.js';
 import { errorBodyText, sendBuffered, sendUpstreamError } from './actions.js';
 import { relayStream } from './stream.js';
@@ -262,18 +261,13 @@ export function createPipeline(deps: PipelineDeps) {
       if (adapter && info && res.status >= 400 && policySet.policies.length) {
         // An upstream error on an adapter route: its message reaches the application (SDKs
         // raise it), so it is checked as the answer's text. Read within the response limit.
-        const raw = await readAll(res.body, deps.limits.responseBody);
+        const { raw, text: decoded } = await readDecoded(
+          res.body,
+          res.headers['content-encoding'],
+          deps.limits.responseBody,
+        );
         tUpstreamEnd = performance.now();
         tr.endUpstream(res.status, undefined, undefined);
-        const enc = encodingOf(res.headers['content-encoding']);
-        const decoded = enc
-          ? await decodeBuffer(raw, enc, deps.limits.responseBody).catch(() => {
-              throw new CoalmineError(
-                'UPSTREAM_MALFORMED_BODY',
-                `upstream error body is not valid ${enc} within the response limit`,
-              );
-            })
-          : raw;
         const error = errorBodyText(decoded);
         const normalised = emptyResponse();
         normalised.choices.push({
@@ -360,24 +354,12 @@ export function createPipeline(deps: PipelineDeps) {
           if (result.abortReason === 'client_disconnect') rec.status = 499;
         }
       } else {
-        const raw = await readAll(res.body, deps.limits.responseBody);
+        const { raw, text } = await readDecoded(
+          res.body,
+          res.headers['content-encoding'],
+          deps.limits.responseBody,
+        );
         tUpstreamEnd = performance.now();
-        const enc = encodingOf(res.headers['content-encoding']);
-        const text = enc
-          ? await decodeBuffer(raw, enc, deps.limits.responseBody).catch((e: unknown) => {
-              if ((e as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE')
-                throw new CoalmineError(
-                  'RESPONSE_TOO_LARGE',
-                  `upstream response decodes to more than the ${deps.limits.responseBody}-byte limit`,
-                  { cause: e },
-                );
-              throw new CoalmineError(
-                'UPSTREAM_MALFORMED_BODY',
-                `upstream body is not valid ${enc}`,
-                { cause: e },
-              );
-            })
-          : raw;
         const body = parseJson(text.toString('utf8'));
         const normalised = adapter.parseResponse(body);
         if (!normalised) {
