@@ -88,6 +88,17 @@ export function chatEvent(
   })}\n\n`;
 }
 
+/** A complete (non-streamed) OpenAI chat completion answering `text`. */
+export function chatCompletion(text: string): string {
+  return JSON.stringify({
+    id: 'chatcmpl-h',
+    object: 'chat.completion',
+    created: 1,
+    model: 'gpt-4o-mini',
+    choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+  });
+}
+
 export const SSE_HEADERS = { 'content-type': 'text/event-stream' } as const;
 
 /** A streamed chat request body. */

@@ -9,7 +9,13 @@ import type { Running } from '../../src/main.js';
 import type { LogFields, Logger } from '../../src/model/log.js';
 import { checks } from '../../src/policy/checks/registry.js';
 import type { HostileUpstream } from '../helpers/hostile-upstream.js';
-import { chatEvent, hostileUpstream, send, SSE_HEADERS } from '../helpers/hostile-upstream.js';
+import {
+  chatCompletion,
+  chatEvent,
+  hostileUpstream,
+  send,
+  SSE_HEADERS,
+} from '../helpers/hostile-upstream.js';
 import { startProxy } from '../helpers/proxy.js';
 
 const errors: { msg: string; fields: LogFields | undefined }[] = [];
@@ -34,16 +40,7 @@ beforeAll(async () => {
     const text = req.messages[0]!.content;
     if (!req.stream) {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          id: 'x',
-          object: 'chat.completion',
-          model: 'm',
-          choices: [
-            { index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' },
-          ],
-        }),
-      );
+      res.end(chatCompletion(text));
       return;
     }
     res.writeHead(200, SSE_HEADERS);

@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Running } from '../../src/main.js';
 import type { HostileUpstream } from '../helpers/hostile-upstream.js';
-import { hostileUpstream } from '../helpers/hostile-upstream.js';
+import { chatCompletion, hostileUpstream } from '../helpers/hostile-upstream.js';
 import { startProxy } from '../helpers/proxy.js';
 
 const KEY = 'AKIAQYLPMN5HHHFPZAM2';
@@ -18,20 +18,7 @@ beforeAll(async () => {
   up = await hostileUpstream((req, res) => {
     seen.push(req.url ?? '');
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        id: 'x',
-        object: 'chat.completion',
-        model: 'm',
-        choices: [
-          {
-            index: 0,
-            message: { role: 'assistant', content: `the key is ${KEY}` },
-            finish_reason: 'stop',
-          },
-        ],
-      }),
-    );
+    res.end(chatCompletion(`the key is ${KEY}`));
   });
   proxy = await startProxy({ upstreams: [{ name: 'h', url: up.url }] });
 });
