@@ -122,6 +122,22 @@ describe('a stream is bounded like a buffered body', () => {
   });
 });
 
+describe('upstream error bodies are bounded too', () => {
+  it('an error body that decompresses past the limit is refused with response_too_large', async () => {
+    const bomb = gzipSync(Buffer.alloc(50 * LIMIT, 0x20));
+    script = (_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(bomb);
+    };
+    const r = await post(JSON.stringify({ model: 'm', messages: [] }));
+    expect(r.status).toBe(502);
+    expect((JSON.parse(r.text) as { error: { code: string } }).error.code).toBe(
+      'response_too_large',
+    );
+    await stillServing();
+  });
+});
+
 describe('indexes a client could never have asked for', () => {
   it.each([
     ['choice', `data: {"id":"x","choices":[{"index":4294967294,"delta":{"content":"a"}}]}\n\n`],
