@@ -204,6 +204,13 @@ function fieldOf(buf: Buffer, start: number, end: number): ['data' | 'event', nu
 class SseFramer extends ByteFramer {
   private event: string | undefined;
   private data: string | undefined;
+  /**
+   * The event has a line that starts with a byte-order mark. WHATWG readers take it for an
+   * unknown field; the openai and Anthropic SDKs drop the mark and read the line (a `data:`
+   * line, or a blank line that ends the event). No reading serves both, so the frame is
+   * marked malformed and the stream fails closed.
+   */
+  private marked = false;
 
   constructor() {
     super(true, true);
@@ -211,8 +218,7 @@ class SseFramer extends ByteFramer {
 
   protected line(buf: Buffer, { start, end, next }: Line, frames: Frame[]): boolean {
     if (end === start) {
-      frames.push({ event: this.event, data: this.data, end: next });
-      this.event = this.data = undefined;
+      this.dispatch(frames, next);
       return true;
     }
     this.field(buf, start, end);
@@ -221,12 +227,23 @@ class SseFramer extends ByteFramer {
 
   protected last(buf: Buffer, start: number, end: number, frames: Frame[]): void {
     if (end > start) this.field(buf, start, end);
-    if (this.event !== undefined || this.data !== undefined)
-      frames.push({ event: this.event, data: this.data, end });
+    if (this.event !== undefined || this.data !== undefined || this.marked)
+      this.dispatch(frames, end);
+  }
+
+  private dispatch(frames: Frame[], end: number): void {
+    const frame: Frame = { event: this.event, data: this.data, end };
+    if (this.marked) frame.malformed = true;
+    frames.push(frame);
     this.event = this.data = undefined;
+    this.marked = false;
   }
 
   private field(buf: Buffer, start: number, end: number): void {
+    if (buf[start] === BOM[0] && buf[start + 1] === BOM[1] && buf[start + 2] === BOM[2]) {
+      this.marked = true;
+      return;
+    }
     if (buf[start] === COLON) return;
     const f = fieldOf(buf, start, end);
     if (!f) return;

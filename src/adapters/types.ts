@@ -26,6 +26,8 @@ export interface Frame {
   data: string | undefined;
   /** Offset just past this frame in the batch's `bytes`. */
   end: number;
+  /** Clients could read the frame more than one way: the stream fails closed. */
+  malformed?: true;
 }
 
 export type FrameParser = (frame: Frame) => StreamEvent[] | undefined;

@@ -84,9 +84,11 @@ export class GatedEmitter {
    * and only formats with snapshots tell so, at the end: so it is kept, compactly, up to
    * `maxHeld` characters; a snapshot to re-render past that fails the stream closed.
    */
-  private readonly visible = new Map<number, TextBuffer>();
+  private readonly visible = new Map<string, TextBuffer>();
   /** Choices whose output a redaction changed. */
   private readonly changed = new Set<number>();
+  /** …and which of their texts (`gateKey`). */
+  private readonly changedTexts = new Set<string>();
 
   constructor(
     private readonly o: GateOptions,
@@ -250,19 +252,19 @@ export class GatedEmitter {
           if (t.end <= t.start) continue;
           const tg = this.gate(t.choice, t.field);
           const r = tg.render(t.start, t.end);
+          if (r.changed) add(t.choice, { [t.field === 'content' ? 'text' : t.field]: r.text });
           if (r.changed) {
-            add(t.choice, { [t.field === 'content' ? 'text' : t.field]: r.text });
-            if (t.field === 'content') this.changed.add(t.choice);
+            this.changed.add(t.choice);
+            this.changedTexts.add(gateKey(t.choice, t.field));
           }
-          if (t.field === 'content') {
-            let seen = this.visible.get(t.choice);
-            if (!seen)
-              this.visible.set(
-                t.choice,
-                (seen = new TextBuffer(this.o.maxHeld ?? Number.POSITIVE_INFINITY)),
-              );
-            seen.push(r.text);
-          }
+          const key = gateKey(t.choice, t.field);
+          let seen = this.visible.get(key);
+          if (!seen)
+            this.visible.set(
+              key,
+              (seen = new TextBuffer(this.o.maxHeld ?? Number.POSITIVE_INFINITY)),
+            );
+          seen.push(r.text);
           tg.release(t.end);
         }
         for (const [c, tp] of e.tools) {
@@ -285,19 +287,33 @@ export class GatedEmitter {
         }
         if (e.snapshot) {
           const args = this.toolArgs.get(e.choice);
-          if (args?.size) this.changed.add(e.choice);
+          const names = this.toolNames.get(e.choice);
+          const ids = this.toolIds.get(e.choice);
+          if (args?.size || names?.size || ids?.size) this.changed.add(e.choice);
           if (e.snapshotTool !== undefined) {
-            const a = args?.get(e.snapshotTool);
-            if (a !== undefined)
-              edits.set(e.choice, { toolCallArguments: new Map([[e.snapshotTool, a]]) });
+            // A snapshot of one call: that call's redacted arguments, name and id.
+            const i = e.snapshotTool;
+            const edit: FrameEdit = {};
+            for (const [key, m] of [
+              ['toolCallArguments', args],
+              ['toolCallNames', names],
+              ['toolCallIds', ids],
+            ] as const) {
+              const v = m?.get(i);
+              if (v !== undefined) edit[key] = new Map([[i, v]]);
+            }
+            if (Object.keys(edit).length) edits.set(e.choice, edit);
           } else if (this.changed.has(e.choice)) {
-            if (this.visible.get(e.choice)?.omitted) {
+            const edit = this.snapshotEdit(e.choice);
+            if (!edit) {
               this.malformed = true;
               break;
             }
             edits.set(e.choice, {
-              text: this.shown(e.choice),
+              ...edit,
               toolCallArguments: args ?? new Map<number, string>(),
+              ...(names?.size ? { toolCallNames: names } : {}),
+              ...(ids?.size ? { toolCallIds: ids } : {}),
             });
           }
         }
@@ -325,9 +341,22 @@ export class GatedEmitter {
     return flowing;
   }
 
-  /** The text of a choice sent so far. */
-  private shown(choice: number): string {
-    return this.visible.get(choice)?.toString() ?? '';
+  /**
+   * A snapshot of a choice a redaction changed says what the client was sent: each text of
+   * the choice that a redaction changed, whole, as shown (the others stay as the upstream
+   * wrote them, which is what was sent). Undefined when part of one is no longer kept (the
+   * stream then fails closed).
+   */
+  private snapshotEdit(choice: number): FrameEdit | undefined {
+    const edit: FrameEdit = {};
+    for (const field of FIELDS) {
+      const key = gateKey(choice, field);
+      if (!this.changedTexts.has(key)) continue;
+      const seen = this.visible.get(key);
+      if (seen?.omitted) return undefined;
+      edit[field === 'content' ? 'text' : field] = seen?.toString() ?? '';
+    }
+    return edit;
   }
 }
 

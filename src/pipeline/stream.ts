@@ -120,7 +120,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
     const take = (batch: FrameBatch): { bytes: Buffer; bad: boolean } => {
       let start = 0;
       for (const f of batch.frames) {
-        const events = parse(f);
+        const events = f.malformed ? undefined : parse(f);
         if (!events) return { bytes: o.gate ? EMPTY : batch.bytes.subarray(0, start), bad: true };
         for (const ev of events)
           if (!o.acc.add(ev))

@@ -3,9 +3,11 @@
  * (https://github.com/ollama/ollama/blob/main/docs/api.md). Streaming is the default
  * (`stream` absent means true) and is NDJSON: one JSON object per line, text in
  * `message.content` (chat) or `response` (generate), ended by a line with `done: true`.
- * Tool calls arrive whole, arguments as an object. Errors are `{"error":"…"}`, in streams
- * as one more line. Generate's `context` (token ids of the conversation) spells out the
- * answer, so a redaction drops it.
+ * A thinking model (`think: true`) adds its reasoning in `message.thinking` / `thinking`,
+ * checked as reasoning. Tool calls arrive whole, arguments as an object. Errors are
+ * `{"error":"…"}`, in streams as one more line. Some fields spell out the answer and go
+ * with a redaction: generate's `context` (token ids of the conversation), and the
+ * `logprobs` of a response or line whose text changed.
  */
 import type { StreamEvent } from '../../model/events.js';
 import type {
@@ -16,7 +18,7 @@ import type {
 } from '../../model/exchange.js';
 import type { Obj } from '../read.js';
 import { arr, functionTools, num, obj, parseJson, roleText, str } from '../read.js';
-import type { Frame, FrameParser, WireAdapter, WireError } from '../types.js';
+import type { Frame, FrameEdit, FrameParser, WireAdapter, WireError } from '../types.js';
 
 type Kind = 'chat' | 'generate';
 
@@ -56,6 +58,10 @@ function toolCalls(message: Obj | undefined, from = 0): ToolCall[] {
 const textOf = (kind: Kind, b: Obj) =>
   kind === 'chat' ? str(obj(b['message'])?.['content']) : str(b['response']);
 
+/** Reasoning of a thinking model (`think: true`): `message.thinking` (chat), `thinking` (generate). */
+const thinkingOf = (kind: Kind, b: Obj) =>
+  kind === 'chat' ? str(obj(b['message'])?.['thinking']) : str(b['thinking']);
+
 const usage = (b: Obj) => {
   const i = num(b['prompt_eval_count']);
   const o = num(b['eval_count']);
@@ -64,17 +70,35 @@ const usage = (b: Obj) => {
 
 function parseResponse(kind: Kind, body: unknown): NormalisedResponse | undefined {
   const b = obj(body);
-  const text = b ? textOf(kind, b) : undefined;
-  if (!b || text === undefined) return undefined;
+  if (!b) return undefined;
+  const reasoning = thinkingOf(kind, b);
+  const text = textOf(kind, b) ?? (reasoning !== undefined ? '' : undefined);
+  if (text === undefined) return undefined;
   const calls = kind === 'chat' ? toolCalls(obj(b['message'])) : [];
   return {
     id: undefined,
     model: str(b['model']),
     fingerprint: undefined,
-    choices: [{ index: 0, text, toolCalls: calls, finishReason: str(b['done_reason']) }],
+    choices: [
+      {
+        index: 0,
+        text,
+        ...(reasoning ? { reasoning } : {}),
+        toolCalls: calls,
+        finishReason: str(b['done_reason']),
+      },
+    ],
     usage: usage(b),
   };
 }
+
+/**
+ * The index of the first tool call each parsed chat line carries. A line's calls are whole
+ * calls, numbered across the stream, and a redaction names them by that number: only the
+ * parser knows where a line's calls start. Keyed by the frame object, which the pipeline
+ * hands to the parser and then to `rewriteFrame`.
+ */
+const firstCall = new WeakMap<Frame, number>();
 
 function streamParser(kind: Kind): FrameParser {
   let calls = 0;
@@ -89,10 +113,14 @@ function streamParser(kind: Kind): FrameParser {
     const model = str(b['model']);
     if (first && model !== undefined) ev.push({ type: 'meta', model });
     first = false;
+    const reasoning = thinkingOf(kind, b);
+    if (reasoning) ev.push({ type: 'text', choice: 0, text: reasoning, field: 'reasoning' });
     const text = textOf(kind, b);
     if (text) ev.push({ type: 'text', choice: 0, text });
-    if (kind === 'chat')
-      for (const c of toolCalls(obj(b['message']), calls)) {
+    const lineCalls = kind === 'chat' ? toolCalls(obj(b['message']), calls) : [];
+    if (lineCalls.length) {
+      firstCall.set(frame, calls);
+      for (const c of lineCalls) {
         ev.push({
           type: 'tool_call',
           choice: 0,
@@ -102,12 +130,14 @@ function streamParser(kind: Kind): FrameParser {
           arguments: c.arguments,
         });
       }
+    }
     if (b['done'] === true) {
       const u = usage(b);
       if (u) ev.push({ type: 'usage', usage: u });
       ev.push({ type: 'finish', choice: 0, reason: str(b['done_reason']) ?? 'stop' });
       // The final line of generate carries `context`, which encodes the answer.
-      if (kind === 'generate' && 'context' in b && !text) ev.push({ type: 'snapshot', choice: 0 });
+      if (kind === 'generate' && 'context' in b && !text && !reasoning)
+        ev.push({ type: 'snapshot', choice: 0 });
       ev.push({ type: 'done' });
     }
     return ev;
@@ -117,17 +147,31 @@ function streamParser(kind: Kind): FrameParser {
 /** Ollama takes tool arguments as an object: redacted JSON text back to one, if it parses. */
 const argsObject = (a: string): unknown => obj(parseJson(a)) ?? {};
 
-function editChat(
-  message: Obj,
-  text: string | undefined,
-  args: ReadonlyMap<number, string>,
-  from = 0,
-) {
-  if (text !== undefined && typeof message['content'] === 'string') message['content'] = text;
-  (arr(message['tool_calls']) ?? []).forEach((t, i) => {
+interface Edit {
+  text?: string | undefined;
+  reasoning?: string | undefined;
+  toolCallArguments?: ReadonlyMap<number, string> | undefined;
+  toolCallNames?: ReadonlyMap<number, string> | undefined;
+}
+
+/**
+ * Applies an edit to a response or line (`b`); `from` is the index of its first tool call.
+ * Only texts the line has are replaced (a summary line's empty text stays empty), and
+ * `logprobs` (which spell the tokens) go with an edited text.
+ */
+function applyEdit(kind: Kind, b: Obj, e: Edit, from = 0): void {
+  const m = kind === 'chat' ? obj(b['message']) : b;
+  if (!m) return;
+  const textKey = kind === 'chat' ? 'content' : 'response';
+  if (e.text !== undefined && typeof m[textKey] === 'string') m[textKey] = e.text;
+  if (e.reasoning !== undefined && typeof m['thinking'] === 'string') m['thinking'] = e.reasoning;
+  if (e.text !== undefined || e.reasoning !== undefined) delete b['logprobs'];
+  (arr(m['tool_calls']) ?? []).forEach((t, i) => {
     const fn = obj(obj(t)?.['function']);
-    const a = args.get(from + i);
+    const a = e.toolCallArguments?.get(from + i);
     if (fn && a !== undefined) fn['arguments'] = argsObject(a);
+    const name = e.toolCallNames?.get(from + i);
+    if (fn && name !== undefined) fn['name'] = name;
   });
 }
 
@@ -136,39 +180,22 @@ function rewriteResponse(kind: Kind, body: unknown, edits: readonly ChoiceEdit[]
   const b = obj(copy);
   const e = edits.find((x) => x.choice === 0);
   if (!b || !e) return copy;
-  if (kind === 'chat') {
-    const m = obj(b['message']);
-    if (m) editChat(m, e.text, e.toolCallArguments);
-  } else if (e.text !== undefined) {
-    b['response'] = e.text;
+  applyEdit(kind, b, e);
+  if (kind === 'generate' && (e.text !== undefined || e.reasoning !== undefined))
     delete b['context'];
-  }
   return copy;
 }
 
-function rewriteFrame(
-  kind: Kind,
-  frame: Frame,
-  edit: { text?: string; toolCallArguments?: ReadonlyMap<number, string> },
-): string {
+function rewriteFrame(kind: Kind, frame: Frame, edit: FrameEdit): string {
   const b = obj(parseJson(frame.data ?? '')) ?? {};
-  if (kind === 'generate') {
-    // A snapshot (the final line) carries no text of its own: only its `context` goes.
-    if (edit.text !== undefined && str(b['response'])) b['response'] = edit.text;
-    if (b['done'] === true) delete b['context'];
-  } else {
-    const m = obj(b['message']);
-    // The map is keyed by call index across the stream; a line's calls are whole calls.
-    if (m) {
-      const keys = [...(edit.toolCallArguments?.keys() ?? [])];
-      editChat(
-        m,
-        edit.text,
-        edit.toolCallArguments ?? new Map(),
-        keys.length ? Math.min(...keys) : 0,
-      );
-    }
-  }
+  // A summary line (the last one) carries no text of its own: only its `context` goes.
+  const e: Edit = { ...edit };
+  if (!str(textOf(kind, b))) delete e.text;
+  if (!str(thinkingOf(kind, b))) delete e.reasoning;
+  // A line no parser of this module read (never in the pipeline): the lowest call edited.
+  const keys = [...(edit.toolCallArguments?.keys() ?? []), ...(edit.toolCallNames?.keys() ?? [])];
+  applyEdit(kind, b, e, firstCall.get(frame) ?? (keys.length ? Math.min(...keys) : 0));
+  if (kind === 'generate' && b['done'] === true) delete b['context'];
   return `${JSON.stringify(b)}\n`;
 }
 

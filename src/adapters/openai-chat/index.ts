@@ -2,16 +2,14 @@
  * OpenAI Chat Completions (`POST /v1/chat/completions`), also spoken by vLLM, Ollama's
  * OpenAI-compatible endpoint and most gateways.
  * Streaming: https://platform.openai.com/docs/api-reference/chat-streaming
+ * Every text a client reads is checked: content (a string or text parts), `refusal`,
+ * reasoning (`reasoning_content` / `reasoning`), tool calls' names, ids and arguments, and the
+ * legacy `function_call` (buffered: after the `tool_calls`; streamed: call 0 of its choice).
  */
 import type { WireAdapter, WireError } from '../types.js';
 import { parseChatRequest } from './request.js';
-import {
-  chatStreamParser,
-  parseChatResponse,
-  rewriteChatFrame,
-  rewriteChatFrameChoices,
-  rewriteChatResponse,
-} from './response.js';
+import { parseChatResponse, rewriteChatResponse } from './response.js';
+import { chatStreamParser, rewriteChatFrame, rewriteChatFrameChoices } from './stream.js';
 
 export function openAiErrorBody(err: WireError): string {
   return JSON.stringify({

@@ -8,7 +8,7 @@ import type { Choice, ChoiceEdit, NormalisedResponse } from '../../model/exchang
 import { openAiErrorBody } from '../openai-chat/index.js';
 import type { Obj } from '../read.js';
 import { arr, num, obj, parseJson, str, usageOf } from '../read.js';
-import type { Frame, WireAdapter } from '../types.js';
+import type { Frame, FrameEdit, WireAdapter } from '../types.js';
 
 const usage = (u: Obj | undefined) => usageOf(u, 'prompt_tokens', 'completion_tokens');
 
@@ -76,12 +76,17 @@ function rewriteResponse(body: unknown, edits: readonly ChoiceEdit[]): unknown {
   return copy;
 }
 
-function rewriteFrame(frame: Frame, choice: number, edit: { text?: string }): string {
+/**
+ * A `text_completion` chunk with the edits of each of its choices applied (with `n` > 1 a
+ * frame may carry several choices). An edited choice loses its `logprobs`, which repeat it.
+ */
+function rewriteFrameChoices(frame: Frame, edits: ReadonlyMap<number, FrameEdit>): string {
   const body = obj(parseJson(frame.data ?? '')) ?? {};
   for (const c of arr(body['choices']) ?? []) {
     const co = obj(c);
-    if (!co || (num(co['index']) ?? 0) !== choice || edit.text === undefined) continue;
-    co['text'] = edit.text;
+    const text = co && edits.get(num(co['index']) ?? 0)?.text;
+    if (!co || text === undefined) continue;
+    co['text'] = text;
     if ('logprobs' in co) co['logprobs'] = null;
   }
   return `data: ${JSON.stringify(body)}\n\n`;
@@ -109,11 +114,12 @@ export const openAiCompletions: WireAdapter = {
   parseResponse,
   streamParser: () => (frame) => {
     if (frame.data === undefined) return [];
-    if (frame.data === '[DONE]') return [{ type: 'done' }];
+    if (frame.data.startsWith('[DONE]')) return [{ type: 'done' }];
     return parseData(frame.data);
   },
   rewriteResponse,
-  rewriteFrame,
+  rewriteFrame: (frame, choice, edit) => rewriteFrameChoices(frame, new Map([[choice, edit]])),
+  rewriteFrameChoices,
   errorBody: openAiErrorBody,
   streamError: (err) => `data: ${openAiErrorBody(err)}\n\n`,
   canaryRequest: (model, request) => ({ ...request, model, stream: false }),

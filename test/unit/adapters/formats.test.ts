@@ -40,6 +40,7 @@ describe('buffered responses from recorded fixtures', () => {
         choices: [
           {
             text: "I'll check the weather in Paris.",
+            reasoning: 'The user wants the weather; I should call the tool.',
             finishReason: 'tool_use',
             toolCalls: [
               {
@@ -158,7 +159,7 @@ describe('buffered responses from recorded fixtures', () => {
 describe('streams from recorded fixtures', () => {
   it.each([
     [
-      'anthropic: thinking skipped, text, input_json_delta',
+      'anthropic: thinking, text, input_json_delta',
       anthropicMessages,
       'anthropic-messages/stream.sse.txt',
       'sse',
@@ -167,6 +168,7 @@ describe('streams from recorded fixtures', () => {
         choices: [
           {
             text: "Okay, let's check the weather for Paris.",
+            reasoning: 'I need the weather tool.',
             finishReason: 'tool_use',
             toolCalls: [
               {

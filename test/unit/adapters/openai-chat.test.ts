@@ -334,3 +334,88 @@ describe('openai.chat adapter: every text field', () => {
     expect(o.choices.map((c) => c.logprobs)).toEqual([null, null]);
   });
 });
+
+describe('openai.chat adapter: streamed legacy function_call', () => {
+  const chunk = (delta: Record<string, unknown>, index = 0) => ({
+    event: undefined,
+    data: JSON.stringify({ id: 'c', choices: [{ index, delta, finish_reason: null }] }),
+    end: 0,
+  });
+
+  it('is tool call 0 of its choice: the name first, then arguments pieces', () => {
+    const parse = openAiChat.streamParser();
+    const evs = [
+      chunk({ role: 'assistant', content: null, function_call: { name: 'f', arguments: '' } }),
+      chunk({ function_call: { arguments: '{"a":' } }),
+      chunk({ function_call: { arguments: '1}' } }, 1),
+    ].flatMap((f) => (parse(f) ?? []).filter((e) => e.type === 'tool_call'));
+    expect(evs).toEqual([
+      { type: 'tool_call', choice: 0, index: 0, name: 'f', arguments: '' },
+      { type: 'tool_call', choice: 0, index: 0, arguments: '{"a":' },
+      { type: 'tool_call', choice: 1, index: 0, arguments: '1}' },
+    ]);
+  });
+
+  it.each([
+    [
+      'tool_calls, then function_call',
+      [
+        chunk({ tool_calls: [{ index: 0, id: 'i', function: { name: 'f', arguments: '' } }] }),
+        chunk({ function_call: { arguments: '{}' } }),
+      ],
+    ],
+    [
+      'function_call, then tool_calls',
+      [
+        chunk({ function_call: { name: 'f', arguments: '' } }),
+        chunk({ tool_calls: [{ index: 0, function: { arguments: '{}' } }] }),
+      ],
+    ],
+    [
+      'both in one delta',
+      [
+        chunk({
+          function_call: { name: 'f', arguments: '' },
+          tool_calls: [{ index: 0, function: { name: 'g', arguments: '' } }],
+        }),
+      ],
+    ],
+  ])('mixed with tool_calls for one choice: malformed (%s)', (_n, frames) => {
+    const parse = openAiChat.streamParser();
+    const results = frames.map((f) => parse(f));
+    expect(results.at(-1)).toBeUndefined();
+    expect(results.slice(0, -1).every((r) => r !== undefined)).toBe(true);
+  });
+
+  it('each choice and each stream has its own style', () => {
+    const parse = openAiChat.streamParser();
+    expect(parse(chunk({ function_call: { name: 'f', arguments: '' } }, 0))).toBeDefined();
+    expect(
+      parse(chunk({ tool_calls: [{ index: 0, function: { name: 'g', arguments: '' } }] }, 1)),
+    ).toBeDefined();
+    // A new stream starts afresh; empty tool_calls arrays are no style at all.
+    const other = openAiChat.streamParser();
+    expect(other(chunk({ tool_calls: [] }))).toBeDefined();
+    expect(
+      other(chunk({ tool_calls: [{ index: 0, function: { name: 'g', arguments: '' } }] })),
+    ).toBeDefined();
+  });
+
+  it('frame rewrite: arguments and name of the function_call (call 0)', () => {
+    const out = openAiChat.rewriteFrame(
+      chunk({ function_call: { name: 'n', arguments: 'a' } }),
+      0,
+      { toolCallArguments: new Map([[0, 'X']]), toolCallNames: new Map([[0, 'N']]) },
+    );
+    const o = JSON.parse(out.slice('data: '.length)) as { choices: { delta: unknown }[] };
+    expect(o.choices[0]!.delta).toEqual({ function_call: { name: 'N', arguments: 'X' } });
+  });
+
+  it('frame rewrite: a name edit does not add a name to an arguments-only piece', () => {
+    const out = openAiChat.rewriteFrame(chunk({ function_call: { arguments: 'a' } }), 0, {
+      toolCallNames: new Map([[0, 'N']]),
+    });
+    const o = JSON.parse(out.slice('data: '.length)) as { choices: { delta: unknown }[] };
+    expect(o.choices[0]!.delta).toEqual({ function_call: { arguments: 'a' } });
+  });
+});

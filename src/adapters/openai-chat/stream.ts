@@ -1,0 +1,156 @@
+import type { StreamEvent } from '../../model/events.js';
+import { arr, num, obj, parseJson, str } from '../read.js';
+import type { Frame, FrameEdit, FrameParser } from '../types.js';
+import { contentText, reasoningText, setContent, setReasoning, usage } from './fields.js';
+
+/** How a choice's tool calls are streamed: `tool_calls` pieces, or a legacy `function_call`. */
+type CallStyle = 'tool_calls' | 'function_call';
+
+/**
+ * A parser for one stream. Its state is how each choice streams its tool calls: a stream
+ * that mixes `tool_calls` and a legacy `function_call` for one choice is malformed (no server
+ * does; read either way, call 0 would be two calls at once).
+ */
+export function chatStreamParser(): FrameParser {
+  const styles = new Map<number, CallStyle>();
+  return (frame) => {
+    const data = frame.data;
+    if (data === undefined) return [];
+    // The openai SDK ends the stream at any data that starts so.
+    if (data.startsWith('[DONE]')) return [{ type: 'done' }];
+    return parseChatData(data, styles);
+  };
+}
+
+/**
+ * The data of one `chat.completion.chunk` SSE frame, or an in-band `{"error":…}`; `styles`
+ * is the stream's record of how each choice streams its tool calls.
+ */
+export function parseChatData(
+  data: string,
+  styles: Map<number, CallStyle> = new Map(),
+): StreamEvent[] | undefined {
+  const b = obj(parseJson(data));
+  if (!b) return undefined;
+  const err = obj(b['error']);
+  if (err) return [{ type: 'error', message: str(err['message']) ?? 'upstream error' }];
+  const events: StreamEvent[] = [];
+  const id = str(b['id']);
+  const model = str(b['model']);
+  const fingerprint = str(b['system_fingerprint']);
+  if (id !== undefined || model !== undefined || fingerprint !== undefined) {
+    const meta: StreamEvent & { type: 'meta' } = { type: 'meta' };
+    if (id !== undefined) meta.id = id;
+    if (model !== undefined) meta.model = model;
+    if (fingerprint !== undefined) meta.fingerprint = fingerprint;
+    events.push(meta);
+  }
+  const choices = arr(b['choices']);
+  if (choices) {
+    for (const c of choices) {
+      const co = obj(c);
+      const choice = num(co?.['index']) ?? 0;
+      const delta = obj(co?.['delta']);
+      // Every text of the delta, each in its own field (content may be an array of parts).
+      const content = contentText(delta?.['content']);
+      if (content) events.push({ type: 'text', choice, text: content });
+      const refusal = str(delta?.['refusal']);
+      if (refusal) events.push({ type: 'text', choice, text: refusal, field: 'refusal' });
+      const reasoning = reasoningText(delta);
+      if (reasoning) events.push({ type: 'text', choice, text: reasoning, field: 'reasoning' });
+      const calls = arr(delta?.['tool_calls']) ?? [];
+      const fnCall = obj(delta?.['function_call']);
+      const style: CallStyle | undefined = fnCall
+        ? 'function_call'
+        : calls.length
+          ? 'tool_calls'
+          : undefined;
+      if (style) {
+        if (calls.length && fnCall) return undefined;
+        if ((styles.get(choice) ?? style) !== style) return undefined;
+        styles.set(choice, style);
+      }
+      // The legacy `function_call` is the choice's one call: call 0, as buffered.
+      if (fnCall) {
+        const ev: StreamEvent & { type: 'tool_call' } = {
+          type: 'tool_call',
+          choice,
+          index: 0,
+          arguments: str(fnCall['arguments']) ?? '',
+        };
+        const name = str(fnCall['name']);
+        if (name !== undefined) ev.name = name;
+        events.push(ev);
+      }
+      for (const tc of calls) {
+        const t = obj(tc);
+        const fn = obj(t?.['function']);
+        const ev: StreamEvent & { type: 'tool_call' } = {
+          type: 'tool_call',
+          choice,
+          index: num(t?.['index']) ?? 0,
+          arguments: str(fn?.['arguments']) ?? '',
+        };
+        const tid = str(t?.['id']);
+        const name = str(fn?.['name']);
+        if (tid !== undefined) ev.id = tid;
+        if (name !== undefined) ev.name = name;
+        events.push(ev);
+      }
+      const finish = str(co?.['finish_reason']);
+      if (finish) events.push({ type: 'finish', choice, reason: finish });
+    }
+  } else if (!obj(b['usage'])) {
+    return undefined;
+  }
+  const u = usage(obj(b['usage']));
+  if (u) events.push({ type: 'usage', usage: u });
+  return events;
+}
+/** A `chat.completion.chunk` frame with its texts (or tool calls) for `choice` replaced. */
+export function rewriteChatFrame(frame: Frame, choice: number, edit: FrameEdit): string {
+  return rewriteChatFrameChoices(frame, new Map([[choice, edit]]));
+}
+
+/**
+ * A `chat.completion.chunk` frame with the edits of each of its choices applied (a frame may
+ * carry several choices). A choice whose text changed loses its `logprobs`, which repeat it.
+ */
+export function rewriteChatFrameChoices(
+  frame: Frame,
+  edits: ReadonlyMap<number, FrameEdit>,
+): string {
+  const body = obj(parseJson(frame.data ?? '')) ?? {};
+  for (const c of arr(body['choices']) ?? []) {
+    const co = obj(c);
+    const edit = edits.get(num(co?.['index']) ?? 0);
+    const delta = obj(co?.['delta']);
+    if (!co || !edit || !delta) continue;
+    if (edit.text !== undefined && 'content' in delta) setContent(delta, edit.text);
+    if (edit.refusal !== undefined && typeof delta['refusal'] === 'string')
+      delta['refusal'] = edit.refusal;
+    if (edit.reasoning !== undefined) setReasoning(delta, edit.reasoning);
+    if ((edit.text ?? edit.refusal ?? edit.reasoning) !== undefined && co['logprobs'] != null)
+      co['logprobs'] = null;
+    const fnCall = obj(delta['function_call']);
+    if (fnCall) {
+      // A legacy `function_call` is call 0 of its choice (see `parseChatData`).
+      const args = edit.toolCallArguments?.get(0);
+      if (args !== undefined) fnCall['arguments'] = args;
+      const name = edit.toolCallNames?.get(0);
+      if (name !== undefined && typeof fnCall['name'] === 'string') fnCall['name'] = name;
+    }
+    for (const tc of arr(delta['tool_calls']) ?? []) {
+      const t = obj(tc);
+      const fn = obj(t?.['function']);
+      const i = num(t?.['index']) ?? 0;
+      const args = edit.toolCallArguments?.get(i);
+      if (fn && args !== undefined) fn['arguments'] = args;
+      const name = edit.toolCallNames?.get(i);
+      if (fn && name !== undefined && typeof fn['name'] === 'string') fn['name'] = name;
+      const id = edit.toolCallIds?.get(i);
+      if (t && id !== undefined && typeof t['id'] === 'string') t['id'] = id;
+    }
+  }
+  return `data: ${JSON.stringify(body)}\n\n`;
+}
