@@ -336,31 +336,37 @@ function responsesItem(
       ],
     };
   }
-  if (f.name === 'function arguments' || f.name === 'function name') {
-    const args = f.name === 'function arguments' ? full : '{}';
+  if (
+    f.name === 'function arguments' ||
+    f.name === 'function name' ||
+    f.name === 'custom tool input'
+  ) {
+    // A function call's JSON `arguments`, or a custom tool call's free-form `input`.
+    const custom = f.name === 'custom tool input';
+    const [type, key, events] = custom
+      ? ['custom_tool_call', 'input', 'response.custom_tool_call_input']
+      : ['function_call', 'arguments', 'response.function_call_arguments'];
+    const args = f.name === 'function name' ? '{}' : full;
     const fname = f.name === 'function name' ? full : 'send';
     const item = {
-      type: 'function_call',
+      type,
       id: 'fc_1',
       call_id: 'call_1',
       name: fname,
-      arguments: args,
+      [key]: args,
       status: 'completed',
     };
     const a = { item_id: 'fc_1', ...at(0) };
-    const argPieces = f.name === 'function arguments' ? ps : [args];
+    const argPieces = f.name === 'function name' ? [args] : ps;
     return {
       item,
       events: [
         {
           event: 'response.output_item.added',
-          data: { ...at(0), item: { ...item, arguments: '', status: 'in_progress' } },
+          data: { ...at(0), item: { ...item, [key]: '', status: 'in_progress' } },
         },
-        ...argPieces.map((p) => ({
-          event: 'response.function_call_arguments.delta',
-          data: { ...a, delta: p },
-        })),
-        { event: 'response.function_call_arguments.done', data: { ...a, arguments: args } },
+        ...argPieces.map((p) => ({ event: `${events}.delta`, data: { ...a, delta: p } })),
+        { event: `${events}.done`, data: { ...a, [key]: args } },
         { event: 'response.output_item.done', data: { ...at(0), item } },
       ],
     };
@@ -412,6 +418,7 @@ const openaiResponses: Wire = {
     text('reasoning summary'),
     text('function arguments'),
     name('function name'),
+    text('custom tool input'),
     { name: 'completed only', kind: 'text', buffered: false, snapshotOnly: true },
   ],
   frames(f, ps) {

@@ -10,7 +10,7 @@
 import type { Obj } from '../read.js';
 import { arr, num, obj, parseJson, str } from '../read.js';
 import type { Frame, FrameEdit } from '../types.js';
-import { editCall, editOutput, syncOutputText } from './output.js';
+import { editCall, editOutput, inputKey, syncOutputText } from './output.js';
 
 const only = (m: ReadonlyMap<number, string> | undefined): string | undefined =>
   m?.values().next().value;
@@ -48,6 +48,7 @@ export function rewriteResponsesFrame(frame: Frame, _choice: number, edit: Frame
       setDelta(b, reasoning);
       break;
     case 'response.function_call_arguments.delta':
+    case 'response.custom_tool_call_input.delta':
       setDelta(b, only(edit.toolCallArguments));
       break;
     case 'response.output_text.done':
@@ -78,14 +79,19 @@ export function rewriteResponsesFrame(frame: Frame, _choice: number, edit: Frame
       break;
     }
     case 'response.function_call_arguments.done':
-      editCall(b, only(edit.toolCallArguments), only(edit.toolCallNames), undefined);
+      editCall(b, 'arguments', only(edit.toolCallArguments), only(edit.toolCallNames), undefined);
+      break;
+    case 'response.custom_tool_call_input.done':
+      editCall(b, 'input', only(edit.toolCallArguments), only(edit.toolCallNames), undefined);
       break;
     case 'response.output_item.added':
     case 'response.output_item.done': {
       const item = obj(b['item']);
-      if (item && str(item['type']) === 'function_call')
+      const key = inputKey(item);
+      if (item && key)
         editCall(
           item,
+          key,
           only(edit.toolCallArguments),
           only(edit.toolCallNames),
           only(edit.toolCallIds),

@@ -79,11 +79,23 @@ export function outputText(output: readonly unknown[]): string {
   return t;
 }
 
+/**
+ * Output items that call the client's tools, and the field their input is in: `function_call`
+ * (JSON `arguments`) and `custom_tool_call` (free-form `input`). Both are tool calls, numbered
+ * in output order.
+ */
+const CALL_INPUT = new Map([
+  ['function_call', 'arguments'],
+  ['custom_tool_call', 'input'],
+]);
+export const inputKey = (item: Obj | undefined): string | undefined =>
+  CALL_INPUT.get(str(item?.['type']) ?? '');
+
 /** What a redaction changes of the output of one response. */
 export interface OutputEdit {
   text?: string | undefined;
   reasoning?: string | undefined;
-  /** By tool-call index: the function_call items in order. */
+  /** By tool-call index: the call items in order. */
   args?: ReadonlyMap<number, string> | undefined;
   names?: ReadonlyMap<number, string> | undefined;
   ids?: ReadonlyMap<number, string> | undefined;
@@ -99,21 +111,23 @@ export function editOutput(output: readonly unknown[], e: OutputEdit): boolean {
   let call = 0;
   for (const o of output) {
     const item = obj(o);
-    if (!item || str(item['type']) !== 'function_call') continue;
-    editCall(item, e.args?.get(call), e.names?.get(call), e.ids?.get(call));
+    const key = inputKey(item);
+    if (!item || !key) continue;
+    editCall(item, key, e.args?.get(call), e.names?.get(call), e.ids?.get(call));
     call++;
   }
   return changed;
 }
 
-/** New arguments, name and call id of one `function_call` item (each when given). */
+/** New input (in `key`), name and call id of one call item or `*.done` event (each when given). */
 export function editCall(
   item: Obj,
+  key: string,
   args: string | undefined,
   name: string | undefined,
   id: string | undefined,
 ): void {
-  if (args !== undefined) item['arguments'] = args;
+  if (args !== undefined) item[key] = args;
   if (name !== undefined && typeof item['name'] === 'string') item['name'] = name;
   if (id !== undefined && typeof item['call_id'] === 'string') item['call_id'] = id;
 }

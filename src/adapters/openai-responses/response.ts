@@ -11,7 +11,7 @@ import type {
 } from '../../model/exchange.js';
 import type { Obj } from '../read.js';
 import { arr, obj, str, usageOf } from '../read.js';
-import { editOutput, joined, outputTextHolds, slots, syncOutputText } from './output.js';
+import { editOutput, inputKey, joined, outputTextHolds, slots, syncOutputText } from './output.js';
 
 export const responsesUsage = (u: Obj | undefined): Usage | undefined =>
   usageOf(u, 'input_tokens', 'output_tokens');
@@ -28,7 +28,8 @@ export function finishReason(r: Obj, hasCalls: boolean): string | undefined {
 
 /**
  * The answer is the message text (`output_text` and `refusal` parts, in order), the reasoning
- * is the `reasoning` items' summaries and texts, tool calls are the `function_call` items. A
+ * is the `reasoning` items' summaries and texts, tool calls the `function_call` and
+ * `custom_tool_call` items. A
  * body whose `output_text` contradicts its output is malformed: a client may read either.
  */
 export function parseResponsesResponse(body: unknown): NormalisedResponse | undefined {
@@ -38,11 +39,12 @@ export function parseResponsesResponse(body: unknown): NormalisedResponse | unde
   const toolCalls: ToolCall[] = [];
   for (const o of output) {
     const item = obj(o);
-    if (item && str(item['type']) === 'function_call')
+    const key = inputKey(item);
+    if (item && key)
       toolCalls.push({
         id: str(item['call_id']),
         name: str(item['name']) ?? '',
-        arguments: str(item['arguments']) ?? '',
+        arguments: str(item[key]) ?? '',
       });
   }
   const choice: Choice = {

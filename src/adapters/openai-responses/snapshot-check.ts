@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import type { Obj } from '../read.js';
 import { arr, obj, str } from '../read.js';
-import { MESSAGE_KEYS, REASONING_KEYS, outputTextHolds } from './output.js';
+import { MESSAGE_KEYS, REASONING_KEYS, inputKey, outputTextHolds } from './output.js';
 
 /**
  * Which text of an output item a part is: message content (by `content_index`), reasoning
@@ -66,8 +66,13 @@ function sameId(v: unknown, seen: string | undefined): boolean {
   return v === undefined || v === null || (typeof v === 'string' && v === (seen ?? ''));
 }
 
+/** The output index of a part's key. */
+const outOf = (key: number) => Math.floor(key / 4 / MAX_INDEX);
+
 export class SnapshotLedger {
   private readonly parts = new Map<number, Part>();
+  /** The parts a whole-item or whole-response snapshot being checked has matched so far. */
+  private matched: Set<number> | undefined;
   /** Output indexes `output_item.added` announced. */
   private readonly opened = new Set<number>();
   private readonly calls = new Map<number, Call>();
@@ -110,7 +115,27 @@ export class SnapshotLedger {
       p.digest = p.hash!.digest();
       p.hash = undefined;
     }
-    return p.digest.equals(createHash('sha256').update(text, 'utf16le').digest());
+    const same = p.digest.equals(createHash('sha256').update(text, 'utf16le').digest());
+    if (same) this.matched?.add(key);
+    return same;
+  }
+
+  /**
+   * Runs the check of a snapshot that repeats whole items (the items at `out`, or all of them)
+   * and requires it to repeat every part streamed there: leaving out a middle part would join
+   * its neighbours into a text no rule saw (`AKIA` + `QYLP…` around a checked `xx`).
+   */
+  private whole(out: number | undefined, check: () => boolean): boolean {
+    this.matched = new Set();
+    try {
+      if (!check()) return false;
+      for (const [key, p] of this.parts)
+        if (p.length > 0 && (out === undefined || outOf(key) === out) && !this.matched.has(key))
+          return false;
+      return true;
+    } finally {
+      this.matched = undefined;
+    }
   }
 
   /** `function_call_arguments.done`: the arguments streamed, the name announced. */
@@ -137,13 +162,27 @@ export class SnapshotLedger {
   }
 
   /**
-   * One output item of a snapshot at `out`: its message or reasoning parts; a function call's
-   * arguments, and its name and call id as `output_item.added` announced them. Other item
-   * types carry no text this adapter reads.
+   * One output item of a snapshot at `out`: its message or reasoning parts (every part
+   * streamed at `out`, see `whole`); a function call's arguments, and its name and call id as
+   * `output_item.added` announced them. Other item types carry no text this adapter reads.
    */
   item(out: number, v: unknown): boolean {
+    return this.whole(out, () => this.itemParts(out, v));
+  }
+
+  private itemParts(out: number, v: unknown): boolean {
     const item = obj(v);
     if (!item) return false;
+    const key = inputKey(item);
+    if (key) {
+      const c = this.calls.get(out);
+      return (
+        c !== undefined &&
+        sameId(item['name'], c.name) &&
+        sameId(item['call_id'], c.callId) &&
+        this.same(ARGUMENTS, out, 0, item[key])
+      );
+    }
     switch (str(item['type'])) {
       case 'message':
         return this.list(MESSAGE, out, item['content']);
@@ -151,15 +190,6 @@ export class SnapshotLedger {
         return (
           this.list(SUMMARY, out, item['summary']) && this.list(REASONING, out, item['content'])
         );
-      case 'function_call': {
-        const c = this.calls.get(out);
-        return (
-          c !== undefined &&
-          sameId(item['name'], c.name) &&
-          sameId(item['call_id'], c.callId) &&
-          this.same(ARGUMENTS, out, 0, item['arguments'])
-        );
-      }
       default:
         return true;
     }
@@ -171,7 +201,8 @@ export class SnapshotLedger {
     const output = r['output'];
     if (output !== undefined && output !== null) {
       const items = arr(output);
-      if (!items || !items.every((it, i) => this.item(i, it))) return false;
+      if (!items || !this.whole(undefined, () => items.every((it, i) => this.itemParts(i, it))))
+        return false;
     }
     return outputTextHolds(r);
   }

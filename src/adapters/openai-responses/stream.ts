@@ -11,6 +11,7 @@ import type { StreamEvent } from '../../model/events.js';
 import type { Obj } from '../read.js';
 import { num, obj, parseJson, str } from '../read.js';
 import type { FrameParser } from '../types.js';
+import { inputKey } from './output.js';
 import { finishReason, responsesUsage } from './response.js';
 import type { PartKind } from './snapshot-check.js';
 import {
@@ -36,7 +37,7 @@ const contentKind = (part: unknown): PartKind =>
 
 export function responsesStreamParser(): FrameParser {
   const ledger = new SnapshotLedger();
-  /** output_index of each function_call item → its tool-call index. */
+  /** output_index of each call item (`function_call`, `custom_tool_call`) → its tool-call index. */
   const calls = new Map<number, number>();
 
   /** A text delta of one part: checked as content, or as reasoning. */
@@ -85,9 +86,10 @@ export function responsesStreamParser(): FrameParser {
       case 'response.output_item.added': {
         const item = obj(b['item']);
         if (!item) return undefined;
-        if (str(item['type']) !== 'function_call')
-          return blankItem(item) && ledger.open(out) ? [] : undefined;
-        const { name, call_id: id, arguments: args } = item;
+        const key = inputKey(item);
+        if (!key) return blankItem(item) && ledger.open(out) ? [] : undefined;
+        const { name, call_id: id } = item;
+        const args = item[key];
         if (notText(name) || notText(id) || notText(args)) return undefined;
         const call = { name: name as string | undefined, callId: id as string | undefined };
         // Arguments in the opening item are the call's first piece.
@@ -116,7 +118,8 @@ export function responsesStreamParser(): FrameParser {
         return piece(b, REASONING, at(b, 'content_index'), 'reasoning');
       case 'response.reasoning_summary_text.delta':
         return piece(b, SUMMARY, at(b, 'summary_index'), 'reasoning');
-      case 'response.function_call_arguments.delta': {
+      case 'response.function_call_arguments.delta':
+      case 'response.custom_tool_call_input.delta': {
         const index = calls.get(out);
         const d = b['delta'];
         // A piece of a call never opened has no call to be checked with.
@@ -139,15 +142,17 @@ export function responsesStreamParser(): FrameParser {
       }
       case 'response.reasoning_summary_part.done':
         return snapshot(ledger.part(SUMMARY, out, at(b, 'summary_index'), b['part']));
-      case 'response.function_call_arguments.done': {
-        if (!ledger.argumentsDone(out, b['arguments'], b['name'])) return undefined;
+      case 'response.function_call_arguments.done':
+      case 'response.custom_tool_call_input.done': {
+        const input = type === 'response.custom_tool_call_input.done' ? b['input'] : b['arguments'];
+        if (!ledger.argumentsDone(out, input, b['name'])) return undefined;
         const index = calls.get(out);
         return index === undefined ? [] : snapshot(true, index);
       }
       case 'response.output_item.done': {
         if (!ledger.item(out, b['item'])) return undefined;
         const t = str(obj(b['item'])?.['type']);
-        if (t === 'function_call') return snapshot(true, calls.get(out));
+        if (inputKey(obj(b['item']))) return snapshot(true, calls.get(out));
         return t === 'message' || t === 'reasoning' ? snapshot(true) : [];
       }
       case 'response.completed':

@@ -273,15 +273,37 @@ describe('responses stream: snapshots are checked against the deltas', () => {
     ['a part streamed but absent from the item', { ...M, item: { type: 'message', content: [] } }],
     ['an item with no parts list', { ...M, item: { type: 'message' } }],
     ['a reasoning item with only encrypted content', { ...R, item: { type: 'reasoning' } }],
-  ])('output_item.done: %s is fine', (_n, o) => {
-    expect(last(parse([...deltas(), ev('response.output_item.done', o)]))).toEqual([
-      { type: 'snapshot', choice: 0 },
-    ]);
+  ])('output_item.done: %s → malformed (a whole-item snapshot repeats every part)', (_n, o) => {
+    expect(last(parse([...deltas(), ev('response.output_item.done', o)]))).toBeUndefined();
   });
 
-  it('the final response may leave out items (absent parts are not a lie)', () => {
+  it('a whole snapshot that leaves out a middle part → malformed', () => {
+    const at = (i: number) => ({ item_id: 'm', output_index: 0, content_index: i });
+    const part = (text: string) => ({ type: 'output_text', text, annotations: [] });
+    const frames = [
+      ev('response.output_item.added', {
+        output_index: 0,
+        item: { type: 'message', id: 'm', role: 'assistant', content: [] },
+      }),
+      ...['AKIAQYLP', 'xx', 'MN5HHHFPZAM2'].map((d, i) =>
+        ev('response.output_text.delta', { ...at(i), delta: d }),
+      ),
+    ];
+    const item = (texts: string[]) => ({ type: 'message', id: 'm', content: texts.map(part) });
+    const done = (texts: string[]) =>
+      ev('response.output_item.done', { output_index: 0, item: item(texts) });
+    expect(last(parse([...frames, done(['AKIAQYLP', 'xx', 'MN5HHHFPZAM2'])]))).toBeDefined();
+    expect(last(parse([...frames, done(['AKIAQYLP', '', 'MN5HHHFPZAM2'])]))).toBeUndefined();
+    expect(last(parse([...frames, done(['AKIAQYLP'])]))).toBeUndefined();
+  });
+
+  it('the final response may leave out its output list, not items of it', () => {
+    const none = { id: 'resp', status: 'completed' };
+    expect(last(parse([...deltas(), ev('response.completed', { response: none })]))).toBeDefined();
+    // The SDK joins the output_text of the items it gets: leaving one out joins its
+    // neighbours into a text no rule saw.
     const r = { id: 'resp', status: 'completed', output: [] };
-    expect(last(parse([...deltas(), ev('response.completed', { response: r })]))).toBeDefined();
+    expect(last(parse([...deltas(), ev('response.completed', { response: r })]))).toBeUndefined();
   });
 
   const extraPart = (s: Said) => {
