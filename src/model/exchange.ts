@@ -57,6 +57,9 @@ export interface Choice {
    * prefix of each choice for the end-of-stream evaluation (`checks.max_scan_chars`).
    */
   omittedChars?: number | undefined;
+  /** …and likewise after `refusal` and `reasoning`. */
+  omittedRefusalChars?: number | undefined;
+  omittedReasoningChars?: number | undefined;
 }
 
 export interface Usage {

@@ -61,8 +61,14 @@ export class Accumulator {
       c.text = t.toString();
       c.omittedChars = t.omitted || undefined;
       const o = this.others[i];
-      if (o?.refusal) c.refusal = o.refusal.toString();
-      if (o?.reasoning) c.reasoning = o.reasoning.toString();
+      if (o?.refusal) {
+        c.refusal = o.refusal.toString();
+        c.omittedRefusalChars = o.refusal.omitted || undefined;
+      }
+      if (o?.reasoning) {
+        c.reasoning = o.reasoning.toString();
+        c.omittedReasoningChars = o.reasoning.omitted || undefined;
+      }
       this.toolCalls(i);
     });
     return this.res;

@@ -32,14 +32,18 @@ type Field = NonNullable<Span['field']>;
  */
 function otherTexts(choice: Choice): { choice: Choice; field: Field; toolCall?: number }[] {
   const out: { choice: Choice; field: Field; toolCall?: number }[] = [];
-  const as = (text: string): Choice => ({
+  const as = (text: string, omittedChars?: number): Choice => ({
     index: choice.index,
     text,
     toolCalls: [],
     finishReason: choice.finishReason,
+    omittedChars,
   });
-  if (choice.refusal) out.push({ choice: as(choice.refusal), field: 'refusal' });
-  if (choice.reasoning) out.push({ choice: as(choice.reasoning), field: 'reasoning' });
+  // A stream keeps a bounded prefix of each text: the rest counts as unscanned, as for content.
+  if (choice.refusal)
+    out.push({ choice: as(choice.refusal, choice.omittedRefusalChars), field: 'refusal' });
+  if (choice.reasoning)
+    out.push({ choice: as(choice.reasoning, choice.omittedReasoningChars), field: 'reasoning' });
   choice.toolCalls.forEach((c, i) => {
     if (c?.name) out.push({ choice: as(c.name), field: 'name', toolCall: i });
     if (c?.id) out.push({ choice: as(c.id), field: 'id', toolCall: i });

@@ -140,6 +140,19 @@ describe('an output longer than checks.max_scan_chars', () => {
     expect(v.results[0]?.detail).toMatch(/5009 characters exceeds/);
   });
 
+  it.each([
+    ['reasoning', { reasoning: 'all clean', omittedReasoningChars: 5_000 }],
+    ['refusal', { refusal: 'all clean', omittedRefusalChars: 5_000 }],
+  ])('counts %s text the proxy did not keep as unscanned too', (_field, extra) => {
+    const res = response(choice('fine', extra));
+    const v = run(regexPolicy('flag'), res, SMALL);
+    expect(v.decision).toBe('flag');
+    expect(v.results[0]?.detail).toMatch(/5009 characters exceeds/);
+    // Kept in full, the same text passes.
+    const kept = { ...extra, omittedReasoningChars: undefined, omittedRefusalChars: undefined };
+    expect(run(regexPolicy('flag'), response(choice('fine', kept)), SMALL).decision).toBe('pass');
+  });
+
   it('does not fail checks that read only a prefix or metadata', () => {
     const set = policySetFrom({
       'p.yaml': `name: p
