@@ -11,7 +11,9 @@ import type { NormalisedResponse } from '../model/exchange.js';
 import type { UpstreamResponse } from '../upstream/client.js';
 import { toClientHeaders } from '../upstream/headers.js';
 import type { ResponseWriter } from './io.js';
-import { obj, parseJson, str } from '../adapters/read.js';
+import { parseJson } from '../adapters/read.js';
+import type { CheckedTexts } from './error-text.js';
+import { jsonStrings, withStrings } from './error-text.js';
 
 export function blockError(by: RuleResult | undefined): WireError {
   return {
@@ -67,16 +69,20 @@ export function sendBuffered(r: BufferedReply): void {
 }
 
 /**
- * The text of an upstream error body that policies check: the JSON `error.message` (or a
- * top-level `message`) when the body is JSON with one, else the whole body text.
+ * The texts of an upstream error body that policies check (see error-text.ts): every string
+ * of a JSON body, keys included, or the whole body text when it is not JSON (or has too many).
  */
-export function errorBodyText(decoded: Buffer): { text: string; body: unknown; json: boolean } {
+export function errorBodyTexts(decoded: Buffer): ErrorTexts {
   const text = decoded.toString('utf8');
   const body = parseJson(text);
-  const o = obj(body);
-  const err = obj(o?.['error']);
-  const m = str(err?.['message']) ?? str(o?.['message']);
-  return m === undefined ? { text, body, json: false } : { text: m, body, json: true };
+  const strings = jsonStrings(body);
+  return strings ? { texts: strings, body, json: true } : { texts: [text], body, json: false };
+}
+
+export interface ErrorTexts {
+  texts: string[];
+  body: unknown;
+  json: boolean;
 }
 
 export interface ErrorReply {
@@ -85,20 +91,20 @@ export interface ErrorReply {
   adapter: WireAdapter;
   /** The upstream error body as received (maybe compressed). */
   raw: Buffer;
-  /** What `errorBodyText` read of it, and the normalised form the policies checked. */
-  error: { text: string; body: unknown; json: boolean };
-  normalised: NormalisedResponse;
-  verdict: Verdict | undefined;
+  /** What `errorBodyTexts` read of it, and those texts as the client may see them. */
+  error: ErrorTexts;
+  checked: CheckedTexts;
   ours: Record<string, string>;
 }
 
 /**
- * An upstream error status (4xx/5xx) on an adapter route, after its message was checked. The
+ * An upstream error status (3xx–5xx) on an adapter route, after its texts were checked. The
  * status is kept: block replaces the body with the provider's error naming the rule; redact
- * rewrites the message (or the whole non-JSON body) in place; anything else relays the bytes.
+ * rewrites each string (or the whole non-JSON body) in place; anything else relays the bytes.
  */
 export function sendUpstreamError(r: ErrorReply): void {
-  const decision = r.verdict?.decision ?? 'pass';
+  const verdict = r.checked.verdict;
+  const decision = verdict?.decision ?? 'pass';
   const status = r.upstream.status;
   const send = (body: Buffer, contentType: string | undefined) => {
     const headers = toClientHeaders(r.upstream.headers, { decoded: true, extra: r.ours });
@@ -107,24 +113,15 @@ export function sendUpstreamError(r: ErrorReply): void {
     r.out.head(status, headers);
     r.out.end(body);
   };
-  if (decision === 'block' && r.verdict) {
-    const err = { ...blockError(r.verdict.blockedBy), status };
+  if (decision === 'block' && verdict) {
+    const err = { ...blockError(verdict.blockedBy), status };
     send(Buffer.from(r.adapter.errorBody(err)), 'application/json');
     return;
   }
-  if (decision === 'redact' && r.verdict) {
-    const edit = redactChoices(r.normalised.choices, r.verdict.results)[0];
-    const text = edit?.text ?? r.error.text;
-    if (!r.error.json) {
-      send(Buffer.from(text), undefined);
-      return;
-    }
-    const copy = structuredClone(r.error.body);
-    const o = obj(copy);
-    const err = obj(o?.['error']);
-    if (err && typeof err['message'] === 'string') err['message'] = text;
-    else if (o) o['message'] = text;
-    send(Buffer.from(JSON.stringify(copy)), 'application/json');
+  if (decision === 'redact') {
+    const texts = r.checked.texts;
+    const body = r.error.json ? JSON.stringify(withStrings(r.error.body, texts)) : texts[0]!;
+    send(Buffer.from(body), r.error.json ? 'application/json' : undefined);
     return;
   }
   r.out.head(status, {

@@ -12,7 +12,6 @@ import { parseJson } from '../adapters/read.js';
 import type { WireAdapter } from '../adapters/types.js';
 import { CoalmineError, isCoalmineError } from '../errors.js';
 import type { NormalisedResponse, RequestInfo } from '../model/exchange.js';
-import { emptyResponse } from '../model/exchange.js';
 import type { Logger } from '../model/log.js';
 import type { RequestRecord, Sink } from '../model/sink.js';
 import { Abort } from '../upstream/abort.js';
@@ -24,7 +23,8 @@ import type { Route } from '../upstream/router.js';
 import { Accumulator } from './accumulate.js';
 import { decodeStream, encodingOf, readDecoded } from './decode.js';
 import type { ProxyRequest, ResponseWriter } from './io.js';
-import { errorBodyText, sendBuffered, sendUpstreamError } from './actions.js';
+import { errorBodyTexts, sendBuffered, sendUpstreamError } from './actions.js';
+import { checkTexts } from './error-text.js';
 import { relayStream } from './stream.js';
 import type { CompiledPolicy, PolicySet } from '../policy/compiled.js';
 import type { EngineLimits } from '../policy/engine.js';
@@ -258,9 +258,10 @@ export function createPipeline(deps: PipelineDeps) {
 
       const framing =
         adapter && res.status < 300 ? adapter.streamFraming(contentType(res.headers)) : undefined;
-      if (adapter && info && res.status >= 400 && policySet.policies.length) {
-        // An upstream error on an adapter route: its message reaches the application (SDKs
-        // raise it), so it is checked as the answer's text. Read within the response limit.
+      if (adapter && info && res.status >= 300 && policySet.policies.length) {
+        // An upstream error (or any other non-2xx) on an adapter route: the SDKs raise it with
+        // its text, so that is checked like the answer's (error-text.ts). Read within the
+        // response limit.
         const { raw, text: decoded } = await readDecoded(
           res.body,
           res.headers['content-encoding'],
@@ -268,22 +269,16 @@ export function createPipeline(deps: PipelineDeps) {
         );
         tUpstreamEnd = performance.now();
         tr.endUpstream(res.status, undefined, undefined);
-        const error = errorBodyText(decoded);
-        const normalised = emptyResponse();
-        normalised.choices.push({
-          index: 0,
-          text: error.text,
-          toolCalls: [],
-          finishReason: undefined,
-        });
-        const verdict = check(info, normalised);
+        const error = errorBodyTexts(decoded);
+        const checked = checkTexts(error.texts, (r) => check(info, r));
+        const verdict = checked.verdict;
         if (verdict) {
           tr.evaluation(verdict, policySet.version, undefined);
           rec.verdict = verdict;
           ours['x-coalmine-decision'] = verdict.decision;
         }
         tClientFirst = performance.now();
-        sendUpstreamError({ out, upstream: res, adapter, raw, error, normalised, verdict, ours });
+        sendUpstreamError({ out, upstream: res, adapter, raw, error, checked, ours });
       } else if (!adapter || res.status < 200 || res.status >= 300) {
         tr.endUpstream(res.status, undefined, undefined);
         await passThrough(res, out, ours, () => (tClientFirst ||= performance.now()));
@@ -329,18 +324,33 @@ export function createPipeline(deps: PipelineDeps) {
             if (rec.chunkSeconds.length < 1000) rec.chunkSeconds.push(s);
           },
           gate,
+          checkError:
+            info && policySet.policies.length
+              ? (texts) => checkTexts(texts, (r) => check(info, r))
+              : undefined,
         });
         tUpstreamEnd = performance.now();
         tr.endUpstream(res.status, acc.response, result.error?.code.toLowerCase());
         describe(rec, acc.response, deps.identity);
         // The gate enforced block/redact rules on the way; flag and shadow rules, and the
         // verdict the telemetry records, need one pass over the whole answer at the end.
-        const verdict = info ? check(info, acc.response) : undefined;
+        // A block of the gate, or of an in-band upstream error's message, decided the stream.
+        const blockedBy = gate?.blocked ?? result.errorBlockedBy;
+        const verdict =
+          (info ? check(info, acc.response) : undefined) ??
+          (blockedBy
+            ? {
+                decision: 'block' as const,
+                policyVersion: policySet.version,
+                results: [blockedBy],
+                blockedBy,
+              }
+            : undefined);
         if (verdict) {
           tr.evaluation(verdict, policySet.version, acc.response.id);
-          if (gate?.blocked) {
+          if (blockedBy) {
             verdict.decision = 'block';
-            verdict.blockedBy ??= gate.blocked;
+            verdict.blockedBy ??= blockedBy;
           }
           rec.verdict = verdict;
         }

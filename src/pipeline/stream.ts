@@ -14,11 +14,15 @@ import { CoalmineError, isCoalmineError } from '../errors.js';
 import type { StreamAbortReason } from '../model/sink.js';
 import type { Abort } from '../upstream/abort.js';
 import type { Accumulator } from './accumulate.js';
+import type { RuleResult } from '../model/verdict.js';
 import { blockError } from './actions.js';
+import type { CheckedTexts } from './error-text.js';
 import type { GatedEmitter } from './gated-emitter.js';
 import type { ResponseWriter } from './io.js';
 
 const EMPTY = Buffer.alloc(0);
+/** An in-band upstream error message is relayed up to this many characters. */
+const MAX_ERROR_CHARS = 4096;
 
 export interface RelayOptions {
   source: Readable;
@@ -38,11 +42,20 @@ export interface RelayOptions {
   onChunk?: (seconds: number) => void;
   /** Streaming enforcement; absent, frames are forwarded as they complete. */
   gate?: GatedEmitter | undefined;
+  /**
+   * Checks the message of an in-band upstream error before the client sees it (the SDKs raise
+   * it). With it, the upstream's error frame is never relayed: the stream ends with Coalmine's
+   * own in-band error carrying the checked (maybe redacted) message, or the block error.
+   * Absent (no policies), the upstream's error frame is relayed as it came.
+   */
+  checkError?: ((texts: readonly string[]) => CheckedTexts) | undefined;
 }
 
 export interface RelayResult {
   abortReason: StreamAbortReason | undefined;
   error: CoalmineError | undefined;
+  /** The rule that blocked an in-band upstream error's message, if one did. */
+  errorBlockedBy?: RuleResult | undefined;
 }
 
 function abortReasonOf(err: CoalmineError): StreamAbortReason {
@@ -117,7 +130,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
      * Parses a batch; returns the bytes that may be forwarded now (none when a gate takes the
      * frames) and whether a frame was malformed.
      */
-    const take = (batch: FrameBatch): { bytes: Buffer; bad: boolean } => {
+    const take = (batch: FrameBatch): { bytes: Buffer; bad: boolean; error?: string } => {
       let start = 0;
       for (const f of batch.frames) {
         const events = f.malformed ? undefined : parse(f);
@@ -125,6 +138,13 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
         for (const ev of events)
           if (!o.acc.add(ev))
             return { bytes: o.gate ? EMPTY : batch.bytes.subarray(0, start), bad: true };
+        const upstreamError = o.checkError && events.find((ev) => ev.type === 'error');
+        if (upstreamError?.type === 'error')
+          return {
+            bytes: o.gate ? EMPTY : batch.bytes.subarray(0, start),
+            bad: false,
+            error: upstreamError.message,
+          };
         if (o.gate && !o.gate.frame(batch.bytes.subarray(start, f.end), f, events))
           gateFlowing = false;
         if (o.gate?.malformed) return { bytes: EMPTY, bad: true };
@@ -162,6 +182,39 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       failInBand(err);
     };
 
+    /**
+     * The upstream reported an error in-band: what the gate holds is final and goes out if it
+     * passes, then the error — its message checked — ends the stream (see `checkError`).
+     */
+    const inBandError = (message: string) => {
+      o.abortUpstream(
+        new CoalmineError('UPSTREAM_STREAM_BROKEN', 'upstream reported an error in the stream'),
+      );
+      o.gate?.end();
+      if (blocked()) return;
+      if (o.gate?.malformed) return malformed();
+      const checked = o.checkError!([message.slice(0, MAX_ERROR_CHARS)]);
+      const by = checked.verdict?.decision === 'block' ? checked.verdict.blockedBy : undefined;
+      if (!wrote) o.onFirstWrite();
+      o.out.end(
+        o.adapter.streamError(
+          by
+            ? blockError(by)
+            : {
+                status: 502,
+                message: checked.texts[0] ?? '',
+                type: 'upstream_error',
+                code: 'upstream_error',
+              },
+        ),
+      );
+      finish({
+        abortReason: by ? 'policy_block' : 'upstream_error',
+        error: undefined,
+        errorBlockedBy: by,
+      });
+    };
+
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > o.limit) {
@@ -174,11 +227,12 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       }
       const t0 = performance.now();
       gateFlowing = true;
-      const { bytes, bad } = take(framer.push(chunk));
+      const { bytes, bad, error } = take(framer.push(chunk));
       if (blocked()) return;
       const flowing = forward(bytes) && gateFlowing;
       o.onChunk?.((performance.now() - t0) / 1000);
       if (bad) return malformed();
+      if (error !== undefined) return inBandError(error);
       if (!flowing) {
         o.source.pause();
         void o.out.drain().then(() => o.source.resume());
@@ -186,10 +240,11 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
     };
 
     const onEnd = () => {
-      const { bytes, bad } = take(framer.end());
+      const { bytes, bad, error } = take(framer.end());
       if (blocked()) return;
       forward(bytes);
       if (bad) return malformed();
+      if (error !== undefined) return inBandError(error);
       if (o.adapter.streamHasTerminator && !o.acc.done && !o.acc.upstreamError) {
         return failInBand(
           new CoalmineError(
