@@ -14,7 +14,6 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import { Ollama } from 'ollama';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +21,7 @@ import type { Running } from '../../src/main.js';
 import type { HostileUpstream } from '../helpers/hostile-upstream.js';
 import { hostileUpstream, send } from '../helpers/hostile-upstream.js';
 import { chunked } from '../helpers/fixtures.js';
-import { startProxy } from '../helpers/proxy.js';
+import { policyProxies } from '../helpers/proxy.js';
 import { splitBy } from '../helpers/stream-props.js';
 
 const KEY = 'AKIAQYLPMN5HHHFPZAM2';
@@ -725,6 +724,7 @@ let reply: { status: number; contentType: string; chunks: Buffer[] } = {
 let upstream: HostileUpstream;
 let redacting: Running;
 let blocking: Running;
+let proxies: Awaited<ReturnType<typeof policyProxies>>;
 
 const STRICT = `name: strict
 rules:
@@ -742,25 +742,12 @@ beforeAll(async () => {
     }
     res.end();
   });
-  const upstreams = [
-    { name: 'openai', url: upstream.url, provider: 'openai' },
-    { name: 'claude', url: upstream.url, provider: 'anthropic', prefix: '/anthropic' },
-    { name: 'local', url: upstream.url, provider: 'ollama', prefix: '/ollama' },
-  ];
-  const pack = readFileSync(new URL('../../policies/default.yaml', import.meta.url), 'utf8');
-  redacting = await startProxy(
-    { upstreams, policies: ['default.yaml'], canaries: [] },
-    { 'default.yaml': pack },
-  );
-  blocking = await startProxy(
-    { upstreams, policies: ['strict.yaml'], canaries: [] },
-    { 'strict.yaml': STRICT },
-  );
+  proxies = await policyProxies(upstream.url, STRICT);
+  ({ redacting, blocking } = proxies);
 });
 
 afterAll(async () => {
-  await redacting.shutdown();
-  await blocking.shutdown();
+  await proxies.shutdown();
   await upstream.close();
 });
 

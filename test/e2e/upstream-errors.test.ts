@@ -7,12 +7,11 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { Ollama } from 'ollama';
 import OpenAI from 'openai';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Running } from '../../src/main.js';
 import type { HostileUpstream } from '../helpers/hostile-upstream.js';
 import { hostileUpstream } from '../helpers/hostile-upstream.js';
-import { startProxy } from '../helpers/proxy.js';
+import { policyProxies } from '../helpers/proxy.js';
 
 const KEY = 'AKIAQYLPMN5HHHFPZAM2';
 const SAID = `key ${KEY} ok`;
@@ -21,31 +20,22 @@ let reply = { status: 200, type: 'application/json', body: '' };
 let upstream: HostileUpstream;
 let redacting: Running;
 let blocking: Running;
+let proxies: Awaited<ReturnType<typeof policyProxies>>;
 
 beforeAll(async () => {
   upstream = await hostileUpstream((_req, res) => {
     res.writeHead(reply.status, { 'content-type': reply.type });
     res.end(reply.body);
   });
-  const upstreams = [
-    { name: 'openai', url: upstream.url, provider: 'openai' },
-    { name: 'claude', url: upstream.url, provider: 'anthropic', prefix: '/anthropic' },
-    { name: 'local', url: upstream.url, provider: 'ollama', prefix: '/ollama' },
-  ];
-  const pack = readFileSync(new URL('../../policies/default.yaml', import.meta.url), 'utf8');
-  redacting = await startProxy(
-    { upstreams, policies: ['default.yaml'], canaries: [] },
-    { 'default.yaml': pack },
+  proxies = await policyProxies(
+    upstream.url,
+    'name: strict\nrules:\n  - { id: creds, check: secrets, action: block }\n',
   );
-  blocking = await startProxy(
-    { upstreams, policies: ['strict.yaml'], canaries: [] },
-    { 'strict.yaml': 'name: strict\nrules:\n  - { id: creds, check: secrets, action: block }\n' },
-  );
+  ({ redacting, blocking } = proxies);
 });
 
 afterAll(async () => {
-  await redacting.shutdown();
-  await blocking.shutdown();
+  await proxies.shutdown();
   await upstream.close();
 });
 
@@ -81,6 +71,7 @@ const anthropic = (stream: boolean): Call =>
     if (!stream) return c.messages.create(req);
     const s = await c.messages.create({ ...req, stream: true });
     for await (const x of s) void x;
+    return undefined;
   };
 const ollama: Call = async (base) => {
   const s = await new Ollama({ host: `${base}/ollama` }).chat({

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -58,4 +58,35 @@ export function adminFetch(
       ...(init.headers as Record<string, string>),
     },
   });
+}
+
+/**
+ * Two real proxies in front of one upstream, every provider routed to it (OpenAI at `/`,
+ * Anthropic at `/anthropic`, Ollama at `/ollama`): `redacting` runs the shipped default pack,
+ * `blocking` the given blocking policy.
+ */
+export async function policyProxies(
+  upstreamUrl: string,
+  blockingPolicy: string,
+): Promise<{ redacting: Running; blocking: Running; shutdown(): Promise<void> }> {
+  const config = (policy: string) => ({
+    upstreams: [
+      { name: 'openai', url: upstreamUrl, provider: 'openai' },
+      { name: 'claude', url: upstreamUrl, provider: 'anthropic', prefix: '/anthropic' },
+      { name: 'local', url: upstreamUrl, provider: 'ollama', prefix: '/ollama' },
+    ],
+    policies: [policy],
+    canaries: [],
+  });
+  const pack = readFileSync(new URL('../../policies/default.yaml', import.meta.url), 'utf8');
+  const redacting = await startProxy(config('default.yaml'), { 'default.yaml': pack });
+  const blocking = await startProxy(config('strict.yaml'), { 'strict.yaml': blockingPolicy });
+  return {
+    redacting,
+    blocking,
+    shutdown: async () => {
+      await redacting.shutdown();
+      await blocking.shutdown();
+    },
+  };
 }
