@@ -36,9 +36,10 @@ export type FrameParser = (frame: Frame) => StreamEvent[] | undefined;
 export interface FrameEdit {
   /** New content text of the frame's piece. */
   text?: string;
-  /** New refusal / reasoning text of the frame's piece (formats that have them). */
+  /** New refusal / reasoning / transcript text of the frame's piece (formats that have them). */
   refusal?: string;
   reasoning?: string;
+  transcript?: string;
   /** New tool-call arguments, names and ids by call index. */
   toolCallArguments?: ReadonlyMap<number, string>;
   toolCallNames?: ReadonlyMap<number, string>;

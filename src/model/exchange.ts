@@ -43,10 +43,12 @@ export interface Choice {
   text: string;
   /**
    * Further output texts the client reads, checked on their own by the rules that find
-   * spans (see `TextField`): a refusal and the model's reasoning, when the format has them.
+   * spans (see `TextField`): a refusal, the model's reasoning, and the transcript of an audio
+   * answer, when the format has them.
    */
   refusal?: string | undefined;
   reasoning?: string | undefined;
+  transcript?: string | undefined;
   toolCalls: ToolCall[];
   /** Provider's own finish reason (`stop`, `length`, `tool_calls`, `content_filter`, …). */
   finishReason: string | undefined;
@@ -57,9 +59,10 @@ export interface Choice {
    * prefix of each choice for the end-of-stream evaluation (`checks.max_scan_chars`).
    */
   omittedChars?: number | undefined;
-  /** …and likewise after `refusal` and `reasoning`. */
+  /** …and likewise after `refusal`, `reasoning` and `transcript`. */
   omittedRefusalChars?: number | undefined;
   omittedReasoningChars?: number | undefined;
+  omittedTranscriptChars?: number | undefined;
 }
 
 export interface Usage {
@@ -78,21 +81,23 @@ export interface NormalisedResponse {
 }
 
 /**
- * Which output text of a choice: its content, its refusal, or its reasoning (`reasoning_content`
- * / `reasoning`). Content is checked by every rule; the other fields by the rules whose checks
- * find spans (those that can redact: secrets, PII, exfiltration, …), since whole-answer checks
- * (schemas, lengths) judge the answer, not a refusal or reasoning.
+ * Which output text of a choice: its content, its refusal, its reasoning (`reasoning_content`
+ * / `reasoning`), or the transcript of its audio (`audio.transcript`; the audio itself is not
+ * checked). Content is checked by every rule; the other fields by the rules whose checks find
+ * spans (those that can redact: secrets, PII, exfiltration, …), since whole-answer checks
+ * (schemas, lengths) judge the answer, not a refusal, reasoning or transcript.
  */
-export type TextField = 'content' | 'refusal' | 'reasoning';
+export type TextField = 'content' | 'refusal' | 'reasoning' | 'transcript';
 
 /** A change to one choice of a response (redaction), applied by the adapter to wire format. */
 export interface ChoiceEdit {
   choice: number;
   /** The new text, when it changed. */
   text: string | undefined;
-  /** The new refusal / reasoning text, when it changed. */
+  /** The new refusal / reasoning / transcript text, when it changed. */
   refusal?: string | undefined;
   reasoning?: string | undefined;
+  transcript?: string | undefined;
   /** New tool-call names and ids by tool-call index, when they changed. */
   toolCallNames?: ReadonlyMap<number, string> | undefined;
   toolCallIds?: ReadonlyMap<number, string> | undefined;

@@ -16,9 +16,9 @@ export interface Span {
   toolCall?: number;
   /**
    * The text the span is in when it is not the content (or the tool call's arguments):
-   * `refusal` / `reasoning`, or a tool call's `name` / `id` (with `toolCall`).
+   * `refusal` / `reasoning` / `transcript`, or a tool call's `name` / `id` (with `toolCall`).
    */
-  field?: 'refusal' | 'reasoning' | 'name' | 'id';
+  field?: 'refusal' | 'reasoning' | 'transcript' | 'name' | 'id';
   /** What redaction puts in its place; default `[REDACTED:<rule-id>]` (invisible characters: `''`). */
   replace?: string;
 }

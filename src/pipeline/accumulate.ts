@@ -20,7 +20,11 @@ export class Accumulator {
   private readonly res: NormalisedResponse = emptyResponse();
   private readonly texts: TextBuffer[] = [];
   private readonly args: TextBuffer[][] = [];
-  private readonly others: { refusal?: TextBuffer; reasoning?: TextBuffer }[] = [];
+  private readonly others: {
+    refusal?: TextBuffer;
+    reasoning?: TextBuffer;
+    transcript?: TextBuffer;
+  }[] = [];
   done = false;
   upstreamError: string | undefined;
 
@@ -69,6 +73,10 @@ export class Accumulator {
         c.reasoning = o.reasoning.toString();
         c.omittedReasoningChars = o.reasoning.omitted || undefined;
       }
+      if (o?.transcript) {
+        c.transcript = o.transcript.toString();
+        c.omittedTranscriptChars = o.transcript.omitted || undefined;
+      }
       this.toolCalls(i);
     });
     return this.res;
@@ -88,7 +96,7 @@ export class Accumulator {
         this.choice(ev.choice);
         if (ev.field === undefined || ev.field === 'content') this.texts[ev.choice]!.push(ev.text);
         else {
-          // Refusal and reasoning: kept to the same bound as the content.
+          // Refusal, reasoning and transcript: kept to the same bound as the content.
           const others = (this.others[ev.choice] ??= {});
           (others[ev.field] ??= new TextBuffer(this.keepChars)).push(ev.text);
         }

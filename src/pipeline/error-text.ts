@@ -29,7 +29,8 @@ export function jsonStrings(v: unknown): string[] | undefined {
     if (typeof x !== 'object' || x === null) return true;
     if (depth > MAX_DEPTH) return false;
     if (Array.isArray(x)) return x.every((y) => walk(y, depth + 1));
-    for (const [k, y] of Object.entries(x)) if (!walk(k, depth) || !walk(y, depth + 1)) return false;
+    for (const [k, y] of Object.entries(x))
+      if (!walk(k, depth) || !walk(y, depth + 1)) return false;
     return true;
   };
   return walk(v, 0) ? out : undefined;
@@ -61,9 +62,12 @@ export function withStrings(v: unknown, texts: readonly string[]): unknown {
 /** Texts as the choices of a response, for the policy engine. */
 export function asChoices(texts: readonly string[]): NormalisedResponse {
   const r = emptyResponse();
-  r.choices = texts.map(
-    (text, index): Choice => ({ index, text, toolCalls: [], finishReason: undefined }),
-  );
+  r.choices = texts.map((text, index): Choice => ({
+    index,
+    text,
+    toolCalls: [],
+    finishReason: undefined,
+  }));
   return r;
 }
 

@@ -1,11 +1,11 @@
 /**
  * Streaming enforcement between the upstream's frames and the client. Frames are queued in
  * order; a frame is released once every text it carries is behind its release boundary (see
- * policy/stream-gate.ts): each choice's content, refusal and reasoning has a gate of its own,
- * and a frame may carry pieces of several choices. A released frame goes out byte for byte unless a redaction
- * touches it, in which case the adapter re-renders it. Tool-call frames wait until their
- * choice ends and the calls are checked. A block ends the stream with the provider's
- * in-band error; nothing held is released.
+ * policy/stream-gate.ts): each choice's content, refusal, reasoning and transcript has a gate
+ * of its own, and a frame may carry pieces of several choices. A released frame goes out byte
+ * for byte unless a redaction touches it, in which case the adapter re-renders it. Tool-call
+ * frames wait until their choice ends and the calls are checked. A block ends the stream with
+ * the provider's in-band error; nothing held is released.
  */
 import type { Frame, FrameEdit, WireAdapter } from '../adapters/types.js';
 import type { StreamEvent } from '../model/events.js';
@@ -26,7 +26,7 @@ interface ToolPieces {
   ids: number[];
 }
 
-/** A piece of one text (a choice's content, refusal or reasoning) that a frame carries. */
+/** A piece of one text of a choice (content, refusal, reasoning or transcript) a frame carries. */
 interface TextPiece {
   choice: number;
   field: TextField;
@@ -67,7 +67,10 @@ export class GatedEmitter {
   private readonly gates = new Map<string, ChoiceGate>();
   private readonly boundary = new Map<string, number>();
   private readonly choices = new Set<number>();
-  /** The rules that check refusal and reasoning text: those that find spans. */
+  /**
+   * The rules that check the texts other than content (refusal, reasoning, transcript): those
+   * that find spans; reasoning only by the rules that did not opt out of it.
+   */
   private readonly spanRules: readonly GateRule[];
   private readonly reasoningRules: readonly GateRule[];
   private readonly toolArgs = new Map<number, Map<number, string>>();
@@ -379,7 +382,7 @@ function firstPieces(args: Map<number, string>, indexes: readonly number[]): Map
   return out;
 }
 
-const FIELDS: readonly TextField[] = ['content', 'refusal', 'reasoning'];
+const FIELDS: readonly TextField[] = ['content', 'refusal', 'reasoning', 'transcript'];
 
 function gateKey(choice: number, field: TextField): string {
   return `${choice}/${field}`;

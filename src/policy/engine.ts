@@ -28,7 +28,8 @@ type Field = NonNullable<Span['field']>;
 
 /**
  * The texts of a choice other than its content and arguments, each checked as a choice of its
- * own by the span-finding rules: refusal, reasoning, and each tool call's name and id.
+ * own by the span-finding rules: refusal, reasoning, audio transcript, and each tool call's
+ * name and id.
  */
 function otherTexts(choice: Choice): { choice: Choice; field: Field; toolCall?: number }[] {
   const out: { choice: Choice; field: Field; toolCall?: number }[] = [];
@@ -44,6 +45,11 @@ function otherTexts(choice: Choice): { choice: Choice; field: Field; toolCall?: 
     out.push({ choice: as(choice.refusal, choice.omittedRefusalChars), field: 'refusal' });
   if (choice.reasoning)
     out.push({ choice: as(choice.reasoning, choice.omittedReasoningChars), field: 'reasoning' });
+  if (choice.transcript)
+    out.push({
+      choice: as(choice.transcript, choice.omittedTranscriptChars),
+      field: 'transcript',
+    });
   choice.toolCalls.forEach((c, i) => {
     if (c?.name) out.push({ choice: as(c.name), field: 'name', toolCall: i });
     if (c?.id) out.push({ choice: as(c.id), field: 'id', toolCall: i });

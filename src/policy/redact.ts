@@ -108,19 +108,21 @@ export function redactChoices(
       const d = spansOf(results, c.index, (x) => x.toolCall === i && x.field === 'id');
       if (d.length && call.id !== undefined) ids.set(i, redactText(call.id, d));
     });
-    const other = (field: 'refusal' | 'reasoning', text: string | undefined) => {
+    const other = (field: 'refusal' | 'reasoning' | 'transcript', text: string | undefined) => {
       const s = spansOf(results, c.index, (x) => x.field === field);
       return s.length && text !== undefined ? redactText(text, s) : undefined;
     };
     const refusal = other('refusal', c.refusal);
     const reasoning = other('reasoning', c.reasoning);
+    const transcript = other('transcript', c.transcript);
     if (
       textSpans.length ||
       args.size ||
       names.size ||
       ids.size ||
       refusal !== undefined ||
-      reasoning !== undefined
+      reasoning !== undefined ||
+      transcript !== undefined
     ) {
       const e: ChoiceEdit = {
         choice: c.index,
@@ -129,6 +131,7 @@ export function redactChoices(
       };
       if (refusal !== undefined) e.refusal = refusal;
       if (reasoning !== undefined) e.reasoning = reasoning;
+      if (transcript !== undefined) e.transcript = transcript;
       if (names.size) e.toolCallNames = names;
       if (ids.size) e.toolCallIds = ids;
       edits.push(e);

@@ -1,7 +1,10 @@
 /**
  * Issue 13: every text of an OpenAI chat answer a client can read is checked — refusal,
  * content parts, reasoning (`reasoning_content` / `reasoning`), every choice of a frame, tool
- * names and ids — buffered and streamed; a redacted choice loses its logprobs.
+ * names and ids, custom tool calls' input, the audio transcript — buffered and streamed; a
+ * redacted choice loses its logprobs. What a client could read two ways is malformed: two
+ * choices with one index, logprobs tokens that do not spell the text, a call both function
+ * and custom.
  */
 import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
@@ -31,7 +34,19 @@ rules:
 `,
 });
 
-const lp = { content: [{ token: 'x', logprob: -0.1, bytes: null, top_logprobs: [] }] };
+const tok = (token: string) => ({ token, logprob: -0.1, bytes: null, top_logprobs: [] });
+/** Logprobs that spell a message's (or delta's) content and refusal, as a server's do. */
+function lpOf(m: Record<string, unknown>) {
+  const c = m['content'];
+  const content = Array.isArray(c)
+    ? (c as { text: string }[]).map((p) => p.text).join('')
+    : typeof c === 'string'
+      ? c
+      : '';
+  const refusal = typeof m['refusal'] === 'string' ? m['refusal'] : '';
+  return { content: content ? [tok(content)] : [], refusal: refusal ? [tok(refusal)] : null };
+}
+const plain = { role: 'assistant', content: 'plain' };
 
 interface Case {
   name: string;
@@ -101,6 +116,50 @@ const CASES: Case[] = [
     deltas: [{ tool_calls: [{ index: 0, ...tool('f', KEY) }] }],
     read: (m) => (m['tool_calls'] as { id: string }[])[0]!.id,
   },
+  {
+    name: 'tool custom input',
+    message: {
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: 'call_1', type: 'custom', custom: { name: 'run', input: said } }],
+    },
+    deltas: [
+      {
+        tool_calls: [
+          { index: 0, id: 'call_1', type: 'custom', custom: { name: 'run', input: 'the key ' } },
+        ],
+      },
+      { tool_calls: [{ index: 0, custom: { input: `${KEY} works` } }] },
+    ],
+    read: (m) => (m['tool_calls'] as { custom: { input: string } }[])[0]!.custom.input,
+  },
+  {
+    name: 'tool custom name',
+    message: {
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: 'call_1', type: 'custom', custom: { name: KEY, input: 'x' } }],
+    },
+    deltas: [
+      {
+        tool_calls: [{ index: 0, id: 'call_1', type: 'custom', custom: { name: KEY, input: 'x' } }],
+      },
+    ],
+    read: (m) => (m['tool_calls'] as { custom: { name: string } }[])[0]!.custom.name,
+  },
+  {
+    name: 'audio transcript',
+    message: {
+      role: 'assistant',
+      content: null,
+      audio: { id: 'audio_1', data: 'UklGRg==', expires_at: 1, transcript: said },
+    },
+    deltas: [
+      { audio: { id: 'audio_1', transcript: 'the key ' } },
+      { audio: { transcript: `${KEY} works`, data: 'UklGRg==' } },
+    ],
+    read: (m) => txt((m['audio'] as Msg | undefined)?.['transcript']),
+  },
 ];
 
 function buffered(c: Case) {
@@ -110,13 +169,8 @@ function buffered(c: Case) {
     created: 1,
     model: 'm',
     choices: [
-      { index: 0, message: c.message, logprobs: lp, finish_reason: 'stop' },
-      {
-        index: 1,
-        message: { role: 'assistant', content: 'plain' },
-        logprobs: lp,
-        finish_reason: 'stop',
-      },
+      { index: 0, message: c.message, logprobs: lpOf(c.message), finish_reason: 'stop' },
+      { index: 1, message: plain, logprobs: lpOf(plain), finish_reason: 'stop' },
     ],
   });
 }
@@ -125,7 +179,10 @@ function streamed(c: Case) {
   return (
     c.deltas
       .map((d) =>
-        frame({ ...head, choices: [{ index: 0, delta: d, logprobs: lp, finish_reason: null }] }),
+        frame({
+          ...head,
+          choices: [{ index: 0, delta: d, logprobs: lpOf(d), finish_reason: null }],
+        }),
       )
       .join('') +
     frame({ ...head, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }) +
@@ -145,6 +202,20 @@ async function send(body: string, stream: boolean, policies = defaultPack, statu
 
 type Msg = Record<string, unknown>;
 
+/** Merges one delta into what a client assembled of its choice: texts joined, lists appended. */
+function merge(m: Msg, d: Msg): void {
+  for (const [k, v] of Object.entries(d)) {
+    if (typeof v === 'string') m[k] = txt(m[k]) + v;
+    else if (Array.isArray(v) && (k === 'content' || k === 'tool_calls'))
+      m[k] = [...((m[k] as unknown[]) ?? []), ...(v as unknown[])];
+    else if (k === 'audio' && v && typeof v === 'object') {
+      const a = (m[k] ?? {}) as Msg;
+      merge(a, v as Msg);
+      m[k] = a;
+    }
+  }
+}
+
 /** What a client assembles from a chat SSE body: per choice, the merged delta fields. */
 function assemble(body: string): {
   choices: Map<number, Msg>;
@@ -163,14 +234,7 @@ function assemble(body: string): {
       const i = c['index'] as number;
       const m = choices.get(i) ?? {};
       if (c['logprobs']) logprobs++;
-      const d = (c['delta'] ?? {}) as Msg;
-      for (const [k, v] of Object.entries(d)) {
-        if (typeof v === 'string') m[k] = txt(m[k]) + v;
-        else if (Array.isArray(v) && k === 'content')
-          m[k] = [...((m[k] as unknown[]) ?? []), ...(v as unknown[])];
-        else if (Array.isArray(v) && k === 'tool_calls')
-          m[k] = [...((m[k] as unknown[]) ?? []), ...(v as unknown[])];
-      }
+      merge(m, (c['delta'] ?? {}) as Msg);
       choices.set(i, m);
     }
   }
@@ -190,7 +254,7 @@ describe('chat fields: buffered', () => {
       // Logprobs repeat the text: dropped when a text changed (tool calls have none).
       if (!c.name.startsWith('tool')) expect(body.choices[0]!['logprobs']).toBeNull();
       // The other choice is untouched.
-      expect(body.choices[1]!['logprobs']).toEqual(lp);
+      expect(body.choices[1]!['logprobs']).toEqual(lpOf(plain));
       expect((body.choices[1]!['message'] as Msg)['content']).toBe('plain');
     },
   );
@@ -237,8 +301,18 @@ describe('chat fields: streamed', () => {
       frame({
         ...head,
         choices: [
-          { index: 0, delta: { content: `a ${KEY} b` }, logprobs: lp, finish_reason: null },
-          { index: 1, delta: { content: `c ${KEY} d` }, logprobs: lp, finish_reason: null },
+          {
+            index: 0,
+            delta: { content: `a ${KEY} b` },
+            logprobs: lpOf({ content: `a ${KEY} b` }),
+            finish_reason: null,
+          },
+          {
+            index: 1,
+            delta: { content: `c ${KEY} d` },
+            logprobs: lpOf({ content: `c ${KEY} d` }),
+            finish_reason: null,
+          },
         ],
       }) +
       frame({
@@ -329,6 +403,182 @@ describe('chat fields: streamed', () => {
   });
 });
 
+describe('malformed: what a client could read two ways fails closed', () => {
+  const COMPLETIONS = '/v1/completions';
+  const cmplHead = { id: 'cmpl-x', object: 'text_completion', created: 1, model: 'm' };
+  const chatChoice = (index: number, message: Msg, logprobs: unknown = null) => ({
+    index,
+    message: { role: 'assistant', ...message },
+    logprobs,
+    finish_reason: 'stop',
+  });
+  const chatChunk = (choices: object[]) => frame({ ...head, choices });
+  const cmplChunk = (choices: object[]) => frame({ ...cmplHead, choices });
+  const stop = (index = 0) => ({ index, delta: {}, logprobs: null, finish_reason: 'stop' });
+  const both = {
+    id: 'call_1',
+    type: 'custom',
+    function: { name: 'f', arguments: '{}' },
+    custom: { name: 'run', input: said },
+  };
+
+  interface Malformed {
+    name: string;
+    path: string;
+    buffered: object;
+    /** The SSE frames, before `[DONE]`. */
+    streamed: string;
+  }
+  const MALFORMED: Malformed[] = [
+    {
+      name: 'chat: two choices with index 0',
+      path: CHAT,
+      buffered: {
+        ...head,
+        object: 'chat.completion',
+        choices: [chatChoice(0, { content: 'hello' }), chatChoice(0, { content: said })],
+      },
+      streamed:
+        chatChunk([
+          { index: 0, delta: { content: 'hello' }, finish_reason: null },
+          { index: 0, delta: { content: said }, finish_reason: null },
+        ]) + chatChunk([stop()]),
+    },
+    {
+      name: 'completions: two choices with index 0',
+      path: COMPLETIONS,
+      buffered: {
+        ...cmplHead,
+        choices: [
+          { index: 0, text: 'hello', logprobs: null, finish_reason: 'stop' },
+          { index: 0, text: said, logprobs: null, finish_reason: 'stop' },
+        ],
+      },
+      streamed:
+        cmplChunk([
+          { index: 0, text: 'hello', logprobs: null, finish_reason: null },
+          { index: 0, text: said, logprobs: null, finish_reason: null },
+        ]) + cmplChunk([{ index: 0, text: '', logprobs: null, finish_reason: 'stop' }]),
+    },
+    {
+      name: 'chat: logprobs content tokens the content does not say',
+      path: CHAT,
+      buffered: {
+        ...head,
+        object: 'chat.completion',
+        choices: [chatChoice(0, { content: 'key ' }, { content: [tok(KEY)], refusal: null })],
+      },
+      // The key arrives in the content later; its tokens came first.
+      streamed:
+        chatChunk([
+          {
+            index: 0,
+            delta: { content: 'key ' },
+            logprobs: { content: [tok(KEY)] },
+            finish_reason: null,
+          },
+        ]) +
+        chatChunk([{ index: 0, delta: { content: KEY }, finish_reason: null }]) +
+        chatChunk([stop()]),
+    },
+    {
+      name: 'chat: logprobs refusal tokens the refusal does not say',
+      path: CHAT,
+      buffered: {
+        ...head,
+        object: 'chat.completion',
+        choices: [chatChoice(0, { content: null, refusal: 'no' }, { refusal: [tok(KEY)] })],
+      },
+      streamed:
+        chatChunk([
+          {
+            index: 0,
+            delta: { refusal: 'no' },
+            logprobs: { content: null, refusal: [tok(KEY)] },
+            finish_reason: null,
+          },
+        ]) + chatChunk([stop()]),
+    },
+    {
+      name: 'completions: logprobs tokens the text does not say',
+      path: COMPLETIONS,
+      buffered: {
+        ...cmplHead,
+        choices: [{ index: 0, text: 'key ', logprobs: { tokens: [KEY] }, finish_reason: 'stop' }],
+      },
+      streamed:
+        cmplChunk([{ index: 0, text: 'key ', logprobs: { tokens: [KEY] }, finish_reason: null }]) +
+        cmplChunk([{ index: 0, text: KEY, logprobs: null, finish_reason: null }]) +
+        cmplChunk([{ index: 0, text: '', logprobs: null, finish_reason: 'stop' }]),
+    },
+    {
+      name: 'chat: a tool call both function and custom',
+      path: CHAT,
+      buffered: {
+        ...head,
+        object: 'chat.completion',
+        choices: [chatChoice(0, { content: null, tool_calls: [both] })],
+      },
+      streamed:
+        chatChunk([{ index: 0, delta: { tool_calls: [{ index: 0, ...both }] } }]) +
+        chatChunk([{ ...stop(), finish_reason: 'tool_calls' }]),
+    },
+  ];
+
+  async function post(c: Malformed, stream: boolean, policies: typeof defaultPack) {
+    const up = new FakeUpstream(() => ({
+      headers: stream ? SSE : { 'content-type': 'application/json' },
+      chunks: [stream ? `${c.streamed}data: [DONE]\n\n` : JSON.stringify(c.buffered)],
+    }));
+    const body = c.path === CHAT ? chatBody({ stream }) : { model: 'm', prompt: 'hi', stream };
+    const res = await testApp({ upstream: up, policies }).post(c.path, body);
+    return { status: res.status, text: await res.text() };
+  }
+
+  it.each(MALFORMED)('$name: buffered, a 502 that never carries the key', async (c) => {
+    for (const policies of [defaultPack, blockPack]) {
+      const r = await post(c, false, policies);
+      expect(r.status).toBe(502);
+      expect(r.text).not.toContain(KEY);
+    }
+  });
+
+  it.each(MALFORMED)('$name: streamed, the stream fails closed without the key', async (c) => {
+    for (const policies of [defaultPack, blockPack]) {
+      const r = await post(c, true, policies);
+      expect(r.text).not.toContain(KEY);
+      expect(assemble(r.text).error).toBeDefined();
+    }
+  });
+
+  it('logprobs that spell the text go out as they came, and with a redaction go', async () => {
+    const c = MALFORMED[2]!;
+    const ok = chatChunk([
+      {
+        index: 0,
+        delta: { content: `key ${KEY}` },
+        logprobs: { content: [tok('key '), tok(KEY)] },
+        finish_reason: null,
+      },
+    ]);
+    const clean = chatChunk([
+      {
+        index: 0,
+        delta: { content: 'hi' },
+        logprobs: { content: [tok('hi')] },
+        finish_reason: null,
+      },
+    ]);
+    const r = await post({ ...c, streamed: ok + chatChunk([stop()]) }, true, defaultPack);
+    expect(r.text).not.toContain(KEY);
+    expect(assemble(r.text)).toMatchObject({ error: undefined, logprobs: 0 });
+    const same = `${clean + chatChunk([stop()])}data: [DONE]\n\n`;
+    expect(
+      (await post({ ...c, streamed: clean + chatChunk([stop()]) }, true, defaultPack)).text,
+    ).toBe(same);
+  });
+});
+
 describe('upstream error bodies', () => {
   const errBody = (status: number) =>
     JSON.stringify({
@@ -394,7 +644,13 @@ describe('what the openai SDK hands the application', () => {
     });
   }
   const SDK_CASES = CASES.filter((c) =>
-    ['refusal', 'content parts', 'reasoning_content'].includes(c.name),
+    [
+      'refusal',
+      'content parts',
+      'reasoning_content',
+      'tool custom input',
+      'audio transcript',
+    ].includes(c.name),
   );
 
   it.each(SDK_CASES)('$name, not streamed: redacted in its field', async (c) => {
@@ -417,10 +673,7 @@ describe('what the openai SDK hands the application', () => {
     for await (const chunk of stream) seen.push(chunk);
     expect(JSON.stringify(seen)).not.toContain(KEY);
     const m: Msg = {};
-    for (const ch of seen as { choices: { delta: Msg }[] }[])
-      for (const [k, v] of Object.entries(ch.choices[0]?.delta ?? {}))
-        if (typeof v === 'string') m[k] = txt(m[k]) + v;
-        else if (Array.isArray(v)) m[k] = [...((m[k] as unknown[]) ?? []), ...(v as unknown[])];
+    for (const ch of seen as { choices: { delta: Msg }[] }[]) merge(m, ch.choices[0]?.delta ?? {});
     expect(c.read(m)).toContain(RED);
   });
 

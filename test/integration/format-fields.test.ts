@@ -79,7 +79,8 @@ const anthropicMessage = (content: object[]) => ({
   stop_sequence: null,
   usage: { input_tokens: 3, output_tokens: 9 },
 });
-const textBlock = (text: string) => block(9, { type: 'text', text: '' }, [textDelta(text)]);
+/** The second block of a stream (blocks are numbered 0, 1, … in stream order). */
+const textBlock = (text: string) => block(1, { type: 'text', text: '' }, [textDelta(text)]);
 const textDelta = (text: string) => ({ type: 'text_delta', text });
 const SIG = 'c2lnbmF0dXJl';
 
@@ -93,7 +94,13 @@ const chatMsg = (o: object) => ({ message: { role: 'assistant', content: '', ...
 /** OpenAI: chunks of a completion / chat stream. */
 const cmplHead = { id: 'cmpl-1', object: 'text_completion', created: 1, model: 'm' };
 const chatHead = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'm' };
-const oaLp = { tokens: ['x'], token_logprobs: [-0.1], top_logprobs: null, text_offset: [0] };
+/** Completions logprobs that spell `text` (as a server's do: anything else is malformed). */
+const oaLp = (text: string) => ({
+  tokens: [text],
+  token_logprobs: [-0.1],
+  top_logprobs: null,
+  text_offset: [0],
+});
 
 // ---- what a client assembles ----------------------------------------------------------
 
@@ -384,16 +391,16 @@ const CASES: Case[] = [
     buffered: {
       ...cmplHead,
       choices: [
-        { index: 0, text: `a ${KEY} b`, logprobs: oaLp, finish_reason: 'stop' },
-        { index: 1, text: said, logprobs: oaLp, finish_reason: 'stop' },
+        { index: 0, text: `a ${KEY} b`, logprobs: oaLp(`a ${KEY} b`), finish_reason: 'stop' },
+        { index: 1, text: said, logprobs: oaLp(said), finish_reason: 'stop' },
       ],
     },
     streamed:
       sse({
         ...cmplHead,
         choices: [
-          { index: 0, text: `a ${KEY} b`, logprobs: oaLp, finish_reason: null },
-          { index: 1, text: said, logprobs: oaLp, finish_reason: null },
+          { index: 0, text: `a ${KEY} b`, logprobs: oaLp(`a ${KEY} b`), finish_reason: null },
+          { index: 1, text: said, logprobs: oaLp(said), finish_reason: null },
         ],
       }) +
       sse({
@@ -566,8 +573,8 @@ describe('format fields: details', () => {
       sse({
         ...cmplHead,
         choices: [
-          { index: 0, text: `a ${KEY} b`, logprobs: oaLp, finish_reason: null },
-          { index: 1, text: `c ${KEY} d`, logprobs: oaLp, finish_reason: null },
+          { index: 0, text: `a ${KEY} b`, logprobs: oaLp(`a ${KEY} b`), finish_reason: null },
+          { index: 1, text: `c ${KEY} d`, logprobs: oaLp(`c ${KEY} d`), finish_reason: null },
         ],
       }) +
       sse({

@@ -6,11 +6,26 @@ import { inputArguments, isToolBlock, setInput } from './blocks.js';
 import { usage } from './response.js';
 
 /**
+ * A block index of an event: absent is 0 (as the SDKs read it); anything but a number is
+ * malformed (`content.at("1")` would still find block 1).
+ */
+const blockIndex = (v: unknown): number | undefined => (v === undefined ? 0 : num(v));
+
+/**
  * A parser for one stream; its state is which content block is which tool call (tool calls
- * are numbered in the order of their `tool_use` blocks).
+ * are numbered in the order of their `tool_use` blocks), and which block is open.
+ *
+ * The gate checks each text as its deltas in stream order, but the SDKs put a delta into the
+ * block its `index` names and join the blocks in block order: a delta for an earlier block
+ * sent after a later one's would join into a text no rule saw (`…QYLP` then `AKIA` before it).
+ * So blocks start in order, 0, 1, 2… (the SDKs push each start: its index must be its place),
+ * and a delta must be for the block started last and not yet stopped; otherwise malformed.
  */
 export function streamParser(): FrameParser {
   const toolIndex = new Map<number, number>();
+  /** How many blocks have started; the open block (started last, not stopped), if any. */
+  let started = 0;
+  let open: number | undefined;
   return (frame) => {
     if (frame.data === undefined) return [];
     const b = obj(parseJson(frame.data));
@@ -35,9 +50,20 @@ export function streamParser(): FrameParser {
           });
         return ev;
       }
-      case 'content_block_start':
-        return blockStart(obj(b['content_block']), num(b['index']) ?? 0, toolIndex);
+      case 'content_block_start': {
+        const index = blockIndex(b['index']);
+        if (index !== started) return undefined;
+        started += 1;
+        open = index;
+        return blockStart(obj(b['content_block']), index, toolIndex);
+      }
+      case 'content_block_stop': {
+        if (open === undefined || blockIndex(b['index']) !== open) return undefined;
+        open = undefined;
+        return [];
+      }
       case 'content_block_delta': {
+        if (open === undefined || blockIndex(b['index']) !== open) return undefined;
         const d = obj(b['delta']);
         switch (str(d?.['type'])) {
           case 'text_delta': {
@@ -50,7 +76,7 @@ export function streamParser(): FrameParser {
           }
           case 'input_json_delta': {
             // Input for a block that is no tool call has nowhere to be checked: malformed.
-            const index = toolIndex.get(num(b['index']) ?? 0);
+            const index = toolIndex.get(open);
             if (index === undefined) return undefined;
             return [
               { type: 'tool_call', choice: 0, index, arguments: str(d?.['partial_json']) ?? '' },
@@ -78,7 +104,7 @@ export function streamParser(): FrameParser {
       case 'error':
         return [{ type: 'error', message: str(obj(b['error'])?.['message']) ?? 'upstream error' }];
       default:
-        // `content_block_stop`, `ping`, and event types added later.
+        // `ping`, and event types added later.
         return [];
     }
   };

@@ -52,3 +52,32 @@ export function setReasoning(m: Obj, text: string): void {
     if (typeof m['reasoning'] === 'string') m['reasoning'] = '';
   } else if (typeof m['reasoning'] === 'string') m['reasoning'] = text;
 }
+
+/** The transcript of a message's or delta's audio (`audio.transcript`); the audio data is not text. */
+export function transcriptText(m: Obj | undefined): string | undefined {
+  return str(obj(m?.['audio'])?.['transcript']);
+}
+
+/** New transcript text goes where the transcript was (nothing is added where there was none). */
+export function setTranscript(m: Obj, text: string): void {
+  const audio = obj(m['audio']);
+  if (audio && typeof audio['transcript'] === 'string') audio['transcript'] = text;
+}
+
+/**
+ * The body of one tool call entry and the key of its input: a function call
+ * (`function: {name, arguments}`) or a custom tool call (`custom: {name, input}`, free-form
+ * input). Undefined when the entry carries both (a client could read either: malformed).
+ * https://platform.openai.com/docs/api-reference/chat/object#chat/object-choices-message-tool_calls
+ */
+export function callBody(
+  t: Obj | undefined,
+):
+  { kind: 'function' | 'custom'; body: Obj | undefined; input: 'arguments' | 'input' } | undefined {
+  const fn = t?.['function'];
+  const custom = t?.['custom'];
+  if (fn != null && custom != null) return undefined;
+  return custom != null
+    ? { kind: 'custom', body: obj(custom), input: 'input' }
+    : { kind: 'function', body: obj(fn), input: 'arguments' };
+}

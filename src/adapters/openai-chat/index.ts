@@ -3,8 +3,11 @@
  * OpenAI-compatible endpoint and most gateways.
  * Streaming: https://platform.openai.com/docs/api-reference/chat-streaming
  * Every text a client reads is checked: content (a string or text parts), `refusal`,
- * reasoning (`reasoning_content` / `reasoning`), tool calls' names, ids and arguments, and the
- * legacy `function_call` (buffered: after the `tool_calls`; streamed: call 0 of its choice).
+ * reasoning (`reasoning_content` / `reasoning`), the audio's `transcript`, tool calls' names,
+ * ids and arguments (a custom tool call's `input` is its arguments), and the legacy
+ * `function_call` (buffered: after the `tool_calls`; streamed: call 0 of its choice).
+ * `logprobs` must spell the content and refusal exactly (logprobs.ts); `top_logprobs`
+ * alternatives and the audio `data` are not checked.
  */
 import type { WireAdapter, WireError } from '../types.js';
 import { parseChatRequest } from './request.js';

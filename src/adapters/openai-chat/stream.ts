@@ -1,35 +1,59 @@
 import type { StreamEvent } from '../../model/events.js';
 import { arr, num, obj, parseJson, str } from '../read.js';
 import type { Frame, FrameEdit, FrameParser } from '../types.js';
-import { contentText, reasoningText, setContent, setReasoning, usage } from './fields.js';
+import {
+  callBody,
+  contentText,
+  reasoningText,
+  setContent,
+  setReasoning,
+  setTranscript,
+  transcriptText,
+  usage,
+} from './fields.js';
+import { chatLogprobsMatch } from './logprobs.js';
 
 /** How a choice's tool calls are streamed: `tool_calls` pieces, or a legacy `function_call`. */
 type CallStyle = 'tool_calls' | 'function_call';
 
 /**
+ * What a stream has said so far about its tool calls: how each choice streams them
+ * (`styles`, by choice) and whether each call is a function or a custom call (`kinds`, by
+ * `choice/index`).
+ */
+export interface ChatStreamState {
+  styles: Map<number, CallStyle>;
+  kinds: Map<string, 'function' | 'custom'>;
+}
+
+/**
  * A parser for one stream. Its state is how each choice streams its tool calls: a stream
  * that mixes `tool_calls` and a legacy `function_call` for one choice is malformed (no server
- * does; read either way, call 0 would be two calls at once).
+ * does; read either way, call 0 would be two calls at once), and so is a call whose pieces
+ * switch between `function` and `custom` (a client would assemble two inputs).
  */
 export function chatStreamParser(): FrameParser {
-  const styles = new Map<number, CallStyle>();
+  const state: ChatStreamState = { styles: new Map(), kinds: new Map() };
   return (frame) => {
     const data = frame.data;
     if (data === undefined) return [];
     // The openai SDK ends the stream at any data that starts so.
     if (data.startsWith('[DONE]')) return [{ type: 'done' }];
-    return parseChatData(data, styles);
+    return parseChatData(data, state);
   };
 }
 
 /**
- * The data of one `chat.completion.chunk` SSE frame, or an in-band `{"error":…}`; `styles`
- * is the stream's record of how each choice streams its tool calls.
+ * The data of one `chat.completion.chunk` SSE frame, or an in-band `{"error":…}`; `state`
+ * is the stream's record of its tool calls. Undefined when malformed: besides the tool-call
+ * rules above, a frame naming one choice index twice (an edit would reach both with the text
+ * of the two), or whose `logprobs` tokens do not spell the delta's content / refusal.
  */
 export function parseChatData(
   data: string,
-  styles: Map<number, CallStyle> = new Map(),
+  state: ChatStreamState = { styles: new Map(), kinds: new Map() },
 ): StreamEvent[] | undefined {
+  const { styles, kinds } = state;
   const b = obj(parseJson(data));
   if (!b) return undefined;
   const err = obj(b['error']);
@@ -47,17 +71,23 @@ export function parseChatData(
   }
   const choices = arr(b['choices']);
   if (choices) {
+    const seen = new Set<number>();
     for (const c of choices) {
       const co = obj(c);
       const choice = num(co?.['index']) ?? 0;
+      if (seen.has(choice)) return undefined;
+      seen.add(choice);
       const delta = obj(co?.['delta']);
       // Every text of the delta, each in its own field (content may be an array of parts).
       const content = contentText(delta?.['content']);
       if (content) events.push({ type: 'text', choice, text: content });
       const refusal = str(delta?.['refusal']);
       if (refusal) events.push({ type: 'text', choice, text: refusal, field: 'refusal' });
+      if (!chatLogprobsMatch(co?.['logprobs'], content ?? '', refusal ?? '')) return undefined;
       const reasoning = reasoningText(delta);
       if (reasoning) events.push({ type: 'text', choice, text: reasoning, field: 'reasoning' });
+      const transcript = transcriptText(delta);
+      if (transcript) events.push({ type: 'text', choice, text: transcript, field: 'transcript' });
       const calls = arr(delta?.['tool_calls']) ?? [];
       const fnCall = obj(delta?.['function_call']);
       const style: CallStyle | undefined = fnCall
@@ -84,15 +114,23 @@ export function parseChatData(
       }
       for (const tc of calls) {
         const t = obj(tc);
-        const fn = obj(t?.['function']);
+        const call = callBody(t);
+        if (!call) return undefined;
+        const index = num(t?.['index']) ?? 0;
+        // Pieces without either body (an id alone) say nothing of the call's kind.
+        if (call.body) {
+          const key = `${choice}/${index}`;
+          if ((kinds.get(key) ?? call.kind) !== call.kind) return undefined;
+          kinds.set(key, call.kind);
+        }
         const ev: StreamEvent & { type: 'tool_call' } = {
           type: 'tool_call',
           choice,
-          index: num(t?.['index']) ?? 0,
-          arguments: str(fn?.['arguments']) ?? '',
+          index,
+          arguments: str(call.body?.[call.input]) ?? '',
         };
         const tid = str(t?.['id']);
-        const name = str(fn?.['name']);
+        const name = str(call.body?.['name']);
         if (tid !== undefined) ev.id = tid;
         if (name !== undefined) ev.name = name;
         events.push(ev);
@@ -130,7 +168,11 @@ export function rewriteChatFrameChoices(
     if (edit.refusal !== undefined && typeof delta['refusal'] === 'string')
       delta['refusal'] = edit.refusal;
     if (edit.reasoning !== undefined) setReasoning(delta, edit.reasoning);
-    if ((edit.text ?? edit.refusal ?? edit.reasoning) !== undefined && co['logprobs'] != null)
+    if (edit.transcript !== undefined) setTranscript(delta, edit.transcript);
+    if (
+      (edit.text ?? edit.refusal ?? edit.reasoning ?? edit.transcript) !== undefined &&
+      co['logprobs'] != null
+    )
       co['logprobs'] = null;
     const fnCall = obj(delta['function_call']);
     if (fnCall) {
@@ -142,10 +184,12 @@ export function rewriteChatFrameChoices(
     }
     for (const tc of arr(delta['tool_calls']) ?? []) {
       const t = obj(tc);
-      const fn = obj(t?.['function']);
+      // A function call's `arguments` or a custom call's `input` (see `callBody`).
+      const call = callBody(t);
+      const fn = call?.body;
       const i = num(t?.['index']) ?? 0;
       const args = edit.toolCallArguments?.get(i);
-      if (fn && args !== undefined) fn['arguments'] = args;
+      if (call && fn && args !== undefined) fn[call.input] = args;
       const name = edit.toolCallNames?.get(i);
       if (fn && name !== undefined && typeof fn['name'] === 'string') fn['name'] = name;
       const id = edit.toolCallIds?.get(i);

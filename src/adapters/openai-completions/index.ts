@@ -2,6 +2,9 @@
  * OpenAI Completions (`POST /v1/completions`, legacy text completion; also vLLM and most
  * OpenAI-compatible servers): https://platform.openai.com/docs/api-reference/completions
  * Streams are `text_completion` chunks with `choices[].text` deltas, ended by `[DONE]`.
+ * Malformed (buffered: no completion; streamed: the frame fails the stream closed): two
+ * choices with one index, or `logprobs.tokens` that do not spell the choice's `text`
+ * (`top_logprobs` alternatives are not checked).
  */
 import type { StreamEvent } from '../../model/events.js';
 import type { Choice, ChoiceEdit, NormalisedResponse } from '../../model/exchange.js';
@@ -9,6 +12,7 @@ import { openAiErrorBody } from '../openai-chat/index.js';
 import type { Obj } from '../read.js';
 import { arr, num, obj, parseJson, str, usageOf } from '../read.js';
 import type { Frame, FrameEdit, WireAdapter } from '../types.js';
+import { completionLogprobsMatch } from '../openai-chat/logprobs.js';
 
 const usage = (u: Obj | undefined) => usageOf(u, 'prompt_tokens', 'completion_tokens');
 
@@ -16,15 +20,16 @@ function parseResponse(body: unknown): NormalisedResponse | undefined {
   const b = obj(body);
   const choices = arr(b?.['choices']);
   if (!b || !choices) return undefined;
-  const out: Choice[] = choices.map((c, i) => {
+  const out: Choice[] = [];
+  const seen = new Set<number>();
+  for (const [i, c] of choices.entries()) {
     const co = obj(c);
-    return {
-      index: num(co?.['index']) ?? i,
-      text: str(co?.['text']) ?? '',
-      toolCalls: [],
-      finishReason: str(co?.['finish_reason']),
-    };
-  });
+    const index = num(co?.['index']) ?? i;
+    const text = str(co?.['text']) ?? '';
+    if (seen.has(index) || !completionLogprobsMatch(co?.['logprobs'], text)) return undefined;
+    seen.add(index);
+    out.push({ index, text, toolCalls: [], finishReason: str(co?.['finish_reason']) });
+  }
   return {
     id: str(b['id']),
     model: str(b['model']),
@@ -50,10 +55,14 @@ function parseData(data: string): StreamEvent[] | undefined {
   events.push(meta);
   const choices = arr(b['choices']);
   if (!choices && !obj(b['usage'])) return undefined;
+  const seen = new Set<number>();
   for (const c of choices ?? []) {
     const co = obj(c);
     const choice = num(co?.['index']) ?? 0;
     const text = str(co?.['text']);
+    if (seen.has(choice) || !completionLogprobsMatch(co?.['logprobs'], text ?? ''))
+      return undefined;
+    seen.add(choice);
     if (text) events.push({ type: 'text', choice, text });
     const finish = str(co?.['finish_reason']);
     if (finish) events.push({ type: 'finish', choice, reason: finish });

@@ -69,26 +69,70 @@ function sameId(v: unknown, seen: string | undefined): boolean {
 /** The output index of a part's key. */
 const outOf = (key: number) => Math.floor(key / 4 / MAX_INDEX);
 
+/**
+ * Where a part stands in the text it is part of, for a valid key: content is the message parts
+ * by (output_index, content_index); reasoning is, per reasoning item, its summary parts then its
+ * reasoning-text parts. (Arguments are one part per call.)
+ */
+function placeOf(kind: PartKind, out: number, index: number): number {
+  return (out * 2 + (kind === REASONING ? 1 : 0)) * MAX_INDEX + index;
+}
+
 export class SnapshotLedger {
   private readonly parts = new Map<number, Part>();
   /** The parts a whole-item or whole-response snapshot being checked has matched so far. */
   private matched: Set<number> | undefined;
-  /** Output indexes `output_item.added` announced. */
-  private readonly opened = new Set<number>();
+  /** The highest output index `output_item.added` announced (-1: none yet). */
+  private lastOpened = -1;
   private readonly calls = new Map<number, Call>();
+  /** Per item and list (content, summary), the last part index a `*.part.added` announced. */
+  private readonly added = new Map<number, number>();
+  /** Where the content (MESSAGE) and the reasoning last had a delta (see `placeOf`). */
+  private readonly latest = new Map<PartKind, number>();
 
-  /** `output_item.added` at `out`; false when that index was announced already. */
+  /**
+   * `output_item.added` at `out`; false when `out` is not above every index announced before
+   * (real servers add items in order: an item slipped in before one would reorder the output).
+   */
   open(out: number, call?: Call): boolean {
-    if (keyOf(MESSAGE, out, 0) < 0 || this.opened.has(out)) return false;
-    this.opened.add(out);
+    if (keyOf(MESSAGE, out, 0) < 0 || out <= this.lastOpened) return false;
+    this.lastOpened = out;
     if (call) this.calls.set(out, call);
     return true;
   }
 
-  /** A delta of a part; false when the indexes are bad or a snapshot of the part was checked. */
+  /**
+   * `content_part.added` / `reasoning_summary_part.added`: false when the indexes are bad or
+   * the part is not after every part its item's list announced before.
+   */
+  addPart(kind: PartKind, out: number, index: number): boolean {
+    if (keyOf(kind, out, index) < 0) return false;
+    const list = out * 2 + (kind === SUMMARY ? 1 : 0);
+    if (index <= (this.added.get(list) ?? -1)) return false;
+    this.added.set(list, index);
+    return true;
+  }
+
+  /** Whether a delta at `out` is for an item before one announced later (a call then is over). */
+  superseded(out: number): boolean {
+    return out < this.lastOpened;
+  }
+
+  /**
+   * A delta of a part; false when the indexes are bad, a snapshot of the part was checked, or
+   * the part comes before one of the same text that already had a delta: the gate checks a
+   * text as its deltas in stream order, the SDKs join its parts in part order, and the two
+   * must be one text (`QYLP…` streamed before the ` AKIA` ahead of it joins into a key).
+   */
   delta(kind: PartKind, out: number, index: number, text: string): boolean {
     const key = keyOf(kind, out, index);
     if (key < 0) return false;
+    if (kind !== ARGUMENTS) {
+      const of = kind === MESSAGE ? MESSAGE : REASONING;
+      const place = placeOf(kind, out, index);
+      if (place < (this.latest.get(of) ?? 0)) return false;
+      this.latest.set(of, place);
+    }
     if (!text) return true;
     let p = this.parts.get(key);
     if (!p) this.parts.set(key, (p = { hash: createHash('sha256'), digest: undefined, length: 0 }));

@@ -5,7 +5,10 @@
  * and tool-call pieces; the `*.done` events, `output_item.done` and the final response are
  * snapshots, each checked against what the deltas said (see snapshot-check.ts) — a frame that
  * says more than its deltas, an opening frame that says anything, a delta after its part's
- * snapshot, is malformed (undefined): the stream then fails closed.
+ * snapshot, is malformed (undefined): the stream then fails closed. So is a stream out of
+ * order: the gate checks a text as its deltas in stream order, the SDKs join its parts in
+ * output order, so items and parts are added in order and each text's deltas come in part
+ * order (see `SnapshotLedger.delta`).
  */
 import type { StreamEvent } from '../../model/events.js';
 import type { Obj } from '../read.js';
@@ -25,8 +28,11 @@ import {
   blankResponse,
 } from './snapshot-check.js';
 
-/** An index field of an event (0 when absent: the first output item or part). */
-const at = (b: Obj, key: string): number => num(b[key]) ?? 0;
+/**
+ * An index field of an event: 0 when absent (the first output item or part); NaN, a bad
+ * index the ledger refuses, when not a number (the SDKs would index with `"1"` all the same).
+ */
+const at = (b: Obj, key: string): number => (b[key] === undefined ? 0 : (num(b[key]) ?? NaN));
 
 /** A field that must be a string when present (an SDK would hand on anything else). */
 const notText = (v: unknown): boolean => v !== undefined && v !== null && typeof v !== 'string';
@@ -107,10 +113,16 @@ export function responsesStreamParser(): FrameParser {
         if (call.name !== undefined) ev.name = call.name;
         return [ev];
       }
-      case 'response.content_part.added':
-        return blankPart(contentKind(b['part']), b['part']) ? [] : undefined;
-      case 'response.reasoning_summary_part.added':
-        return blankPart(SUMMARY, b['part']) ? [] : undefined;
+      case 'response.content_part.added': {
+        const kind = contentKind(b['part']);
+        const ok = blankPart(kind, b['part']) && ledger.addPart(kind, out, at(b, 'content_index'));
+        return ok ? [] : undefined;
+      }
+      case 'response.reasoning_summary_part.added': {
+        const ok =
+          blankPart(SUMMARY, b['part']) && ledger.addPart(SUMMARY, out, at(b, 'summary_index'));
+        return ok ? [] : undefined;
+      }
       case 'response.output_text.delta':
       case 'response.refusal.delta':
         return piece(b, MESSAGE, at(b, 'content_index'));
@@ -122,8 +134,9 @@ export function responsesStreamParser(): FrameParser {
       case 'response.custom_tool_call_input.delta': {
         const index = calls.get(out);
         const d = b['delta'];
-        // A piece of a call never opened has no call to be checked with.
-        if (index === undefined || notText(d)) return undefined;
+        // A piece of a call never opened has no call to be checked with; a piece after a later
+        // item was added belongs to a call already over (as after the next call, see the gate).
+        if (index === undefined || notText(d) || ledger.superseded(out)) return undefined;
         const args = (d as string | undefined) ?? '';
         if (!ledger.delta(ARGUMENTS, out, 0, args)) return undefined;
         return [{ type: 'tool_call', choice: 0, index, arguments: args }];

@@ -88,8 +88,18 @@ describe('anthropic.messages: stream', () => {
   };
 
   it.each([
-    ['thinking_delta', [delta({ type: 'thinking_delta', thinking: 't' })], 't', 'reasoning'],
-    ['text_delta', [delta({ type: 'text_delta', text: 'x' })], 'x', undefined],
+    [
+      'thinking_delta',
+      [start({ type: 'thinking', thinking: '' }), delta({ type: 'thinking_delta', thinking: 't' })],
+      't',
+      'reasoning',
+    ],
+    [
+      'text_delta',
+      [start({ type: 'text', text: '' }), delta({ type: 'text_delta', text: 'x' })],
+      'x',
+      undefined,
+    ],
     ['text in a block start', [start({ type: 'text', text: 'x' })], 'x', undefined],
     [
       'thinking in a block start',
@@ -104,13 +114,26 @@ describe('anthropic.messages: stream', () => {
   });
 
   it.each([
-    ['an empty text block start', start({ type: 'text', text: '' })],
-    ['an empty thinking block start', start({ type: 'thinking', thinking: '' })],
-    ['a signature_delta', delta({ type: 'signature_delta', signature: 'c2ln' })],
-    ['a redacted_thinking block', start({ type: 'redacted_thinking', data: 'ZW5j' })],
-    ['a citations_delta', delta({ type: 'citations_delta', citation: { cited_text: 'q' } })],
-  ])('%s carries nothing to check', (_n, f) => {
-    expect(parse([f])).toEqual([]);
+    ['an empty text block start', [start({ type: 'text', text: '' })]],
+    ['an empty thinking block start', [start({ type: 'thinking', thinking: '' })]],
+    [
+      'a signature_delta',
+      [
+        start({ type: 'thinking', thinking: '' }),
+        delta({ type: 'signature_delta', signature: 'c2ln' }),
+      ],
+    ],
+    ['a redacted_thinking block', [start({ type: 'redacted_thinking', data: 'ZW5j' })]],
+    [
+      'a citations_delta',
+      [
+        start({ type: 'text', text: '' }),
+        delta({ type: 'citations_delta', citation: { cited_text: 'q' } }),
+      ],
+    ],
+  ])('%s carries nothing to check', (_n, frames) => {
+    const p = anthropicMessages.streamParser();
+    expect(frames.map((f) => p(f))).toEqual(frames.map(() => []));
   });
 
   it('a tool_use start: its non-empty input is the first arguments piece', () => {

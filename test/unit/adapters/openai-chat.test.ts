@@ -419,3 +419,197 @@ describe('openai.chat adapter: streamed legacy function_call', () => {
     expect(o.choices[0]!.delta).toEqual({ function_call: { arguments: 'a' } });
   });
 });
+
+describe('openai.chat adapter: custom tool calls, audio transcripts, duplicate indexes, logprobs', () => {
+  const frame = (data: unknown) => ({ event: undefined, data: JSON.stringify(data), end: 0 });
+  const chunk = (delta: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    frame({ id: 'c', choices: [{ index: 0, delta, finish_reason: null, ...extra }] });
+  const tok = (token: string) => ({ token, logprob: -0.1, bytes: null, top_logprobs: [] });
+  const custom = (name: string, input: string) => ({
+    id: 'call_1',
+    type: 'custom',
+    custom: { name, input },
+  });
+  const fn = { name: 'f', arguments: '{}' };
+  const audio = (transcript: string) => ({
+    id: 'audio_1',
+    data: 'UklGRg==',
+    expires_at: 1,
+    transcript,
+  });
+  const parseMessage = (message: unknown, extra: Record<string, unknown> = {}) =>
+    openAiChat.parseResponse({
+      choices: [{ index: 0, message, finish_reason: 'stop', ...extra }],
+    });
+  const delta = (out: string) =>
+    (JSON.parse(out.slice('data: '.length)) as { choices: { delta: unknown; logprobs: unknown }[] })
+      .choices[0]!;
+
+  it('buffered: a custom tool call is a tool call (its input the arguments)', () => {
+    const r = parseMessage({ content: null, tool_calls: [custom('run', 'echo hi')] });
+    expect(r?.choices[0]?.toolCalls).toEqual([{ id: 'call_1', name: 'run', arguments: 'echo hi' }]);
+  });
+
+  it('stream: custom tool call pieces are tool call events', () => {
+    const parse = openAiChat.streamParser();
+    const evs = [
+      chunk({ tool_calls: [{ index: 0, ...custom('run', '') }] }),
+      chunk({ tool_calls: [{ index: 0, custom: { input: 'echo ' } }] }),
+      chunk({ tool_calls: [{ index: 0, custom: { input: 'hi' } }] }),
+    ].flatMap((f) => (parse(f) ?? []).filter((e) => e.type === 'tool_call'));
+    expect(evs).toEqual([
+      { type: 'tool_call', choice: 0, index: 0, id: 'call_1', name: 'run', arguments: '' },
+      { type: 'tool_call', choice: 0, index: 0, arguments: 'echo ' },
+      { type: 'tool_call', choice: 0, index: 0, arguments: 'hi' },
+    ]);
+  });
+
+  it('buffered rewrite: a custom call takes new input, name and id', () => {
+    const out = openAiChat.rewriteResponse(
+      { choices: [{ index: 0, message: { tool_calls: [custom('run', 'x')] } }] },
+      [
+        {
+          choice: 0,
+          text: undefined,
+          toolCallArguments: new Map([[0, 'X']]),
+          toolCallNames: new Map([[0, 'N']]),
+          toolCallIds: new Map([[0, 'I']]),
+        },
+      ],
+    ) as { choices: { message: unknown }[] };
+    expect(out.choices[0]!.message).toEqual({
+      tool_calls: [{ id: 'I', type: 'custom', custom: { name: 'N', input: 'X' } }],
+    });
+  });
+
+  it('frame rewrite: a custom call piece takes new input and name', () => {
+    const out = openAiChat.rewriteFrame(
+      chunk({ tool_calls: [{ index: 0, ...custom('run', 'x') }] }),
+      0,
+      { toolCallArguments: new Map([[0, 'X']]), toolCallNames: new Map([[0, 'N']]) },
+    );
+    expect(delta(out).delta).toEqual({
+      tool_calls: [{ index: 0, id: 'call_1', type: 'custom', custom: { name: 'N', input: 'X' } }],
+    });
+  });
+
+  it('a tool call that is both a function and a custom call is malformed', () => {
+    const both = { id: 'call_1', type: 'custom', function: fn, custom: { name: 'r', input: 'x' } };
+    expect(parseMessage({ content: null, tool_calls: [both] })).toBeUndefined();
+    expect(
+      openAiChat.streamParser()(chunk({ tool_calls: [{ index: 0, ...both }] })),
+    ).toBeUndefined();
+  });
+
+  it('a streamed call switching between function and custom is malformed', () => {
+    const parse = openAiChat.streamParser();
+    expect(parse(chunk({ tool_calls: [{ index: 0, id: 'i', function: fn }] }))).toBeDefined();
+    expect(parse(chunk({ tool_calls: [{ index: 0, custom: { input: 'x' } }] }))).toBeUndefined();
+    // Another call (or another stream) may be of the other kind.
+    expect(parse(chunk({ tool_calls: [{ index: 1, custom: { input: 'x' } }] }))).toBeDefined();
+  });
+
+  it('buffered: the audio transcript is a text of its own; the audio data is not', () => {
+    const r = parseMessage({ content: null, audio: audio('said aloud') });
+    expect(r?.choices[0]).toMatchObject({ text: '', transcript: 'said aloud' });
+  });
+
+  it('stream: audio transcript pieces are transcript text events', () => {
+    const evs = openAiChat.streamParser()(
+      chunk({ audio: { id: 'audio_1', transcript: 'said', data: 'AAAA' } }),
+    );
+    expect(evs?.filter((e) => e.type === 'text')).toEqual([
+      { type: 'text', choice: 0, text: 'said', field: 'transcript' },
+    ]);
+  });
+
+  it('buffered rewrite: the transcript is replaced, the audio data kept, logprobs dropped', () => {
+    const out = openAiChat.rewriteResponse(
+      {
+        choices: [
+          { index: 0, message: { content: null, audio: audio('t') }, logprobs: { content: [] } },
+        ],
+      },
+      [{ choice: 0, text: undefined, toolCallArguments: new Map(), transcript: 'X' }],
+    ) as { choices: { message: unknown; logprobs: unknown }[] };
+    expect(out.choices[0]).toEqual({
+      index: 0,
+      message: { content: null, audio: audio('X') },
+      logprobs: null,
+    });
+  });
+
+  it('frame rewrite: the transcript piece is replaced, logprobs dropped', () => {
+    const out = openAiChat.rewriteFrame(
+      chunk({ audio: { transcript: 't', data: 'AAAA' } }, { logprobs: { content: [] } }),
+      0,
+      { transcript: 'X' },
+    );
+    expect(delta(out)).toMatchObject({
+      delta: { audio: { transcript: 'X', data: 'AAAA' } },
+      logprobs: null,
+    });
+  });
+
+  it.each([
+    ['explicit', [0, 0]],
+    ['implicit (position) and explicit', [undefined, 0]],
+  ])('buffered: two choices with one index (%s) are malformed', (_n, indexes) => {
+    const choices = indexes.map((index, i) => ({
+      ...(index === undefined ? {} : { index }),
+      message: { content: `c${i}` },
+      finish_reason: 'stop',
+    }));
+    expect(openAiChat.parseResponse({ choices })).toBeUndefined();
+    expect(
+      openAiChat.parseResponse({ choices: [choices[0], { ...choices[1], index: 1 }] }),
+    ).toBeDefined();
+  });
+
+  it('stream: a frame naming one choice index twice is malformed', () => {
+    const f = frame({
+      id: 'c',
+      choices: [
+        { index: 0, delta: { content: 'a' }, finish_reason: null },
+        { index: 0, delta: { content: 'b' }, finish_reason: null },
+      ],
+    });
+    expect(openAiChat.streamParser()(f)).toBeUndefined();
+  });
+
+  const KEY = 'AKIAQYLPMN5HHHFPZAM2';
+  it.each([
+    ['null', { content: 'key ' }, null, true],
+    [
+      'content tokens spell the content',
+      { content: 'a b' },
+      { content: [tok('a'), tok(' b')] },
+      true,
+    ],
+    ['empty tokens, empty content', { content: '' }, { content: [], refusal: null }, true],
+    ['refusal tokens spell the refusal', { refusal: 'no' }, { refusal: [tok('no')] }, true],
+    ['a token the content lacks', { content: 'key ' }, { content: [tok(KEY)] }, false],
+    [
+      'tokens longer than the content',
+      { content: 'key ' },
+      { content: [tok('key '), tok(KEY)] },
+      false,
+    ],
+    ['tokens shorter than the content', { content: 'key x' }, { content: [tok('key ')] }, false],
+    ['content tokens without content', { tool_calls: [] }, { content: [tok(KEY)] }, false],
+    ['a refusal token the refusal lacks', { refusal: 'no' }, { refusal: [tok(KEY)] }, false],
+    ['a token entry without token', { content: 'a' }, { content: [{ bytes: [97] }] }, false],
+    ['logprobs that are not an object', { content: 'a' }, KEY, false],
+    ['content tokens that are not a list', { content: 'a' }, { content: 'a' }, false],
+  ])('logprobs: %s', (_n, msg, logprobs, ok) => {
+    const buffered = parseMessage(msg, { logprobs });
+    expect(buffered !== undefined).toBe(ok);
+    const streamed = openAiChat.streamParser()(chunk(msg, { logprobs }));
+    expect(streamed !== undefined).toBe(ok);
+  });
+
+  it('logprobs: top_logprobs alternatives are not compared', () => {
+    const lp = { content: [{ ...tok('a'), top_logprobs: [{ token: KEY, logprob: -9 }] }] };
+    expect(parseMessage({ content: 'a' }, { logprobs: lp })).toBeDefined();
+  });
+});

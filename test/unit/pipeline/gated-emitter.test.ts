@@ -200,3 +200,53 @@ describe('gated emitter: snapshots past the kept text', () => {
     expect(out).not.toContain('response.output_text.done');
   });
 });
+
+describe('gated emitter: audio transcripts', () => {
+  const KEY = 'AKIAQYLPMN5HHHFPZAM2';
+  const frameOf = (delta: object, finish: string | null = null) =>
+    `data: ${JSON.stringify({ ...head, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+
+  it.each([
+    ['after its first four characters', 4],
+    ['in the middle', 10],
+    ['before its last four characters', KEY.length - 4],
+  ])(
+    'a key split across two transcript deltas (%s) is redacted, never released in part',
+    (_n, cut) => {
+      const h = harness();
+      h.feed(frameOf({ audio: { id: 'audio_1', transcript: `the key ${KEY.slice(0, cut)}` } }));
+      // The first piece ends in a prefix of the key: held, not released.
+      expect(h.written.join('')).not.toContain(KEY.slice(0, cut));
+      h.feed(frameOf({ audio: { transcript: `${KEY.slice(cut)} works`, data: 'AAAA' } }));
+      h.feed(frameOf({}, 'stop'));
+      const all = h.written.join('');
+      expect(all).not.toContain(KEY.slice(0, cut));
+      expect(all).not.toContain(KEY.slice(cut));
+      const transcript = h.written
+        .flatMap((w) => w.split('\n\n').filter(Boolean))
+        .map(
+          (f) =>
+            (
+              JSON.parse(f.slice(6)) as {
+                choices: { delta: { audio?: { transcript?: string } } }[];
+              }
+            ).choices[0]?.delta.audio?.transcript ?? '',
+        )
+        .join('');
+      expect(transcript).toBe('the key [REDACTED:creds] works');
+      // The audio data goes out as it came.
+      expect(all).toContain('"data":"AAAA"');
+    },
+  );
+
+  it('a transcript with nothing to redact goes out byte for byte', () => {
+    const h = harness();
+    const frames = [
+      frameOf({ audio: { id: 'audio_1', transcript: 'hello ' } }),
+      frameOf({ audio: { transcript: 'there' } }),
+      frameOf({}, 'stop'),
+    ];
+    for (const f of frames) h.feed(f);
+    expect(h.written.join('')).toBe(frames.join(''));
+  });
+});
