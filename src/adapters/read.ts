@@ -1,3 +1,4 @@
+import type { StreamEvent } from '../model/events.js';
 /**
  * Lenient readers for upstream and client JSON: the fields we read, typed, and nothing
  * else assumed. Wire formats are hostile input; these never throw.
@@ -67,4 +68,23 @@ export function contentText(v: unknown): string | undefined {
     if (t !== undefined) out += t;
   }
   return out;
+}
+
+/** A piece of a tool call as a stream event; `id` and `name` only when the frame says them. */
+export function toolCallPiece(
+  choice: number,
+  index: number,
+  args: string,
+  id: string | undefined,
+  name: string | undefined,
+): StreamEvent {
+  const ev: StreamEvent & { type: 'tool_call' } = {
+    type: 'tool_call',
+    choice,
+    index,
+    arguments: args,
+  };
+  if (id !== undefined) ev.id = id;
+  if (name !== undefined) ev.name = name;
+  return ev;
 }

@@ -1,6 +1,6 @@
 import type { StreamEvent } from '../../model/events.js';
 import type { Obj } from '../read.js';
-import { arr, num, obj, parseJson, str } from '../read.js';
+import { arr, num, obj, parseJson, str, toolCallPiece } from '../read.js';
 import type { Frame, FrameEdit, FrameParser } from '../types.js';
 import { inputArguments, isToolBlock, setInput } from './blocks.js';
 import { usage } from './response.js';
@@ -124,17 +124,15 @@ function blockStart(
   if (isToolBlock(type)) {
     const index = toolIndex.size;
     toolIndex.set(blockIndex, index);
-    const ev: StreamEvent & { type: 'tool_call' } = {
-      type: 'tool_call',
-      choice: 0,
-      index,
-      arguments: inputArguments(block?.['input']),
-    };
-    const id = str(block?.['id']);
-    const name = str(block?.['name']);
-    if (id !== undefined) ev.id = id;
-    if (name !== undefined) ev.name = name;
-    return [ev];
+    return [
+      toolCallPiece(
+        0,
+        index,
+        inputArguments(block?.['input']),
+        str(block?.['id']),
+        str(block?.['name']),
+      ),
+    ];
   }
   switch (type) {
     case 'text': {

@@ -1,5 +1,5 @@
 import type { StreamEvent } from '../../model/events.js';
-import { arr, num, obj, parseJson, str } from '../read.js';
+import { arr, num, obj, parseJson, str, toolCallPiece } from '../read.js';
 import type { Frame, FrameEdit, FrameParser } from '../types.js';
 import {
   callBody,
@@ -102,15 +102,9 @@ export function parseChatData(
       }
       // The legacy `function_call` is the choice's one call: call 0, as buffered.
       if (fnCall) {
-        const ev: StreamEvent & { type: 'tool_call' } = {
-          type: 'tool_call',
-          choice,
-          index: 0,
-          arguments: str(fnCall['arguments']) ?? '',
-        };
-        const name = str(fnCall['name']);
-        if (name !== undefined) ev.name = name;
-        events.push(ev);
+        events.push(
+          toolCallPiece(choice, 0, str(fnCall['arguments']) ?? '', undefined, str(fnCall['name'])),
+        );
       }
       for (const tc of calls) {
         const t = obj(tc);
@@ -123,17 +117,15 @@ export function parseChatData(
           if ((kinds.get(key) ?? call.kind) !== call.kind) return undefined;
           kinds.set(key, call.kind);
         }
-        const ev: StreamEvent & { type: 'tool_call' } = {
-          type: 'tool_call',
-          choice,
-          index,
-          arguments: str(call.body?.[call.input]) ?? '',
-        };
-        const tid = str(t?.['id']);
-        const name = str(call.body?.['name']);
-        if (tid !== undefined) ev.id = tid;
-        if (name !== undefined) ev.name = name;
-        events.push(ev);
+        events.push(
+          toolCallPiece(
+            choice,
+            index,
+            str(call.body?.[call.input]) ?? '',
+            str(t?.['id']),
+            str(call.body?.['name']),
+          ),
+        );
       }
       const finish = str(co?.['finish_reason']);
       if (finish) events.push({ type: 'finish', choice, reason: finish });

@@ -12,7 +12,7 @@
  */
 import type { StreamEvent } from '../../model/events.js';
 import type { Obj } from '../read.js';
-import { num, obj, parseJson, str } from '../read.js';
+import { num, obj, parseJson, str, toolCallPiece } from '../read.js';
 import type { FrameParser } from '../types.js';
 import { inputKey } from './output.js';
 import { finishReason, responsesUsage } from './response.js';
@@ -103,15 +103,7 @@ export function responsesStreamParser(): FrameParser {
         if (!ledger.open(out, call) || !ledger.delta(ARGUMENTS, out, 0, first)) return undefined;
         const index = calls.size;
         calls.set(out, index);
-        const ev: StreamEvent & { type: 'tool_call' } = {
-          type: 'tool_call',
-          choice: 0,
-          index,
-          arguments: first,
-        };
-        if (call.callId !== undefined) ev.id = call.callId;
-        if (call.name !== undefined) ev.name = call.name;
-        return [ev];
+        return [toolCallPiece(0, index, first, call.callId, call.name)];
       }
       case 'response.content_part.added': {
         const kind = contentKind(b['part']);
