@@ -88,3 +88,22 @@ export function toolCallPiece(
   if (name !== undefined) ev.name = name;
   return ev;
 }
+
+/**
+ * The text of an in-band error value as the SDKs raise it: its `message` when that is a
+ * non-empty string, else the whole value serialised (what they show without a message).
+ */
+export function errorText(v: unknown): string {
+  const m = str(obj(v)?.['message']);
+  if (m) return m;
+  return typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+}
+
+/**
+ * A choice or tool-call index of a stream frame: a non-negative integer, else undefined
+ * (malformed). The SDKs assemble a stream by the index as given — a missing, `null` or string
+ * index is a choice of its own to them — so no other value can be read as one they agree on.
+ */
+export function streamIndex(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+}

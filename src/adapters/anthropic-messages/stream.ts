@@ -1,6 +1,6 @@
 import type { StreamEvent } from '../../model/events.js';
 import type { Obj } from '../read.js';
-import { arr, num, obj, parseJson, str, toolCallPiece } from '../read.js';
+import { arr, errorText, num, obj, parseJson, str, toolCallPiece } from '../read.js';
 import type { Frame, FrameEdit, FrameParser } from '../types.js';
 import { inputArguments, isToolBlock, setInput } from './blocks.js';
 import { usage } from './response.js';
@@ -30,7 +30,11 @@ export function streamParser(): FrameParser {
     if (frame.data === undefined) return [];
     const b = obj(parseJson(frame.data));
     if (!b) return undefined;
-    switch (str(b['type']) ?? frame.event) {
+    const type = str(b['type']) ?? frame.event;
+    // The SDK filters (and raises `error`) by the event name, accumulates by `type`: both must
+    // name one event.
+    if (frame.event !== undefined && type !== frame.event) return undefined;
+    switch (type) {
       case 'message_start': {
         const m = obj(b['message']);
         // The SDKs start their message from this one: content here (never sent by the API)
@@ -102,7 +106,7 @@ export function streamParser(): FrameParser {
       case 'message_stop':
         return [{ type: 'done' }];
       case 'error':
-        return [{ type: 'error', message: str(obj(b['error'])?.['message']) ?? 'upstream error' }];
+        return [{ type: 'error', message: errorText(b['error'] ?? b) }];
       default:
         // `ping`, and event types added later.
         return [];

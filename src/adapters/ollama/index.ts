@@ -17,7 +17,7 @@ import type {
   ToolCall,
 } from '../../model/exchange.js';
 import type { Obj } from '../read.js';
-import { arr, functionTools, num, obj, parseJson, roleText, str } from '../read.js';
+import { arr, errorText, functionTools, num, obj, parseJson, roleText, str } from '../read.js';
 import type { Frame, FrameEdit, FrameParser, WireAdapter, WireError } from '../types.js';
 
 type Kind = 'chat' | 'generate';
@@ -48,7 +48,8 @@ function toolCalls(message: Obj | undefined, from = 0): ToolCall[] {
     const fn = obj(obj(t)?.['function']);
     const args = fn?.['arguments'];
     return {
-      id: `call_${from + i}`,
+      // Newer Ollama sends an id; a call without one is named by its number.
+      id: str(obj(t)?.['id']) ?? `call_${from + i}`,
       name: str(fn?.['name']) ?? '',
       arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}),
     };
@@ -107,8 +108,8 @@ function streamParser(kind: Kind): FrameParser {
     if (frame.data === undefined || frame.data.trim() === '') return [];
     const b = obj(parseJson(frame.data));
     if (!b) return undefined;
-    const error = str(b['error']);
-    if (error !== undefined) return [{ type: 'error', message: error }];
+    // The ollama client raises any line that has an `error` key, whatever its value.
+    if ('error' in b) return [{ type: 'error', message: errorText(b['error']) }];
     const ev: StreamEvent[] = [];
     const model = str(b['model']);
     if (first && model !== undefined) ev.push({ type: 'meta', model });
@@ -152,6 +153,7 @@ interface Edit {
   reasoning?: string | undefined;
   toolCallArguments?: ReadonlyMap<number, string> | undefined;
   toolCallNames?: ReadonlyMap<number, string> | undefined;
+  toolCallIds?: ReadonlyMap<number, string> | undefined;
 }
 
 /**
@@ -172,6 +174,9 @@ function applyEdit(kind: Kind, b: Obj, e: Edit, from = 0): void {
     if (fn && a !== undefined) fn['arguments'] = argsObject(a);
     const name = e.toolCallNames?.get(from + i);
     if (fn && name !== undefined) fn['name'] = name;
+    const call = obj(t);
+    const id = e.toolCallIds?.get(from + i);
+    if (call && id !== undefined && typeof call['id'] === 'string') call['id'] = id;
   });
 }
 
@@ -193,7 +198,11 @@ function rewriteFrame(kind: Kind, frame: Frame, edit: FrameEdit): string {
   if (!str(textOf(kind, b))) delete e.text;
   if (!str(thinkingOf(kind, b))) delete e.reasoning;
   // A line no parser of this module read (never in the pipeline): the lowest call edited.
-  const keys = [...(edit.toolCallArguments?.keys() ?? []), ...(edit.toolCallNames?.keys() ?? [])];
+  const keys = [
+    ...(edit.toolCallArguments?.keys() ?? []),
+    ...(edit.toolCallNames?.keys() ?? []),
+    ...(edit.toolCallIds?.keys() ?? []),
+  ];
   applyEdit(kind, b, e, firstCall.get(frame) ?? (keys.length ? Math.min(...keys) : 0));
   if (kind === 'generate' && b['done'] === true) delete b['context'];
   return `${JSON.stringify(b)}\n`;

@@ -1,5 +1,5 @@
 import type { StreamEvent } from '../../model/events.js';
-import { arr, num, obj, parseJson, str, toolCallPiece } from '../read.js';
+import { arr, errorText, num, obj, parseJson, str, streamIndex, toolCallPiece } from '../read.js';
 import type { Frame, FrameEdit, FrameParser } from '../types.js';
 import {
   callBody,
@@ -56,8 +56,8 @@ export function parseChatData(
   const { styles, kinds } = state;
   const b = obj(parseJson(data));
   if (!b) return undefined;
-  const err = obj(b['error']);
-  if (err) return [{ type: 'error', message: str(err['message']) ?? 'upstream error' }];
+  // The openai SDK raises any truthy `error` of a frame, whatever its type.
+  if (b['error']) return [{ type: 'error', message: errorText(b['error']) }];
   const events: StreamEvent[] = [];
   const id = str(b['id']);
   const model = str(b['model']);
@@ -74,8 +74,8 @@ export function parseChatData(
     const seen = new Set<number>();
     for (const c of choices) {
       const co = obj(c);
-      const choice = num(co?.['index']) ?? 0;
-      if (seen.has(choice)) return undefined;
+      const choice = streamIndex(co?.['index']);
+      if (choice === undefined || seen.has(choice)) return undefined;
       seen.add(choice);
       const delta = obj(co?.['delta']);
       // Every text of the delta, each in its own field (content may be an array of parts).
@@ -110,7 +110,8 @@ export function parseChatData(
         const t = obj(tc);
         const call = callBody(t);
         if (!call) return undefined;
-        const index = num(t?.['index']) ?? 0;
+        const index = streamIndex(t?.['index']);
+        if (index === undefined) return undefined;
         // Pieces without either body (an id alone) say nothing of the call's kind.
         if (call.body) {
           const key = `${choice}/${index}`;

@@ -10,7 +10,7 @@ import type { StreamEvent } from '../../model/events.js';
 import type { Choice, ChoiceEdit, NormalisedResponse } from '../../model/exchange.js';
 import { openAiErrorBody } from '../openai-chat/index.js';
 import type { Obj } from '../read.js';
-import { arr, num, obj, parseJson, str, usageOf } from '../read.js';
+import { arr, errorText, num, obj, parseJson, str, streamIndex, usageOf } from '../read.js';
 import type { Frame, FrameEdit, WireAdapter } from '../types.js';
 import { completionLogprobsMatch } from '../openai-chat/logprobs.js';
 
@@ -42,8 +42,8 @@ function parseResponse(body: unknown): NormalisedResponse | undefined {
 function parseData(data: string): StreamEvent[] | undefined {
   const b = obj(parseJson(data));
   if (!b) return undefined;
-  const err = obj(b['error']);
-  if (err) return [{ type: 'error', message: str(err['message']) ?? 'upstream error' }];
+  // The openai SDK raises any truthy `error` of a frame, whatever its type.
+  if (b['error']) return [{ type: 'error', message: errorText(b['error']) }];
   const events: StreamEvent[] = [];
   const meta: StreamEvent & { type: 'meta' } = { type: 'meta' };
   const id = str(b['id']);
@@ -58,9 +58,13 @@ function parseData(data: string): StreamEvent[] | undefined {
   const seen = new Set<number>();
   for (const c of choices ?? []) {
     const co = obj(c);
-    const choice = num(co?.['index']) ?? 0;
+    const choice = streamIndex(co?.['index']);
     const text = str(co?.['text']);
-    if (seen.has(choice) || !completionLogprobsMatch(co?.['logprobs'], text ?? ''))
+    if (
+      choice === undefined ||
+      seen.has(choice) ||
+      !completionLogprobsMatch(co?.['logprobs'], text ?? '')
+    )
       return undefined;
     seen.add(choice);
     if (text) events.push({ type: 'text', choice, text });

@@ -12,7 +12,7 @@
  */
 import type { StreamEvent } from '../../model/events.js';
 import type { Obj } from '../read.js';
-import { num, obj, parseJson, str, toolCallPiece } from '../read.js';
+import { errorText, num, obj, parseJson, str, toolCallPiece } from '../read.js';
 import type { FrameParser } from '../types.js';
 import { inputKey } from './output.js';
 import { finishReason, responsesUsage } from './response.js';
@@ -75,6 +75,8 @@ export function responsesStreamParser(): FrameParser {
     const type = str(b['type']) ?? frame.event;
     // A client may dispatch on the SSE event name or on `type`: both must name one event.
     if (frame.event !== undefined && type !== frame.event) return undefined;
+    // The openai SDK raises any event with a truthy `error`, whatever its type.
+    if (b['error']) return [{ type: 'error', message: errorText(b['error']) }];
     const out = at(b, 'output_index');
     switch (type) {
       case 'response.created':
@@ -185,7 +187,7 @@ export function responsesStreamParser(): FrameParser {
         ];
       }
       case 'error':
-        return [{ type: 'error', message: str(b['message']) ?? 'upstream error' }];
+        return [{ type: 'error', message: errorText(b) }];
       default:
         return [];
     }
