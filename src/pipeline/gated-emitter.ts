@@ -125,8 +125,34 @@ export class GatedEmitter {
     return g;
   }
 
-  /** One complete upstream frame and its events; returns false when the client is slow. */
+  /** Texts pushed since the last `commit` (`gateKey`s), whose release boundary is stale. */
+  private readonly dirty = new Set<string>();
+
+  /** One complete upstream frame and its events, committed at once; false when the client is slow. */
   frame(bytes: Buffer, frame: Frame, events: readonly StreamEvent[]): boolean {
+    this.add(bytes, frame, events);
+    return this.commit();
+  }
+
+  /**
+   * Re-checks every text pushed since the last commit and sends what may go; returns false
+   * when the client is slow. The frames of one upstream read are added, then committed once:
+   * the checks then run once per read, not once per event (a busy server writes many events
+   * per read), on the same text they would have seen after its last event.
+   */
+  commit(): boolean {
+    for (const key of this.dirty) {
+      if (this.blocked) break;
+      const g = this.gates.get(key)!;
+      this.boundary.set(key, g.advance());
+      this.blocked ??= g.blocked;
+    }
+    this.dirty.clear();
+    return this.flush();
+  }
+
+  /** One complete upstream frame and its events, queued: nothing is released until `commit`. */
+  add(bytes: Buffer, frame: Frame, events: readonly StreamEvent[]): void {
     const entry: Entry = {
       bytes,
       frame,
@@ -170,17 +196,11 @@ export class GatedEmitter {
       else if (ev.type === 'done') done = true;
     }
     // Nothing of a malformed frame, or after it, is released.
-    if (this.malformed) return true;
+    if (this.malformed) return;
     this.queue.push(entry);
+    for (const t of entry.texts) this.dirty.add(gateKey(t.choice, t.field));
     for (const c of finished) this.finish(c);
     if (done) for (const c of [...this.choices]) this.finish(c);
-    for (const t of entry.texts) {
-      if (this.blocked) break;
-      const g = this.gate(t.choice, t.field);
-      this.boundary.set(gateKey(t.choice, t.field), g.advance());
-      this.blocked ??= g.blocked;
-    }
-    return this.flush();
   }
 
   /** Characters of a choice's (content) text released so far. */

@@ -145,11 +145,12 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
             bad: false,
             error: upstreamError.message,
           };
-        if (o.gate && !o.gate.frame(batch.bytes.subarray(start, f.end), f, events))
-          gateFlowing = false;
+        o.gate?.add(batch.bytes.subarray(start, f.end), f, events);
         if (o.gate?.malformed) return { bytes: EMPTY, bad: true };
         start = f.end;
       }
+      // The gate decides once per read, with every event of it in.
+      if (o.gate && batch.frames.length && !o.gate.commit()) gateFlowing = false;
       return { bytes: o.gate ? EMPTY : batch.bytes, bad: false };
     };
 
