@@ -3,6 +3,7 @@
 // t(2N)/t(N): about 2 for linear work, about 4 for quadratic. Times are CPU time of this
 // process (less disturbed than the wall clock on a shared machine), best of at least three
 // samples. LINEAR_SCALE multiplies every N (default 1); LINEAR_ONLY picks cases by name.
+// Results go to bench/results/linear.md; `--write` also puts them into bench/README.md.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -293,5 +294,5 @@ const table = [
   ...rows,
 ].join('\n');
 process.stdout.write(`\n${table}\n`);
-// Only a full run at the default sizes goes into bench/README.md.
-if (!only && SCALE === 1) writeResults('linear', table);
+// Only a full run at the default sizes goes into bench/README.md (and only with --write).
+writeResults('linear', table, { readme: !only && SCALE === 1 });

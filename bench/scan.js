@@ -3,7 +3,8 @@
 // (linear cost: roughly constant). Then every registered check alone, on benign and on
 // adversarial text (inputs built to make a regex or a loop restart inside long runs) at 1 MB
 // and 2 MB: MB/s and the ratio t(2 MB) / t(1 MB) (linear: about 2; quadratic: about 4).
-// Writes the figures into bench/README.md. `SCAN_CHECKS_ONLY=1`: only the per-check part.
+// Writes the figures to bench/results/scan.md, and into bench/README.md with `--write`.
+// `SCAN_CHECKS_ONLY=1`: only the per-check part (never written into the README).
 import { fileURLToPath } from 'node:url';
 import { writeResults } from './readme.js';
 import { evaluate } from '../dist/policy/engine.js';
@@ -223,4 +224,4 @@ lines.push(
 );
 const table = lines.join('\n');
 process.stdout.write(`${table}\n`);
-writeResults('scan', table);
+writeResults('scan', table, { readme: !process.env.SCAN_CHECKS_ONLY });

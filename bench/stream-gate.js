@@ -2,6 +2,7 @@
 // answer arriving as ~5-character content events (about 200,000 frames) through the
 // frame gate. Reports the cost per chunk, the throughput, and how many characters are held
 // back after each chunk (p50 / p99 / max) — the latency the hold-back adds, in characters.
+// Results go to bench/results/stream.md; `--write` also puts them into bench/README.md.
 import { fileURLToPath } from 'node:url';
 import { writeResults } from './readme.js';
 import { openAiChat } from '../dist/adapters/openai-chat/index.js';
@@ -92,4 +93,4 @@ const lines = [
 ];
 const table = lines.join('\n');
 process.stdout.write(`${table}\n`);
-writeResults('stream', table);
+writeResults('stream', table, { readme: SIZE === 1024 * 1024 });

@@ -203,6 +203,7 @@ export class ChoiceGate {
     }
     // A trigger the next chunk may complete.
     for (let k = Math.min(plan.longestPrefix, lower.length); k > 0; k--) {
+      if (!plan.prefixStarts.has(lower[lower.length - k]!)) continue;
       const lead = plan.prefixes.get(lower.slice(lower.length - k));
       if (lead !== undefined) {
         this.triggered = true;

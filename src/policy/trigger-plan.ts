@@ -17,6 +17,8 @@ export interface Plan {
   /** Proper prefixes of literal triggers, with the longest lead among them. */
   prefixes: Map<string, number>;
   longestPrefix: number;
+  /** The first characters of those prefixes: a tail starting otherwise is none of them. */
+  prefixStarts: Set<string>;
   /** The longest lead of any trigger. */
   maxLead: number;
   /** Some rule's check names no triggers: hold the window and always re-check. */
@@ -67,6 +69,7 @@ export function planFor(rules: readonly GateRule[]): Plan {
     classes,
     prefixes,
     longestPrefix: Math.max(0, ...[...prefixes.keys()].map((p) => p.length)),
+    prefixStarts: new Set([...prefixes.keys()].map((p) => p[0]!)),
     maxLead: Math.max(
       0,
       ...[...byText.values()].flat().map((t) => t.lead),
