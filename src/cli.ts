@@ -3,9 +3,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from './errors.js';
 import { createCore, serve, VERSION } from './main.js';
-import * as canary from './commands/canary.js';
-import { startSim } from './sim/server.js';
-import * as policy from './commands/policy.js';
 
 const USAGE = `coalmine ${VERSION} — runtime validation proxy for model outputs
 
@@ -76,6 +73,8 @@ async function main(argv: string[]): Promise<number> {
           scenario: { type: 'string' },
         },
       });
+      // Each command loads what only it uses (the simulator, the policy and canary tooling).
+      const { startSim } = await import('./sim/server.js');
       const sim = await startSim({
         port: Number(values.port ?? 8792),
         host: values.host ?? '127.0.0.1',
@@ -97,6 +96,7 @@ async function main(argv: string[]): Promise<number> {
         env: process.env,
       };
       const [sub, ...files] = rest;
+      const policy = await import('./commands/policy.js');
       if (sub === 'lint') return policy.lint(files, io);
       if (sub === 'test') return policy.test(files, io);
       if (sub === 'schema') return policy.schema(io);
@@ -122,6 +122,7 @@ async function main(argv: string[]): Promise<number> {
           samples: { type: 'string' },
         },
       });
+      const canary = await import('./commands/canary.js');
       const common = { configFile: values.config, ids: values.id ?? [], json: values.json };
       if (sub === 'run') return canary.run(common, io, createCore);
       if (sub === 'baseline')

@@ -32,7 +32,6 @@ import { jsonLogger } from './log.js';
 import type { Logger } from './model/log.js';
 import { createPipeline } from './pipeline/proxy.js';
 import type { SimServer } from './sim/server.js';
-import { startSim } from './sim/server.js';
 import { otelTracing } from './telemetry/otel.js';
 import { PrometheusSink } from './telemetry/prometheus.js';
 import { UpstreamClient } from './upstream/client.js';
@@ -122,6 +121,8 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
   let sim: SimServer | undefined;
   let upstreams: UpstreamConfig[] = config.upstreams;
   if (upstreams.length === 0) {
+    // Loaded only when it is used: with an upstream configured the simulator stays on disk.
+    const { startSim } = await import('./sim/server.js');
     sim = await startSim({ host: '127.0.0.1', port: 0 });
     log.warn(
       `NO UPSTREAM CONFIGURED: serving in front of the built-in simulator at ${sim.url}. Set COALMINE_UPSTREAM to your provider base URL (or upstreams: in coalmine.yaml) to proxy a real model.`,

@@ -10,10 +10,19 @@
  * `withOffThreadRegexAnalysis` runs a synchronous load so that its unseen patterns are
  * analysed by recheck's asynchronous backend (a worker thread or recheck's agent process),
  * leaving the event loop free for live traffic while a reload is checked.
+ *
+ * recheck (about 20 MB resident once loaded) is required on first use: a pack without regexes (the
+ * default one) never loads it.
  */
+import { createRequire } from 'node:module';
 import { LRUCache } from 'lru-cache';
-import { check, checkSync } from 'recheck';
+import type * as RecheckModule from 'recheck';
 import type { Diagnostics } from 'recheck';
+
+type Recheck = typeof RecheckModule;
+let recheck: Recheck | undefined;
+/** recheck, loaded on first use (it is CommonJS, so a synchronous require serves `checkSync`). */
+const rechecker = (): Recheck => (recheck ??= createRequire(import.meta.url)('recheck') as Recheck);
 
 /** How long recheck may analyse one pattern before it is reported as unprovable. */
 export const ANALYSIS_TIMEOUT_MS = 2000;
@@ -84,7 +93,7 @@ export function safeRegexIssue(pattern: string, flags: string): string | undefin
     collecting.set(key, { source: pattern, flags });
     return undefined;
   }
-  const issue = issueOf(checkSync(pattern, flags, { timeout: ANALYSIS_TIMEOUT_MS }));
+  const issue = issueOf(rechecker().checkSync(pattern, flags, { timeout: ANALYSIS_TIMEOUT_MS }));
   verdicts.set(key, { issue });
   return issue;
 }
@@ -101,7 +110,10 @@ async function analyse(p: Pattern): Promise<string | undefined> {
   });
   try {
     const r = await Promise.race([
-      check(p.source, p.flags, { timeout: ANALYSIS_TIMEOUT_MS, signal: abort.signal }),
+      rechecker().check(p.source, p.flags, {
+        timeout: ANALYSIS_TIMEOUT_MS,
+        signal: abort.signal,
+      }),
       deadline,
     ]);
     // Past the deadline: rejected now, but not remembered (the machine, not the pattern, was slow).
@@ -111,7 +123,9 @@ async function analyse(p: Pattern): Promise<string | undefined> {
     return issue;
   } catch {
     // No asynchronous backend available: analyse here, blocking, rather than not at all.
-    const issue = issueOf(checkSync(p.source, p.flags, { timeout: ANALYSIS_TIMEOUT_MS }));
+    const issue = issueOf(
+      rechecker().checkSync(p.source, p.flags, { timeout: ANALYSIS_TIMEOUT_MS }),
+    );
     verdicts.set(keyOf(p.source, p.flags), { issue });
     return issue;
   } finally {

@@ -3,9 +3,10 @@
  * `schema_from: request` the request's own structured-output schema. Compiled validators are
  * cached (LRU) so per-request schemas are compiled once.
  */
-import { Ajv } from 'ajv';
-import type { ValidateFunction } from 'ajv';
+import type * as AjvModule from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { fencedBody, parseJson } from './support/json.js';
@@ -14,8 +15,15 @@ import { defineCheck, PASS } from './types.js';
 // Schemas come from requests too. Each is dropped from the shared instance once compiled: its
 // `$id` must not stay registered (a second schema with the same `$id` would then fail to
 // compile, switching the check off for someone else), and Ajv's own cache is unbounded (this
-// module's LRU is the cache).
-const ajv = new Ajv({ allErrors: false, strict: false, validateSchema: true });
+// module's LRU is the cache). Created, and Ajv (CommonJS) required, on first use: a policy set
+// without schemas never loads it.
+let shared: Ajv | undefined;
+const ajv = (): Ajv =>
+  (shared ??= new (createRequire(import.meta.url)('ajv') as typeof AjvModule).Ajv({
+    allErrors: false,
+    strict: false,
+    validateSchema: true,
+  }));
 // Bounded in count and in bytes: keys are hashes, and an entry weighs its schema's JSON text
 // (a compiled validator is of the same order); a schema over a MiB is compiled, not kept.
 const cache = new LRUCache<string, ValidateFunction | Error>({
@@ -28,7 +36,7 @@ const cache = new LRUCache<string, ValidateFunction | Error>({
 function release(schema: unknown): void {
   if (typeof schema !== 'object' || schema === null) return;
   const id = (schema as { $id?: unknown }).$id;
-  if (id === undefined || typeof id === 'string') ajv.removeSchema(schema);
+  if (id === undefined || typeof id === 'string') ajv().removeSchema(schema);
 }
 
 /** A cached validator for `schema`, or the reason it cannot be compiled. */
@@ -38,7 +46,7 @@ export function validatorFor(schema: unknown): ValidateFunction | Error {
   let v = cache.get(key);
   if (!v) {
     try {
-      v = ajv.compile(schema as object);
+      v = ajv().compile(schema as object);
       // An `$async` schema validates to a Promise: always truthy, and its rejection is unhandled.
       if ((v as { $async?: unknown }).$async)
         v = new Error('asynchronous schemas are not supported');

@@ -1,0 +1,71 @@
+/**
+ * Idle memory (issue 15): `coalmine serve` with an upstream configured and the default pack
+ * must not load what only other configurations use — recheck (policies with regexes), the
+ * simulator (no upstream), the OTel SDK (an exporter configured), Ajv (JSON Schema checks), the
+ * policy and canary commands. Not a timing or RSS test: the modules the process loads are
+ * recorded by scripts/trace-modules.js (ESM resolutions and CommonJS requires) and compared.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import type { Spawned } from '../helpers/cli.js';
+
+const TRACE = fileURLToPath(new URL('../../scripts/trace-modules.js', import.meta.url));
+const running: Spawned[] = [];
+
+afterEach(() => {
+  for (const r of running.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGKILL');
+});
+
+/** Starts `coalmine serve` in `dir` and returns the files it loaded until it listened. */
+async function loadedUntilListening(dir: string, args: string[] = []): Promise<string[]> {
+  const trace = join(dir, 'loaded.txt');
+  writeFileSync(trace, '');
+  const p = runCli(['serve', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', ...args], {
+    cwd: dir,
+    env: { COALMINE_UPSTREAM: 'http://127.0.0.1:9', COALMINE_TRACE_MODULES: trace },
+    nodeArgs: ['--import', TRACE],
+  });
+  running.push(p);
+  await p.line(/coalmine listening/);
+  return readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+}
+
+const loads = (files: string[], re: RegExp) => files.some((f) => re.test(f.replace(/\\/g, '/')));
+
+describe('what `coalmine serve` loads', () => {
+  it('with an upstream and the default pack: no recheck, simulator, OTel SDK, Ajv or commands', async () => {
+    const files = await loadedUntilListening(mkdtempSync(join(tmpdir(), 'coalmine-mods-')));
+    // The trace sees both module systems: the app (ESM) and a CommonJS package's own requires.
+    expect(loads(files, /\/dist\/main\.js$/)).toBe(true);
+    expect(loads(files, /\/node_modules\/prom-client\/lib\/registry\.js$/)).toBe(true);
+
+    expect(files.filter((f) => /\/node_modules\/recheck\//.test(f))).toEqual([]);
+    expect(files.filter((f) => /\/dist\/sim\//.test(f))).toEqual([]);
+    expect(files.filter((f) => /\/node_modules\/@opentelemetry\/sdk-/.test(f))).toEqual([]);
+    expect(files.filter((f) => /\/node_modules\/ajv\//.test(f))).toEqual([]);
+    expect(files.filter((f) => /\/dist\/commands\//.test(f))).toEqual([]);
+  });
+
+  it('loads recheck when a policy has a regex to analyse', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coalmine-mods-'));
+    writeFileSync(
+      join(dir, 'p.yaml'),
+      [
+        'name: p',
+        'rules:',
+        '  - id: r',
+        '    check: regex',
+        '    params: { pattern: "secret-[0-9]{4}" }',
+        '    action: flag',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'coalmine.yaml'), 'policies: [p.yaml]\n');
+    const files = await loadedUntilListening(dir, ['--config', join(dir, 'coalmine.yaml')]);
+    expect(loads(files, /\/node_modules\/recheck\//)).toBe(true);
+  });
+});
