@@ -86,6 +86,11 @@ export interface WireAdapter {
   errorBody(err: WireError): string;
   /** An in-band error frame for a stream in this format, ready to write after a complete frame. */
   streamError(err: WireError): string;
+  /**
+   * True when the stream has frames that repeat the output (`snapshot` events): the gate then
+   * keeps what the client was sent, to re-render them after a redaction.
+   */
+  readonly snapshots?: boolean;
   /** True when a well-formed stream always ends with an explicit `done` event. */
   readonly streamHasTerminator: boolean;
   /** A canary's request body for this format: its request with the model, not streamed. */

@@ -254,105 +254,21 @@ export class GatedEmitter {
     const queue = this.queue;
     for (; this.head < queue.length && !this.blocked && !this.malformed; this.head++) {
       const e = queue[this.head]!;
-      if (e.choice !== undefined) {
-        const g = this.gate(e.choice);
-        // Tool-call frames wait for the end of their choice: a hostile upstream may resume a
-        // call after the next began, and a call's first pieces must not be out by then.
-        // (Calls are still checked as each completes, so a block comes early.)
-        if ([...e.tools].some(([c]) => !this.gate(c).final)) break;
-        if (
-          e.texts.some(
-            (t) => t.end > t.start && t.end > (this.boundary.get(gateKey(t.choice, t.field)) ?? 0),
-          )
-        )
-          break;
-        // A snapshot repeats the whole output: it waits until the choice is complete and checked.
-        if (e.snapshot && !g.final) break;
-        /** The edits of each choice this frame carries. */
-        const edits = new Map<number, FrameEdit>();
-        const add = (c: number, x: FrameEdit) => edits.set(c, { ...edits.get(c), ...x });
-        for (const t of e.texts) {
-          if (t.end <= t.start) continue;
-          const tg = this.gate(t.choice, t.field);
-          const r = tg.render(t.start, t.end);
-          if (r.changed) add(t.choice, { [t.field === 'content' ? 'text' : t.field]: r.text });
-          if (r.changed) {
-            this.changed.add(t.choice);
-            this.changedTexts.add(gateKey(t.choice, t.field));
-          }
-          const key = gateKey(t.choice, t.field);
-          let seen = this.visible.get(key);
-          if (!seen)
-            this.visible.set(
-              key,
-              (seen = new TextBuffer(this.o.maxHeld ?? Number.POSITIVE_INFINITY)),
-            );
-          seen.push(r.text);
-          tg.release(t.end);
-        }
-        for (const [c, tp] of e.tools) {
-          const names = this.toolNames.get(c);
-          const ids = this.toolIds.get(c);
-          const args = this.toolArgs.get(c);
-          if (args?.size) this.changed.add(c);
-          if (names?.size) {
-            const pieces = firstPieces(names, tp.names);
-            if (pieces.size) add(c, { toolCallNames: pieces });
-          }
-          if (ids?.size) {
-            const pieces = firstPieces(ids, tp.ids);
-            if (pieces.size) add(c, { toolCallIds: pieces });
-          }
-          if (args?.size && !(e.snapshot && c === e.choice)) {
-            const pieces = firstPieces(args, tp.args);
-            if (pieces.size) add(c, { toolCallArguments: pieces });
-          }
-        }
-        if (e.snapshot) {
-          const args = this.toolArgs.get(e.choice);
-          const names = this.toolNames.get(e.choice);
-          const ids = this.toolIds.get(e.choice);
-          if (args?.size || names?.size || ids?.size) this.changed.add(e.choice);
-          if (e.snapshotTool !== undefined) {
-            // A snapshot of one call: that call's redacted arguments, name and id.
-            const i = e.snapshotTool;
-            const edit: FrameEdit = {};
-            for (const [key, m] of [
-              ['toolCallArguments', args],
-              ['toolCallNames', names],
-              ['toolCallIds', ids],
-            ] as const) {
-              const v = m?.get(i);
-              if (v !== undefined) edit[key] = new Map([[i, v]]);
-            }
-            if (Object.keys(edit).length) edits.set(e.choice, edit);
-          } else if (this.changed.has(e.choice)) {
-            const edit = this.snapshotEdit(e.choice);
-            if (!edit) {
-              this.malformed = true;
-              break;
-            }
-            edits.set(e.choice, {
-              ...edit,
-              toolCallArguments: args ?? new Map<number, string>(),
-              ...(names?.size ? { toolCallNames: names } : {}),
-              ...(ids?.size ? { toolCallIds: ids } : {}),
-            });
-          }
-        }
-        let out: Buffer | string = e.bytes;
-        const own = edits.get(e.choice);
-        if (edits.size > 1 && this.adapter.rewriteFrameChoices)
-          out = this.adapter.rewriteFrameChoices(e.frame, edits);
-        else if (own) out = this.adapter.rewriteFrame(e.frame, e.choice, own);
-        else if (edits.size) {
-          const [c, x] = [...edits][0]!;
-          out = this.adapter.rewriteFrame(e.frame, c, x);
-        }
-        flowing = this.write(out) && flowing;
-      } else {
+      if (e.choice === undefined) {
         flowing = this.write(e.bytes) && flowing;
+        continue;
       }
+      if (!this.ready(e, e.choice)) break;
+      /** The edits of each choice this frame carries. */
+      const edits = new Map<number, FrameEdit>();
+      const add = (c: number, x: FrameEdit) => edits.set(c, { ...edits.get(c), ...x });
+      this.textEdits(e, add);
+      this.toolEdits(e, add);
+      if (e.snapshot && !this.snapshotEdits(e, e.choice, edits)) {
+        this.malformed = true;
+        break;
+      }
+      flowing = this.write(this.rendered(e, e.choice, edits)) && flowing;
     }
     if (this.head === queue.length) {
       this.queue = [];
@@ -364,6 +280,116 @@ export class GatedEmitter {
     return flowing;
   }
 
+  /** Whether every text and call a frame carries is behind its release boundary. */
+  private ready(e: Entry, choice: number): boolean {
+    // Tool-call frames wait for the end of their choice: a hostile upstream may resume a
+    // call after the next began, and a call's first pieces must not be out by then.
+    // (Calls are still checked as each completes, so a block comes early.)
+    if ([...e.tools].some(([c]) => !this.gate(c).final)) return false;
+    if (
+      e.texts.some(
+        (t) => t.end > t.start && t.end > (this.boundary.get(gateKey(t.choice, t.field)) ?? 0),
+      )
+    )
+      return false;
+    // A snapshot repeats the whole output: it waits until the choice is complete and checked.
+    return !e.snapshot || this.gate(choice).final;
+  }
+
+  /** The redacted pieces of the frame's texts; releases them (and keeps them for snapshots). */
+  private textEdits(e: Entry, add: (c: number, x: FrameEdit) => void): void {
+    for (const t of e.texts) {
+      if (t.end <= t.start) continue;
+      const key = gateKey(t.choice, t.field);
+      const tg = this.gate(t.choice, t.field);
+      const r = tg.render(t.start, t.end);
+      if (r.changed) {
+        add(t.choice, { [t.field === 'content' ? 'text' : t.field]: r.text });
+        this.changed.add(t.choice);
+        this.changedTexts.add(key);
+      }
+      // Only formats whose streams repeat the output need what was sent.
+      if (this.adapter.snapshots) {
+        let seen = this.visible.get(key);
+        if (!seen)
+          this.visible.set(
+            key,
+            (seen = new TextBuffer(this.o.maxHeld ?? Number.POSITIVE_INFINITY)),
+          );
+        seen.push(r.text);
+      }
+      tg.release(t.end);
+    }
+  }
+
+  /** Redacted tool-call names, ids and arguments, each whole in the first frame with a piece of it. */
+  private toolEdits(e: Entry, add: (c: number, x: FrameEdit) => void): void {
+    for (const [c, tp] of e.tools) {
+      const names = this.toolNames.get(c);
+      const ids = this.toolIds.get(c);
+      const args = this.toolArgs.get(c);
+      if (args?.size) this.changed.add(c);
+      if (names?.size) {
+        const pieces = firstPieces(names, tp.names);
+        if (pieces.size) add(c, { toolCallNames: pieces });
+      }
+      if (ids?.size) {
+        const pieces = firstPieces(ids, tp.ids);
+        if (pieces.size) add(c, { toolCallIds: pieces });
+      }
+      if (args?.size && !(e.snapshot && c === e.choice)) {
+        const pieces = firstPieces(args, tp.args);
+        if (pieces.size) add(c, { toolCallArguments: pieces });
+      }
+    }
+  }
+
+  /**
+   * A snapshot frame's edit: one call's redacted arguments, name and id, or, for a choice a
+   * redaction changed, everything the client was sent. False when that is no longer kept.
+   */
+  private snapshotEdits(e: Entry, choice: number, edits: Map<number, FrameEdit>): boolean {
+    const args = this.toolArgs.get(choice);
+    const names = this.toolNames.get(choice);
+    const ids = this.toolIds.get(choice);
+    if (args?.size || names?.size || ids?.size) this.changed.add(choice);
+    if (e.snapshotTool !== undefined) {
+      const i = e.snapshotTool;
+      const edit: FrameEdit = {};
+      for (const [key, m] of [
+        ['toolCallArguments', args],
+        ['toolCallNames', names],
+        ['toolCallIds', ids],
+      ] as const) {
+        const v = m?.get(i);
+        if (v !== undefined) edit[key] = new Map([[i, v]]);
+      }
+      if (Object.keys(edit).length) edits.set(choice, edit);
+      return true;
+    }
+    if (!this.changed.has(choice)) return true;
+    const edit = this.snapshotEdit(choice);
+    if (!edit) return false;
+    edits.set(choice, {
+      ...edit,
+      toolCallArguments: args ?? new Map<number, string>(),
+      ...(names?.size ? { toolCallNames: names } : {}),
+      ...(ids?.size ? { toolCallIds: ids } : {}),
+    });
+    return true;
+  }
+
+  /** The frame as it goes out: its own bytes, or re-rendered with the edits. */
+  private rendered(e: Entry, choice: number, edits: Map<number, FrameEdit>): Buffer | string {
+    if (!edits.size) return e.bytes;
+    if (edits.size > 1 && this.adapter.rewriteFrameChoices)
+      return this.adapter.rewriteFrameChoices(e.frame, edits);
+    const own = edits.get(choice);
+    if (own) return this.adapter.rewriteFrame(e.frame, choice, own);
+    const [c, x] = [...edits][0]!;
+    return this.adapter.rewriteFrame(e.frame, c, x);
+  }
+
   /**
    * A snapshot of a choice a redaction changed says what the client was sent: each text of
    * the choice that a redaction changed, whole, as shown (the others stay as the upstream
@@ -371,6 +397,8 @@ export class GatedEmitter {
    * stream then fails closed).
    */
   private snapshotEdit(choice: number): FrameEdit | undefined {
+    // A snapshot from a format that says it has none: nothing was kept to render it with.
+    if (!this.adapter.snapshots) return undefined;
     const edit: FrameEdit = {};
     for (const field of FIELDS) {
       const key = gateKey(choice, field);

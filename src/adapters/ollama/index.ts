@@ -215,6 +215,8 @@ function adapter(kind: Kind): WireAdapter {
     id: `ollama.${kind}`,
     operation: kind === 'chat' ? 'chat' : 'text_completion',
     streamHasTerminator: true,
+    // Generate's last line is a snapshot (its `context` spells the answer).
+    snapshots: kind === 'generate',
     matches: (method, path) => method === 'POST' && path.endsWith(`/api/${kind}`),
     parseRequest: (body) => parseRequest(kind, body),
     streamFraming: (ct) =>

@@ -35,6 +35,7 @@ export const openAiResponses: WireAdapter = {
   id: 'openai.responses',
   operation: 'chat',
   streamHasTerminator: true,
+  snapshots: true,
   matches: (method, path) => method === 'POST' && path.endsWith('/responses'),
   parseRequest: parseResponsesRequest,
   streamFraming: (ct) => (ct.startsWith('text/event-stream') ? 'sse' : undefined),

@@ -250,3 +250,29 @@ describe('gated emitter: audio transcripts', () => {
     expect(h.written.join('')).toBe(frames.join(''));
   });
 });
+
+describe('gated emitter: snapshots', () => {
+  it('fails closed on a snapshot from a format that declares none (nothing kept to render it)', () => {
+    const acc = new Accumulator();
+    const written: string[] = [];
+    const gate = new GatedEmitter(
+      { rules, request: REQUEST, window: 256 },
+      openAiChat,
+      () => [],
+      (b) => (written.push(b.toString()), true),
+    );
+    const KEY = 'AKIAQYLPMN5HHHFPZAM2';
+    const text = `data: ${JSON.stringify({ ...head, choices: [{ index: 0, delta: { content: `key ${KEY} ok` } }] })}\n\n`;
+    const frame = { event: undefined, data: text.slice(6, -2), end: text.length };
+    const events = [
+      { type: 'text' as const, choice: 0, text: `key ${KEY} ok` },
+      { type: 'finish' as const, choice: 0, reason: 'stop' },
+    ];
+    for (const ev of events) acc.add(ev);
+    gate.frame(Buffer.from(text), frame, events);
+    expect(gate.malformed).toBe(false);
+    gate.frame(Buffer.from(text), frame, [{ type: 'snapshot', choice: 0 }]);
+    expect(gate.malformed).toBe(true);
+    expect(written.join('')).not.toContain(KEY);
+  });
+});
