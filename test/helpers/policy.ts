@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,3 +39,10 @@ export function handPolicy(
   };
   return { version: 'v-hand', policies: [policy], files: [], loadedAt: new Date() };
 }
+
+/** The shipped default pack (policies/default.yaml), as text and as a policy set. */
+export const DEFAULT_PACK_YAML = readFileSync(
+  new URL('../../policies/default.yaml', import.meta.url),
+  'utf8',
+);
+export const defaultPackSet = (): PolicySet => policySetFrom({ 'default.yaml': DEFAULT_PACK_YAML });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -6,6 +6,7 @@ import type { Running } from '../../src/main.js';
 import { serve } from '../../src/main.js';
 import type { Logger } from '../../src/model/log.js';
 import { noopLogger } from '../../src/model/log.js';
+import { DEFAULT_PACK_YAML } from './policy.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -78,8 +79,7 @@ export async function policyProxies(
     policies: [policy],
     canaries: [],
   });
-  const pack = readFileSync(new URL('../../policies/default.yaml', import.meta.url), 'utf8');
-  const redacting = await startProxy(config('default.yaml'), { 'default.yaml': pack });
+  const redacting = await startProxy(config('default.yaml'), { 'default.yaml': DEFAULT_PACK_YAML });
   const blocking = await startProxy(config('strict.yaml'), { 'strict.yaml': blockingPolicy });
   return {
     redacting,

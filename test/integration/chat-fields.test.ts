@@ -6,12 +6,11 @@
  * choices with one index, logprobs tokens that do not spell the text, a call both function
  * and custom.
  */
-import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { CHAT, chatBody, testApp } from '../helpers/app.js';
 import { FakeUpstream } from '../helpers/fake-upstream.js';
-import { policySetFrom } from '../helpers/policy.js';
+import { defaultPackSet, policySetFrom } from '../helpers/policy.js';
 
 const KEY = 'AKIAQYLPMN5HHHFPZAM2';
 const RED = '[REDACTED:leaked-credentials]';
@@ -19,9 +18,7 @@ const SSE = { 'content-type': 'text/event-stream' };
 const frame = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
 const head = { id: 'chatcmpl-x', object: 'chat.completion.chunk', created: 1, model: 'm' };
 
-const defaultPack = policySetFrom({
-  'default.yaml': readFileSync(new URL('../../policies/default.yaml', import.meta.url), 'utf8'),
-});
+const defaultPack = defaultPackSet();
 const blockPack = policySetFrom({
   'b.yaml': `name: strict
 rules:

@@ -8,7 +8,6 @@
  * with the format's error. Then the same through a real proxy socket with the real SDKs.
  */
 import Anthropic from '@anthropic-ai/sdk';
-import { readFileSync } from 'node:fs';
 import { Ollama } from 'ollama';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +16,7 @@ import { testApp } from '../helpers/app.js';
 import { FakeUpstream } from '../helpers/fake-upstream.js';
 import type { HostileUpstream } from '../helpers/hostile-upstream.js';
 import { hostileUpstream } from '../helpers/hostile-upstream.js';
-import { policySetFrom } from '../helpers/policy.js';
+import { DEFAULT_PACK_YAML, defaultPackSet, policySetFrom } from '../helpers/policy.js';
 import { startProxy } from '../helpers/proxy.js';
 
 const KEY = 'AKIAQYLPMN5HHHFPZAM2';
@@ -26,14 +25,13 @@ const RED = '[REDACTED:leaked-credentials]';
 const said = `the key ${KEY} works`;
 const halves = ['the key AKIAQYLP', 'MN5HHHFPZAM2 works'];
 
-const DEFAULT_YAML = readFileSync(new URL('../../policies/default.yaml', import.meta.url), 'utf8');
 const BLOCK_YAML = `name: strict
 rules:
   - id: creds
     check: secrets
     action: block
 `;
-const defaultPack = policySetFrom({ 'default.yaml': DEFAULT_YAML });
+const defaultPack = defaultPackSet();
 const blockPack = policySetFrom({ 'b.yaml': BLOCK_YAML });
 
 type Obj = Record<string, unknown>;
@@ -633,7 +631,7 @@ describe('what the SDKs hand the application', () => {
       policies: [policy],
       canaries: [],
     });
-    redacting = await startProxy(config('default.yaml'), { 'default.yaml': DEFAULT_YAML });
+    redacting = await startProxy(config('default.yaml'), { 'default.yaml': DEFAULT_PACK_YAML });
     blocking = await startProxy(config('strict.yaml'), { 'strict.yaml': BLOCK_YAML });
   });
 

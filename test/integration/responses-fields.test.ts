@@ -6,12 +6,11 @@
  * is what it checked: a stream whose snapshots say what its deltas did not ends with the
  * in-band error, so the SDK's `finalResponse()` never holds an unchecked secret.
  */
-import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app.js';
 import { FakeUpstream } from '../helpers/fake-upstream.js';
-import { policySetFrom } from '../helpers/policy.js';
+import { defaultPackSet, policySetFrom } from '../helpers/policy.js';
 
 const KEY = 'AKIAQYLPMN5HHHFPZAM2';
 const RED = '[REDACTED:leaked-credentials]';
@@ -19,9 +18,7 @@ const PATH = '/v1/responses';
 const SSE = { 'content-type': 'text/event-stream' };
 const JSON_CT = { 'content-type': 'application/json' };
 
-const defaultPack = policySetFrom({
-  'default.yaml': readFileSync(new URL('../../policies/default.yaml', import.meta.url), 'utf8'),
-});
+const defaultPack = defaultPackSet();
 const blockPack = policySetFrom({
   'b.yaml': `name: strict
 rules:

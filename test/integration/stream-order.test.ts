@@ -7,19 +7,16 @@
  * Coalmine, the SDK raises and never holds it; the same parts in order are redacted.
  */
 import Anthropic from '@anthropic-ai/sdk';
-import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app.js';
 import { FakeUpstream } from '../helpers/fake-upstream.js';
-import { policySetFrom } from '../helpers/policy.js';
+import { defaultPackSet } from '../helpers/policy.js';
 
 const KEY = 'AKIAQYLPMN5HHHFPZAM2';
 const [HEAD, TAIL] = [' AKIA', 'QYLPMN5HHHFPZAM2'];
 const RED = '[REDACTED:leaked-credentials]';
-const defaultPack = policySetFrom({
-  'default.yaml': readFileSync(new URL('../../policies/default.yaml', import.meta.url), 'utf8'),
-});
+const defaultPack = defaultPackSet();
 
 /** A typed SSE event (Responses and Anthropic both repeat the event name as `type`). */
 const typed = (type: string, o: object = {}) =>

@@ -5,15 +5,12 @@
  * serialisation. A change that parses a frame twice, or re-encodes frames it does not
  * alter, fails here.
  */
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CHAT, chatBody, testApp } from '../helpers/app.js';
 import { FakeUpstream } from '../helpers/fake-upstream.js';
-import { policySetFrom } from '../helpers/policy.js';
+import { defaultPackSet } from '../helpers/policy.js';
 
-const pack = policySetFrom({
-  'default.yaml': readFileSync(new URL('../../policies/default.yaml', import.meta.url), 'utf8'),
-});
+const pack = defaultPackSet();
 const EVENTS = 200;
 const head = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm' };
 const frame = (delta: object, finish: string | null = null) =>
