@@ -3,7 +3,8 @@
  * registry (never the global one), built from the catalogue. Label values are bounded (see
  * catalogue.ts): client-controlled values never become labels.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { Metric } from 'prom-client';
 import type {
   CanaryRecord,
   PolicyReloadRecord,
@@ -16,6 +17,8 @@ import type {
 import type { Verdict } from '../model/verdict.js';
 import type { MetricKey } from './catalogue.js';
 import { CATALOGUE, FINISH_REASONS } from './catalogue.js';
+import { Tally, TallyHistogram } from './tally.js';
+import type { Incrementer, Observer } from './tally.js';
 
 /** Error codes of requests refused before their body was read, and their `reason` label. */
 const REFUSED: ReadonlyMap<string, string> = new Map([
@@ -23,29 +26,6 @@ const REFUSED: ReadonlyMap<string, string> = new Map([
   ['REQUEST_BUDGET_EXHAUSTED', 'budget'],
   ['REQUEST_BODY_TIMEOUT', 'body_timeout'],
 ]);
-
-interface Observer {
-  observe(v: number): void;
-}
-interface Incrementer {
-  inc(v?: number): void;
-}
-
-/**
- * A counter child counted in a plain number and added to prom-client at scrape time:
- * prom-client hashes and validates the labels on every `inc`, which per request, for every
- * series a request touches, costs more than the rest of the bookkeeping.
- */
-class Tally implements Incrementer {
-  n = 0;
-  constructor(
-    readonly counter: Counter,
-    readonly labels: Record<string, string>,
-  ) {}
-  inc(v = 1): void {
-    this.n += v;
-  }
-}
 
 /** Label-bound children of one (route, upstream, code, source) or (upstream, model). */
 interface RouteSeries {
@@ -76,26 +56,29 @@ export class PrometheusSink implements Sink {
   readonly registry = new Registry();
   private readonly counters = new Map<MetricKey, Counter>();
   private readonly gauges = new Map<MetricKey, Gauge>();
-  private readonly histograms = new Map<MetricKey, Histogram>();
+  private readonly histograms = new Map<MetricKey, TallyHistogram>();
   private readonly routeSeries = new Map<string, RouteSeries>();
   private readonly tallies: Tally[] = [];
 
   private tally(key: MetricKey, labels: Record<string, string>): Tally {
     const t = new Tally(this.counter(key), labels);
-    // The series exists (at 0) from the first request that touches it.
-    t.counter.inc(labels, 0);
     this.tallies.push(t);
     return t;
   }
 
+  /** The tally of a counter series met per request, looked up by its label values. */
+  private counted(key: MetricKey, labels: Record<string, string>): Tally {
+    const id = `${key}\u0000${Object.values(labels).join('\u0000')}`;
+    let t = this.talliesById.get(id);
+    if (!t) this.talliesById.set(id, (t = this.tally(key, labels)));
+    return t;
+  }
+  private readonly talliesById = new Map<string, Tally>();
+
   /** Adds what the tallies counted since the last scrape, and reads the sampled gauges. */
   private flush(): void {
     for (const [g, read] of this.samplers) g.set(read());
-    for (const t of this.tallies) {
-      if (t.n === 0) continue;
-      t.counter.inc(t.labels, t.n);
-      t.n = 0;
-    }
+    for (const t of this.tallies) t.flush();
   }
   private readonly modelSeries = new Map<string, ModelSeries>();
   private readonly samplers: [Gauge, () => number][] = [];
@@ -113,11 +96,12 @@ export class PrometheusSink implements Sink {
       };
       if (spec.type === 'counter') this.counters.set(key, new Counter(common));
       else if (spec.type === 'gauge') this.gauges.set(key, new Gauge(common));
-      else
-        this.histograms.set(
-          key,
-          new Histogram({ ...common, buckets: [...('buckets' in spec ? spec.buckets : [])] }),
-        );
+      else {
+        const h = new TallyHistogram(spec.name, spec.help, spec.labels, spec.buckets ?? []);
+        // prom-client's registry reads a metric through name, help, type, get() and reset().
+        this.registry.registerMetric(h as unknown as Metric);
+        this.histograms.set(key, h);
+      }
     }
     this.gauge('buildInfo').set({ version: opts.version, nodejs: process.versions.node }, 1);
     for (const reason of REFUSED.values()) this.counter('requestsRefused').inc({ reason }, 0);
@@ -137,7 +121,7 @@ export class PrometheusSink implements Sink {
   private gauge(k: MetricKey): Gauge {
     return this.gauges.get(k)!;
   }
-  private histogram(k: MetricKey): Histogram {
+  private histogram(k: MetricKey): TallyHistogram {
     return this.histograms.get(k)!;
   }
 
@@ -218,7 +202,7 @@ export class PrometheusSink implements Sink {
     if (e.result === 'pass') this.gauge('canaryLastSuccess').set({ canary }, e.finishedAt / 1000);
     if (e.pValue !== undefined) this.gauge('canaryPvalue').set({ canary }, e.pValue);
     if (e.tokens) this.counter('canaryTokens').inc({ canary }, e.tokens);
-    this.histogram('canaryDuration').observe({ canary }, e.durationSeconds);
+    this.histogram('canaryDuration').labels(canary).observe(e.durationSeconds);
   }
 
   private quarantine(e: QuarantineRecord): void {
@@ -226,18 +210,19 @@ export class PrometheusSink implements Sink {
   }
 
   private verdict(v: Verdict): void {
-    this.counter('responsesEvaluated').inc({ decision: v.decision });
+    this.counted('responsesEvaluated', { decision: v.decision }).inc();
+    const duration = this.histogram('checkDuration');
     for (const r of v.results) {
-      this.histogram('checkDuration').observe({ check: r.check }, r.durationSeconds);
+      duration.labels(r.check).observe(r.durationSeconds);
       if (r.status === 'fail')
-        this.counter('verdicts').inc({
+        this.counted('verdicts', {
           policy: r.policy,
           rule: r.rule,
           check: r.check,
           action: r.action,
           mode: r.mode,
-        });
-      else if (r.status === 'error') this.counter('checkErrors').inc({ check: r.check });
+        }).inc();
+      else if (r.status === 'error') this.counted('checkErrors', { check: r.check }).inc();
     }
   }
 
@@ -256,7 +241,7 @@ export class PrometheusSink implements Sink {
     if (e.upstreamError)
       this.counter('upstreamErrors').inc({ upstream: e.upstream, reason: e.upstreamError });
     if (e.chunkSeconds.length) {
-      const h = this.histogram('streamChunkOverhead');
+      const h = this.histogram('streamChunkOverhead').labels();
       for (const c of e.chunkSeconds) h.observe(c);
     }
     const id = e.identity;

@@ -16,6 +16,8 @@ export function normalisePath(raw: string): PathResult {
   const query = q === -1 ? '' : raw.slice(q);
   if (!path.startsWith('/')) return { ok: false, reason: 'the path must start with /' };
   if (path.includes('\\')) return { ok: false, reason: 'the path contains a backslash' };
+  // Nothing to decode and no dot segment: the path reads one way only, as it is.
+  if (!path.includes('%') && !path.includes('/.')) return { ok: true, path: raw };
   let decoded = '';
   for (let i = 0; i < path.length; i++) {
     const c = path[i]!;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normalisePath } from '../../../src/upstream/path.js';
 
@@ -31,5 +32,25 @@ describe('normalisePath', () => {
     const r = normalisePath(raw);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toContain(reason);
+  });
+
+  it('reads a path as it is only when decoding it would change nothing', () => {
+    // A path with an escape takes the decoding path: the same path with one `a` spelled `%61`
+    // must normalise as the plain one does (the shortcut for plain paths changes nothing).
+    const segment = fc.constantFrom('a', 'b', '.', '..', '', 'x.y', '.a', 'a.', '...', 'v1');
+    fc.assert(
+      fc.property(
+        fc.array(segment, { minLength: 1, maxLength: 8 }),
+        fc.constantFrom('', '?q=.'),
+        (segs, query) => {
+          const plain = `/${segs.join('/')}${query}`;
+          const i = plain.indexOf('a');
+          fc.pre(i !== -1 && i < plain.length - query.length);
+          const escaped = `${plain.slice(0, i)}%61${plain.slice(i + 1)}`;
+          expect(normalisePath(plain)).toEqual(normalisePath(escaped));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

@@ -76,8 +76,21 @@ export interface Skeleton {
   map: Uint32Array | undefined;
 }
 
-/** The skeleton of `text`; linear, and clean text costs one regex test. */
+/** The last skeleton computed: the checks of one evaluation each read the same text's. */
+let last: Skeleton = { text: '', map: undefined };
+let lastOf = '';
+
+/**
+ * The skeleton of `text`; linear, and clean text costs one regex test. The result is shared
+ * with the next caller that asks for the same text: read it, never change it.
+ */
 export function skeleton(text: string): Skeleton {
+  if (text === lastOf) return last;
+  lastOf = text;
+  return (last = computeSkeleton(text));
+}
+
+function computeSkeleton(text: string): Skeleton {
   if (!ANY.test(text)) return { text, map: undefined };
   const parts: string[] = [];
   const map: number[] = [];
