@@ -1,74 +1,33 @@
 /**
  * The request path, in order: route → read and parse the request → call the upstream →
- * parse the response (buffered or streamed) → answer the client → record. This is the only
- * place that knows the order of the steps.
+ * answer the client by the kind of response (buffered.ts, streamed.ts, upstream-error.ts,
+ * pass-through.ts) → record. This is the only place that knows the order of the steps.
  */
 import { randomUUID } from 'node:crypto';
-import { pipeline as pipeStreams } from 'node:stream';
-import type { Readable } from 'node:stream';
 import { getProvider } from '../adapters/providers.js';
 import { findAdapter } from '../adapters/registry.js';
 import { parseJson } from '../adapters/read.js';
 import type { WireAdapter } from '../adapters/types.js';
 import { CoalmineError, isCoalmineError } from '../errors.js';
 import type { NormalisedResponse, RequestInfo } from '../model/exchange.js';
-import type { Logger } from '../model/log.js';
-import type { RequestRecord, Sink } from '../model/sink.js';
-import { Abort } from '../upstream/abort.js';
-import type { Upstream, UpstreamResponse } from '../upstream/client.js';
-import { upstreamError } from '../upstream/client.js';
-import { toClientHeaders, toUpstreamHeaders } from '../upstream/headers.js';
-import { normalisePath } from '../upstream/path.js';
-import type { Route } from '../upstream/router.js';
-import { Accumulator } from './accumulate.js';
-import { decodeStream, encodingOf, readDecoded } from './decode.js';
-import type { ProxyRequest, ResponseWriter } from './io.js';
-import { errorBodyTexts, sendBuffered, sendUpstreamError } from './actions.js';
-import { checkTexts } from './error-text.js';
-import { relayStream } from './stream.js';
-import type { CompiledPolicy, PolicySet } from '../policy/compiled.js';
-import type { EngineLimits } from '../policy/engine.js';
-import { evaluate, selectPolicies } from '../policy/engine.js';
-import { gateRules } from '../policy/gate-rules.js';
-import type { GateRule } from '../policy/gate-rules.js';
-import { GatedEmitter } from './gated-emitter.js';
-import type { Tracing } from '../model/tracing.js';
+import type { RequestRecord } from '../model/sink.js';
 import { noopTracing } from '../model/tracing.js';
-import { looksLikeRefusal } from '../policy/checks/refusal.js';
-import type { IdentityTracker } from '../canary/identity.js';
 import type { Verdict } from '../model/verdict.js';
-import type { Admission } from '../canary/quarantine.js';
+import { evaluate } from '../policy/engine.js';
+import { Abort } from '../upstream/abort.js';
+import type { UpstreamResponse } from '../upstream/client.js';
+import { upstreamError } from '../upstream/client.js';
+import { toUpstreamHeaders } from '../upstream/headers.js';
+import { normalisePath } from '../upstream/path.js';
+import { answerBuffered } from './buffered.js';
+import type { Exchange, PipelineDeps, Times } from './exchange.js';
+import { describeFault, errorType, isUpstreamFault } from './faults.js';
+import type { ProxyRequest, ResponseWriter } from './io.js';
+import { passThrough } from './pass-through.js';
+import { answerStream } from './streamed.js';
+import { answerUpstreamError } from './upstream-error.js';
 
-export interface PipelineDeps {
-  route(url: string): Route | undefined;
-  client(upstream: string): Upstream;
-  limits: { requestBody: number; responseBody: number };
-  unknownRoutes: 'pass' | 'reject';
-  sink: Sink;
-  log: Logger;
-  /** The live policy set; taken once per request, its version stamped on the response. */
-  policies(): PolicySet;
-  checkLimits: EngineLimits;
-  /** Characters a stream holds back for checks that cannot name their triggers. */
-  streamWindow: number;
-  /** Model identity tracking; absent in tests that do not need it. */
-  identity?: IdentityTracker | undefined;
-  /** Spans per request; no-op when absent. */
-  tracing?: Tracing | undefined;
-  /** Quarantined models: what live traffic to them must do. */
-  quarantine?: { admit(upstream: string, model: string | undefined): Admission | undefined };
-}
-
-/** The gate rules of a selection of policies, computed once per loaded set and selection. */
-const gateCache = new WeakMap<PolicySet, Map<string, GateRule[]>>();
-function streamRules(set: PolicySet, selected: readonly CompiledPolicy[]): GateRule[] {
-  let bySelection = gateCache.get(set);
-  if (!bySelection) gateCache.set(set, (bySelection = new Map<string, GateRule[]>()));
-  const key = selected.map((p) => p.name).join('\u0000');
-  let rules = bySelection.get(key);
-  if (!rules) bySelection.set(key, (rules = gateRules(selected)));
-  return rules;
-}
+export type { PipelineDeps } from './exchange.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
@@ -142,10 +101,7 @@ export function createPipeline(deps: PipelineDeps) {
       req.source,
     );
 
-    let tDispatch = 0;
-    let tUpstreamFirst = 0;
-    let tClientFirst = 0;
-    let tUpstreamEnd = 0;
+    const times: Times = { dispatch: 0, upstreamFirst: 0, clientFirst: 0, upstreamEnd: 0 };
     const ac = new Abort();
     const onClientGone = () =>
       ac.abort(new CoalmineError('CLIENT_DISCONNECTED', 'client disconnected'));
@@ -176,7 +132,7 @@ export function createPipeline(deps: PipelineDeps) {
         type: errorType(err),
         code: err.code.toLowerCase(),
       });
-      tClientFirst ||= performance.now();
+      times.clientFirst ||= performance.now();
       out.head(err.status, {
         'content-type': 'application/json',
         'content-length': String(Buffer.byteLength(body)),
@@ -238,7 +194,7 @@ export function createPipeline(deps: PipelineDeps) {
         url: up.url,
         request: info,
       });
-      tDispatch = performance.now();
+      times.dispatch = performance.now();
       const res = await client.request({
         method: req.method,
         path: route.path,
@@ -251,242 +207,54 @@ export function createPipeline(deps: PipelineDeps) {
         body,
         signal: ac,
       });
-      tUpstreamFirst = performance.now();
-      rec.upstreamTtfbSeconds = (tUpstreamFirst - tDispatch) / 1000;
+      times.upstreamFirst = performance.now();
+      rec.upstreamTtfbSeconds = (times.upstreamFirst - times.dispatch) / 1000;
       rec.status = res.status;
       if (res.status >= 500) rec.upstreamError = 'upstream_5xx';
 
-      const framing =
-        adapter && res.status < 300 ? adapter.streamFraming(contentType(res.headers)) : undefined;
-      if (adapter && info && res.status >= 300 && policySet.policies.length) {
-        // An upstream error (or any other non-2xx) on an adapter route: the SDKs raise it with
-        // its text, so that is checked like the answer's (error-text.ts). Read within the
-        // response limit.
-        const { raw, text: decoded } = await readDecoded(
-          res.body,
-          res.headers['content-encoding'],
-          deps.limits.responseBody,
-        );
-        tUpstreamEnd = performance.now();
+      const x: Exchange | undefined =
+        adapter && info
+          ? {
+              deps,
+              requestId,
+              policySet,
+              upstream: up,
+              adapter,
+              info,
+              out,
+              rec,
+              ours,
+              span: tr,
+              abort: ac,
+              times,
+              check: (response) => check(info, response),
+            }
+          : undefined;
+      const ok = res.status >= 200 && res.status < 300;
+      const framing = x && ok ? x.adapter.streamFraming(contentType(res.headers)) : undefined;
+      if (x && res.status >= 300 && policySet.policies.length) await answerUpstreamError(x, res);
+      else if (!x || !ok) {
         tr.endUpstream(res.status, undefined, undefined);
-        const error = errorBodyTexts(decoded);
-        const checked = checkTexts(error.texts, (r) => check(info, r));
-        const verdict = checked.verdict;
-        if (verdict) {
-          tr.evaluation(verdict, policySet.version, undefined);
-          rec.verdict = verdict;
-          ours['x-coalmine-decision'] = verdict.decision;
-        }
-        tClientFirst = performance.now();
-        sendUpstreamError({ out, upstream: res, adapter, raw, error, checked, ours });
-      } else if (!adapter || res.status < 200 || res.status >= 300) {
-        tr.endUpstream(res.status, undefined, undefined);
-        await passThrough(res, out, ours, () => (tClientFirst ||= performance.now()));
-      } else if (framing) {
-        rec.stream = true;
-        const enc = encodingOf(res.headers['content-encoding']);
-        const source: Readable = enc
-          ? pipeStreams(res.body, decodeStream(enc), () => {})
-          : res.body;
-        out.head(res.status, toClientHeaders(res.headers, { decoded: !!enc, extra: ours }));
-        const acc = new Accumulator(deps.checkLimits.maxScanChars);
-        const rules = info
-          ? streamRules(policySet, selectPolicies(policySet, up.name, info.model))
-          : [];
-        const gate =
-          info && rules.length
-            ? new GatedEmitter(
-                {
-                  rules,
-                  request: info,
-                  window: deps.streamWindow,
-                  maxHeld: deps.checkLimits.maxScanChars,
-                },
-                adapter,
-                (c) => acc.toolCalls(c),
-                (chunk) => {
-                  tClientFirst ||= performance.now();
-                  return out.write(chunk);
-                },
-              )
-            : undefined;
-        const result = await relayStream({
-          source,
-          framing,
-          adapter,
-          out,
-          acc,
-          limit: deps.limits.responseBody,
-          signal: ac,
-          abortUpstream: (reason) => ac.abort(reason),
-          onFirstWrite: () => (tClientFirst ||= performance.now()),
-          onChunk: (s) => {
-            if (rec.chunkSeconds.length < 1000) rec.chunkSeconds.push(s);
-          },
-          gate,
-          checkError:
-            info && policySet.policies.length
-              ? (texts) => checkTexts(texts, (r) => check(info, r))
-              : undefined,
-        });
-        tUpstreamEnd = performance.now();
-        tr.endUpstream(res.status, acc.response, result.error?.code.toLowerCase());
-        describe(rec, acc.response, deps.identity);
-        // The gate enforced block/redact rules on the way; flag and shadow rules, and the
-        // verdict the telemetry records, need one pass over the whole answer at the end.
-        // A block of the gate, or of an in-band upstream error's message, decided the stream.
-        const blockedBy = gate?.blocked ?? result.errorBlockedBy;
-        const verdict =
-          (info ? check(info, acc.response) : undefined) ??
-          (blockedBy
-            ? {
-                decision: 'block' as const,
-                policyVersion: policySet.version,
-                results: [blockedBy],
-                blockedBy,
-              }
-            : undefined);
-        if (verdict) {
-          tr.evaluation(verdict, policySet.version, acc.response.id);
-          if (blockedBy) {
-            verdict.decision = 'block';
-            verdict.blockedBy ??= blockedBy;
-          }
-          rec.verdict = verdict;
-        }
-        rec.abortReason = result.abortReason;
-        if (result.error) {
-          rec.errorCode = result.error.code;
-          if (result.error.code === 'INTERNAL')
-            deps.log.error('request failed', { requestId, error: describeFault(result.error) });
-          else if (isUpstreamFault(result.error.code))
-            rec.upstreamError = result.error.code.toLowerCase();
-          if (result.abortReason === 'client_disconnect') rec.status = 499;
-        }
-      } else {
-        const { raw, text } = await readDecoded(
-          res.body,
-          res.headers['content-encoding'],
-          deps.limits.responseBody,
-        );
-        tUpstreamEnd = performance.now();
-        const body = parseJson(text.toString('utf8'));
-        const normalised = adapter.parseResponse(body);
-        if (!normalised) {
-          throw new CoalmineError(
-            'UPSTREAM_MALFORMED_BODY',
-            'upstream returned a malformed response body',
-          );
-        }
-        tr.endUpstream(res.status, normalised, undefined);
-        describe(rec, normalised, deps.identity);
-        const verdict = info ? check(info, normalised) : undefined;
-        if (verdict) {
-          tr.evaluation(verdict, policySet.version, normalised.id);
-          rec.verdict = verdict;
-          ours['x-coalmine-decision'] = verdict.decision;
-          if (verdict.decision === 'block') rec.status = 400;
-        }
-        tClientFirst = performance.now();
-        sendBuffered({ out, upstream: res, adapter, raw, body, normalised, verdict, ours });
-      }
+        await passThrough(res, out, ours, () => (times.clientFirst ||= performance.now()));
+      } else if (framing) await answerStream(x, res, framing);
+      else await answerBuffered(x, res);
     } catch (e) {
       sendError(isCoalmineError(e) || !route ? e : upstreamError(e, ac, route.upstream.name));
     } finally {
       clearTimeout(timer);
       const tEnd = performance.now();
+      const t = times;
       rec.durationSeconds = (tEnd - req.receivedAt) / 1000;
-      if (tUpstreamFirst) rec.upstreamDurationSeconds = ((tUpstreamEnd || tEnd) - tDispatch) / 1000;
-      if (tClientFirst && tDispatch) {
+      if (t.upstreamFirst)
+        rec.upstreamDurationSeconds = ((t.upstreamEnd || tEnd) - t.dispatch) / 1000;
+      if (t.clientFirst && t.dispatch) {
         const upstreamWait =
-          (tUpstreamEnd && !rec.stream ? tUpstreamEnd : tUpstreamFirst || tClientFirst) - tDispatch;
-        rec.overheadSeconds = Math.max(0, (tClientFirst - req.receivedAt - upstreamWait) / 1000);
+          (t.upstreamEnd && !rec.stream ? t.upstreamEnd : t.upstreamFirst || t.clientFirst) -
+          t.dispatch;
+        rec.overheadSeconds = Math.max(0, (t.clientFirst - req.receivedAt - upstreamWait) / 1000);
       }
       deps.sink.record(rec);
       tr.end(rec, policySet.version);
     }
   };
-}
-
-function describe(
-  rec: RequestRecord,
-  r: NormalisedResponse,
-  identity: IdentityTracker | undefined,
-): void {
-  if (identity && rec.upstream !== 'none') {
-    const o = identity.observe({
-      upstream: rec.upstream,
-      requested: rec.requestModel,
-      model: r.model,
-      fingerprint: r.fingerprint,
-    });
-    rec.identity = o;
-  }
-  rec.responseModel = r.model;
-  rec.usage = r.usage;
-  let chars = 0;
-  let refused = false;
-  for (const c of r.choices) {
-    if (!c) continue;
-    if (c.finishReason) rec.finishReasons.push(c.finishReason);
-    chars += c.text.length + (c.refusal?.length ?? 0);
-    for (const t of c.toolCalls) chars += t.arguments.length;
-    // Refusals feed the live drift signals only: canary probes (refusal probes!) skip the scan.
-    refused ||=
-      c.finishReason === 'refusal' ||
-      !!c.refusal ||
-      (rec.source === 'live' && looksLikeRefusal(c.text));
-  }
-  rec.output = { chars, refused };
-}
-
-function isUpstreamFault(code: string): boolean {
-  return code.startsWith('UPSTREAM_') || code === 'RESPONSE_TOO_LARGE';
-}
-
-/** What a log line says of an unexpected fault: its kind and where, never request content. */
-function describeFault(err: CoalmineError): string {
-  const cause = err.cause instanceof Error ? err.cause : undefined;
-  if (!cause) return err.message;
-  const frame = cause.stack?.split('\n').find((l) => l.trim().startsWith('at '));
-  return `${err.message}: ${cause.name}${frame ? ` ${frame.trim()}` : ''}`;
-}
-
-function errorType(e: CoalmineError): string {
-  if (e.code === 'INTERNAL') return 'server_error';
-  if (e.status === 413 || e.status === 400 || e.status === 404) return 'invalid_request_error';
-  if (e.status === 503) return 'service_unavailable_error';
-  if (e.isTimeout) return 'timeout_error';
-  return 'upstream_error';
-}
-
-/**
- * Routes no adapter understands, and upstream error statuses, are relayed untouched. They have
- * no in-band error format, so an upstream failure mid-body is signalled the HTTP way: the
- * response ends without its final chunk and the client sees an incomplete body.
- */
-function passThrough(
-  res: UpstreamResponse,
-  out: ResponseWriter,
-  ours: Record<string, string>,
-  first: () => void,
-): Promise<void> {
-  const headers = toClientHeaders(res.headers, { decoded: false, extra: ours });
-  const len = res.headers['content-length'];
-  if (typeof len === 'string') headers['content-length'] = len;
-  out.head(res.status, headers);
-  first();
-  return new Promise((resolve, reject) => {
-    res.body.on('data', (c: Buffer) => {
-      if (!out.write(c)) {
-        res.body.pause();
-        void out.drain().then(() => res.body.resume());
-      }
-    });
-    res.body.once('end', () => {
-      out.end();
-      resolve();
-    });
-    res.body.once('error', reject);
-  });
 }

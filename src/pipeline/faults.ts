@@ -1,0 +1,24 @@
+/** How the pipeline classifies and logs failures. */
+import type { CoalmineError } from '../errors.js';
+
+/** Whether an error is the upstream's fault (counted as an upstream error). */
+export function isUpstreamFault(code: string): boolean {
+  return code.startsWith('UPSTREAM_') || code === 'RESPONSE_TOO_LARGE';
+}
+
+/** What a log line says of an unexpected fault: its kind and where, never request content. */
+export function describeFault(err: CoalmineError): string {
+  const cause = err.cause instanceof Error ? err.cause : undefined;
+  if (!cause) return err.message;
+  const frame = cause.stack?.split('\n').find((l) => l.trim().startsWith('at '));
+  return `${err.message}: ${cause.name}${frame ? ` ${frame.trim()}` : ''}`;
+}
+
+/** The provider error `type` of a Coalmine error. */
+export function errorType(e: CoalmineError): string {
+  if (e.code === 'INTERNAL') return 'server_error';
+  if (e.status === 413 || e.status === 400 || e.status === 404) return 'invalid_request_error';
+  if (e.status === 503) return 'service_unavailable_error';
+  if (e.isTimeout) return 'timeout_error';
+  return 'upstream_error';
+}
