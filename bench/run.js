@@ -45,6 +45,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP = Math.min(DURATION, 3);
 /** Targets: [JSON ≥ 0.85× the bare pipe, streams ≥ 0.70× in both shapes] (issue #15). */
 const TARGET_RATIO = { json: 0.85, stream: 0.7, 'stream-burst': 0.7 };
+/** Peak RSS under load: at most 1.2× the bare pipe's plus 40 MB (issue #15). */
+const rssTarget = (pipeMb) => 1.2 * pipeMb + 40;
 const children = [];
 
 function hasTaskset() {
@@ -391,13 +393,20 @@ async function main() {
     '',
     `Resident memory (VmRSS, MB): after start; idle after the warm-up; the peak under the ${CONNECTIONS}-connection load (sampled every 100 ms, all workloads); idle after the last round; VmHWM.`,
     '',
-    '| target | after start | idle | under load (peak) | idle after | VmHWM |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| target | after start | idle | under load (peak) | peak target (≤ 1.2× pipe + 40) | idle after | VmHWM |',
+    '|---|---:|---:|---:|---:|---:|---:|',
   );
+  const peakOf = (name) =>
+    Math.max(...Object.keys(SCENARIOS).map((s) => results[s][name].peakRssMb));
+  const pipePeak = peakOf('bare pipe');
   for (const name of proxies) {
-    const peak = Math.max(...Object.keys(SCENARIOS).map((s) => results[s][name].peakRssMb));
+    const peak = peakOf(name);
+    const target =
+      name === 'bare pipe'
+        ? '—'
+        : `${fmt(rssTarget(pipePeak), 1)} ${peak <= rssTarget(pipePeak) ? '✓' : '✗'}`;
     lines.push(
-      `| ${name} | ${fmt(rssStart[name], 1)} | ${fmt(rssIdle[name], 1)} | ${fmt(peak, 1)} | ${fmt(rssEnd[name], 1)} | ${fmt(hwm[name], 1)} |`,
+      `| ${name} | ${fmt(rssStart[name], 1)} | ${fmt(rssIdle[name], 1)} | ${fmt(peak, 1)} | ${target} | ${fmt(rssEnd[name], 1)} | ${fmt(hwm[name], 1)} |`,
     );
   }
   const table = lines.join('\n');
@@ -417,7 +426,7 @@ async function main() {
       eventsPerResponse: events,
       results,
       vsBarePipe: vs,
-      rssMb: { start: rssStart, idle: rssIdle, end: rssEnd, hwm },
+      rssMb: { start: rssStart, idle: rssIdle, end: rssEnd, hwm, peakTarget: rssTarget(pipePeak) },
       runs,
     },
   });

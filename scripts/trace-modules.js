@@ -1,7 +1,10 @@
 /**
  * `node --import ./scripts/trace-modules.js …` with COALMINE_TRACE_MODULES=FILE: appends to FILE,
  * as they load, the path of every module file the process loads: ESM resolutions through a
- * module.register hook, CommonJS requires (createRequire included) through Module's require.
+ * module.register hook, CommonJS requires (createRequire included) through Module's require;
+ * and, as `node:NAME` lines, Node's own modules as they appear in `process.moduleLoadList` (its
+ * bundled fetch, `internal/deps/undici/undici`, loads lazily on first use of a Web global, not
+ * through either hook; the list is polled every 20 ms).
  * Used by scripts/rss-idle.js --modules and by the lazy-loading regression test.
  */
 import { appendFileSync } from 'node:fs';
@@ -32,4 +35,13 @@ if (out) {
     }
     return m;
   };
+  let seen = 0;
+  const builtins = () => {
+    const list = process.moduleLoadList;
+    const fresh = list.slice(seen).filter((e) => e.startsWith('NativeModule '));
+    seen = list.length;
+    if (fresh.length) appendFileSync(out, fresh.map((e) => `node:${e.slice(13)}\n`).join(''));
+  };
+  builtins();
+  setInterval(builtins, 20).unref();
 }

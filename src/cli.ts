@@ -1,8 +1,33 @@
 #!/usr/bin/env node
 /** The `coalmine` executable: argument parsing, exit codes, signals. */
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { ConfigError } from './errors.js';
-import { createCore, serve, VERSION } from './main.js';
+
+// Each command loads what only it uses: `main.js` (the server and everything it wires) is
+// imported by `serve` and `canary` alone.
+const { version: VERSION } = createRequire(import.meta.url)('../package.json') as {
+  version: string;
+};
+
+/**
+ * Keeps V8's young generation at its initial size while `serve` starts, and gives it back its
+ * default growth once the proxy listens. Startup allocates tens of MB of short-lived objects
+ * (module sources, config and policy parsing, zod schemas); with the default growth factor the
+ * young generation doubles to 8 MB semi-spaces on the way and stays that size in an idle process
+ * until V8's memory reducer shrinks it, about 30 s later: ~6 MB resident for nothing. Under load it
+ * grows as it always did (the factor is back to 2, V8's default). `--semi-space-growth-factor` is
+ * read each time the new space grows, so setting it at run time takes effect; a process started
+ * with its own semi-space flags is left alone. Measured with scripts/rss-idle.js: 3 s after start,
+ * this alone takes ~8 MB off the idle RSS (73 -> 65 MB).
+ */
+function holdYoungGeneration(): () => void {
+  const given = [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].join(' ');
+  if (given.includes('semi-space')) return () => {};
+  setFlagsFromString('--semi-space-growth-factor=1');
+  return () => setFlagsFromString('--semi-space-growth-factor=2');
+}
 
 const USAGE = `coalmine ${VERSION} — runtime validation proxy for model outputs
 
@@ -34,8 +59,10 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'serve': {
+      const releaseYoungGeneration = holdYoungGeneration();
       // When not preloaded with --import, start trace export before the app (no-op if off).
       const otel = await import('./instrumentation.js');
+      const { serve } = await import('./main.js');
       const { values } = parseArgs({
         args: rest,
         options: {
@@ -45,6 +72,11 @@ async function main(argv: string[]): Promise<number> {
           upstream: { type: 'string' },
         },
       });
+      // SIGHUP reloads policies. Taken over before the server starts: from "coalmine listening"
+      // to the end of `serve` there is a window in which Node's default action (exit) would
+      // still apply; one that comes while the policies are first loaded has nothing to reload.
+      const onHangup = { reload: () => {} };
+      process.on('SIGHUP', () => onHangup.reload());
       const running = await serve({
         cwd: process.cwd(),
         env: process.env,
@@ -53,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
         adminListen: values['admin-listen'],
         upstream: values.upstream,
       });
+      releaseYoungGeneration();
       const stop = () =>
         void running
           .shutdown()
@@ -61,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
           .then(() => process.exit(0));
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
-      process.on('SIGHUP', () => void running.reloadPolicies());
+      onHangup.reload = () => void running.reloadPolicies();
       return -1;
     }
     case 'sim': {
@@ -73,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
           scenario: { type: 'string' },
         },
       });
-      // Each command loads what only it uses (the simulator, the policy and canary tooling).
+      // The simulator, like the policy and canary tooling, is loaded by its command only.
       const { startSim } = await import('./sim/server.js');
       const sim = await startSim({
         port: Number(values.port ?? 8792),
@@ -123,6 +156,7 @@ async function main(argv: string[]): Promise<number> {
         },
       });
       const canary = await import('./commands/canary.js');
+      const { createCore } = await import('./main.js');
       const common = { configFile: values.config, ids: values.id ?? [], json: values.json };
       if (sub === 'run') return canary.run(common, io, createCore);
       if (sub === 'baseline')

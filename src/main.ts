@@ -7,7 +7,6 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
 import { getProvider, providerIds } from './adapters/providers.js';
 import type { LoadedConfig } from './config/load.js';
 import { loadConfig } from './config/load.js';
@@ -20,7 +19,7 @@ import { CanaryService } from './canary/service.js';
 import { canaryRoutes } from './http/admin-canaries.js';
 import { fanout } from './model/sink.js';
 import { ConfigError, formatIssue } from './errors.js';
-import { createAdminApp } from './http/admin.js';
+import { createAdminServer } from './http/admin.js';
 import { policyRoutes } from './http/admin-policies.js';
 import { loadPolicySetAsync } from './policy/loader.js';
 import { PolicyStore } from './policy/store.js';
@@ -30,9 +29,10 @@ import { RequestBudget } from './http/request-budget.js';
 import { createTrafficServer } from './http/traffic-server.js';
 import { jsonLogger } from './log.js';
 import type { Logger } from './model/log.js';
+import type { Tracing } from './model/tracing.js';
+import { noopTracing } from './model/tracing.js';
 import { createPipeline } from './pipeline/proxy.js';
 import type { SimServer } from './sim/server.js';
-import { otelTracing } from './telemetry/otel.js';
 import { PrometheusSink } from './telemetry/prometheus.js';
 import { UpstreamClient } from './upstream/client.js';
 import { createRouter } from './upstream/router.js';
@@ -94,6 +94,18 @@ export function canaryUpstreams(upstreams: readonly UpstreamConfig[]) {
     prefix: u.prefix,
     chatPath: getProvider(u.provider).canaryPath,
   }));
+}
+
+/**
+ * Spans only when something registered with the OpenTelemetry API (instrumentation.ts's SDK, or
+ * the operator's own `--import`): the API keeps its registrations under this global symbol (its
+ * major version in the name). Otherwise telemetry/otel.ts is not loaded and the pipeline gets the
+ * no-op tracing the API would have amounted to, without a non-recording span and a context
+ * extraction per request.
+ */
+async function tracingFor(): Promise<Tracing> {
+  const registry = (globalThis as Record<symbol, unknown>)[Symbol.for('opentelemetry.js.api.1')];
+  return registry ? (await import('./telemetry/otel.js')).otelTracing : noopTracing;
 }
 
 /** Everything but the listeners: what `serve` runs and `coalmine canary` uses in process. */
@@ -197,6 +209,7 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     ? watchPolicies(policyPatterns, loaded.baseDir, () => void reloadPolicies())
     : () => {};
 
+  const tracing = await tracingFor();
   const handle = createPipeline({
     route: createRouter(upstreams),
     client: (name) => clients.get(name)!,
@@ -212,9 +225,9 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     streamWindow: config.streaming.window,
     identity,
     quarantine,
-    tracing: otelTracing,
+    tracing,
   });
-  const canaries = new CanaryService(canaryLoad.canaries, { handle, tracing: otelTracing }, sink);
+  const canaries = new CanaryService(canaryLoad.canaries, { handle, tracing }, sink);
 
   return {
     config,
@@ -259,7 +272,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       },
     },
   });
-  const admin = createAdminApp({
+  const adminServer = createAdminServer({
     token: config.admin.token,
     ready: () => !draining,
     metrics: () => metrics.metrics(),
@@ -283,7 +296,6 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     },
   });
 
-  const adminServer = createAdaptorServer({ fetch: admin.fetch }) as Server;
   const ta = await listen(traffic, config.listen.host, config.listen.port);
   const aa = await listen(adminServer, config.admin.listen.host, config.admin.listen.port);
   const url = hostUrl(ta);

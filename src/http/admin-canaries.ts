@@ -2,7 +2,7 @@
  * `/admin/canaries` (last results, run one now) and `/admin/quarantine` (what is held, and
  * the release that accepts a model's new behaviour). Behind the admin token like all /admin.
  */
-import type { Hono } from 'hono';
+import type { AdminRoutes } from './admin-router.js';
 import { canaryKind } from '../canary/loader.js';
 import type { Quarantine } from '../canary/quarantine.js';
 import type { CanaryResult } from '../canary/runner.js';
@@ -22,7 +22,7 @@ const view = (r: CanaryResult) => ({
 });
 
 export function canaryRoutes(canaries: CanaryService, quarantine: Quarantine) {
-  return (admin: Hono): void => {
+  return <R>(admin: AdminRoutes<R>): void => {
     admin.get('/canaries', (c) =>
       c.json({
         canaries: canaries.canaries.map((k) => ({
@@ -37,7 +37,7 @@ export function canaryRoutes(canaries: CanaryService, quarantine: Quarantine) {
       }),
     );
     admin.post('/canaries/:id/run', async (c) => {
-      const k = canaries.get(c.req.param('id'));
+      const k = canaries.get(c.req.param('id') ?? '');
       if (!k) return c.json({ error: { code: 'not_found', message: 'no such canary' } }, 404);
       return c.json(view(await canaries.run(k)));
     });

@@ -2,7 +2,7 @@
  * `/admin/policies` and `/admin/reload`: what is loaded, and an atomic reload on demand. A
  * reload that would drop a loaded policy file is refused (409) unless `?allow_removal=true`.
  */
-import type { Hono } from 'hono';
+import type { AdminRoutes } from './admin-router.js';
 import { formatIssue } from '../errors.js';
 import type { PolicyStore, ReloadStatus } from '../policy/store.js';
 
@@ -16,7 +16,7 @@ function status(r: ReloadStatus) {
 }
 
 export function policyRoutes(store: PolicyStore) {
-  return (admin: Hono): void => {
+  return <R>(admin: AdminRoutes<R>): void => {
     admin.get('/policies', (c) => {
       const set = store.current;
       return c.json({

@@ -1,10 +1,13 @@
 /**
  * The admin listener: health, readiness and metrics (unauthenticated, on a separate,
  * loopback-by-default listener), and `/admin/*` behind the bearer token. With no
- * `admin.token` configured, `/admin/*` answers 401 to everyone.
+ * `admin.token` configured, `/admin/*` answers 401 to everyone. Served from node:http by
+ * `admin-router.ts` (why not Hono: see there).
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
-import { Hono } from 'hono';
+import type { Server } from 'node:http';
+import { AdminRouter, adminContext, pathSegments, reply, serveAdmin } from './admin-router.js';
+import type { AdminCall, AdminReply, AdminRoutes } from './admin-router.js';
 
 export interface AdminDeps {
   token: string | undefined;
@@ -12,42 +15,54 @@ export interface AdminDeps {
   metrics(): Promise<string>;
   metricsContentType: string;
   /** Extra `/admin/*` routes (policies, quarantine, …), mounted behind the token. */
-  routes?: (admin: Hono) => void;
+  routes?: (admin: AdminRoutes<AdminReply>) => void;
 }
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
 }
 
-export function createAdminApp(deps: AdminDeps): Hono {
-  const app = new Hono();
+const NOT_FOUND = { error: { message: 'not found', code: 'not_found' } };
+
+/** The admin API as a function of one call: what the listener serves, and what tests drive. */
+export function adminAnswer(deps: AdminDeps): (call: AdminCall) => Promise<AdminReply> {
   const expected = deps.token ? digest(deps.token) : undefined;
-
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', (c) =>
-    deps.ready() ? c.json({ status: 'ready' }) : c.json({ status: 'draining' }, 503),
-  );
-  app.get('/metrics', async (c) =>
-    c.body(await deps.metrics(), 200, { 'content-type': deps.metricsContentType }),
-  );
-
-  const admin = new Hono();
-  admin.use('*', async (c, next) => {
-    const h = c.req.header('authorization') ?? '';
-    const given = h.toLowerCase().startsWith('bearer ') ? h.slice(7).trim() : '';
-    if (!expected || !given || !timingSafeEqual(digest(given), expected)) {
-      const message = expected
-        ? 'missing or wrong admin token'
-        : 'the admin API is disabled: set admin.token in the configuration';
-      return c.json({ error: { message, code: 'admin_unauthorized' } }, 401, {
-        'www-authenticate': 'Bearer',
-      });
-    }
-    await next();
-    return undefined;
-  });
+  const open = new AdminRouter()
+    .get('/healthz', (c) => c.json({ status: 'ok' }))
+    .get('/readyz', (c) =>
+      deps.ready() ? c.json({ status: 'ready' }) : c.json({ status: 'draining' }, 503),
+    )
+    .get('/metrics', async (c) =>
+      c.body(await deps.metrics(), 200, { 'content-type': deps.metricsContentType }),
+    );
+  const admin = new AdminRouter();
   deps.routes?.(admin);
-  app.route('/admin', admin);
-  app.notFound((c) => c.json({ error: { message: 'not found', code: 'not_found' } }, 404));
-  return app;
+
+  const authorised = (call: AdminCall): boolean => {
+    const raw = call.headers.authorization ?? '';
+    const given = raw.toLowerCase().startsWith('bearer ') ? raw.slice(7).trim() : '';
+    return !!expected && !!given && timingSafeEqual(digest(given), expected);
+  };
+
+  return async (call) => {
+    const segments = pathSegments(call.url);
+    if (segments[0] === 'admin') {
+      if (!authorised(call)) {
+        const message = expected
+          ? 'missing or wrong admin token'
+          : 'the admin API is disabled: set admin.token in the configuration';
+        return reply.json({ error: { message, code: 'admin_unauthorized' } }, 401, {
+          'www-authenticate': 'Bearer',
+        });
+      }
+      const route = admin.match(call.method, segments.slice(1));
+      return route ? route.handler(adminContext(call, route.params)) : reply.json(NOT_FOUND, 404);
+    }
+    const route = open.match(call.method, segments);
+    return route ? route.handler(adminContext(call, route.params)) : reply.json(NOT_FOUND, 404);
+  };
+}
+
+export function createAdminServer(deps: AdminDeps): Server {
+  return serveAdmin(adminAnswer(deps));
 }

@@ -183,7 +183,9 @@ function compilePolicySet(
   if (issues.length > 0) return { ok: false, issues };
 
   const hash = createHash('sha256');
-  for (const p of [...parsed].sort((a, b) => a.file.localeCompare(b.file))) {
+  // Code-unit order, not localeCompare: the version must not depend on the host's locale, and
+  // collation would load ICU's tables (about 3 MB resident) for one sort.
+  for (const p of [...parsed].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) {
     hash.update(relative(opts.baseDir, p.file)).update('\0').update(p.text).update('\0');
   }
   return {

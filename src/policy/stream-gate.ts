@@ -13,7 +13,6 @@
  */
 import type { RequestInfo } from '../model/exchange.js';
 import type { RuleResult } from '../model/verdict.js';
-import type { Trigger } from './checks/types.js';
 import { runCheck } from './checks/types.js';
 import { byStart, redactSorted } from './redact.js';
 import type { Labelled } from './redact.js';
@@ -23,73 +22,11 @@ import type { Plan } from './trigger-plan.js';
 import { planFor } from './trigger-plan.js';
 import { skeleton } from './checks/support/ignorable.js';
 import { isHighSurrogate } from './checks/support/chars.js';
+import { Pieces } from './pieces.js';
+import { TriggerScan } from './trigger-scan.js';
 
 /** Released context the checks see before the unreleased text (lookbehind, key names). */
 const CONTEXT = 64;
-
-/**
- * Text that arrives in pieces, addressed by offsets in the whole text. Slicing the recent
- * part never touches what came before (slicing a string grown by `+=` flattens all of it),
- * and the pieces before a point can be forgotten.
- */
-class Pieces {
-  private parts: string[] = [];
-  private starts: number[] = [];
-  private first = 0;
-  length = 0;
-
-  push(s: string): void {
-    if (!s) return;
-    this.parts.push(s);
-    this.starts.push(this.length);
-    this.length += s.length;
-  }
-
-  /** Where the kept text starts. */
-  get start(): number {
-    return this.starts[this.first] ?? this.length;
-  }
-
-  /** Forgets the pieces that end at or before `to`. */
-  drop(to: number): void {
-    const { parts, starts } = this;
-    while (this.first < parts.length && starts[this.first]! + parts[this.first]!.length <= to)
-      this.first++;
-    if (this.first > 1024 && 2 * this.first > parts.length) {
-      this.parts = parts.slice(this.first);
-      this.starts = starts.slice(this.first);
-      this.first = 0;
-    }
-  }
-
-  /** Text of [a, b), of what is kept. */
-  slice(from: number, b = this.length): string {
-    const a = Math.max(from, this.start);
-    const end = Math.min(b, this.length);
-    if (a >= end) return '';
-    const { parts, starts } = this;
-    let i = this.find(a);
-    const s0 = starts[i]!;
-    const p0 = parts[i]!;
-    if (s0 + p0.length >= end) return p0.slice(a - s0, end - s0);
-    const out = [p0.slice(a - s0)];
-    for (i++; i < parts.length && starts[i]! < end; i++)
-      out.push(parts[i]!.slice(0, end - starts[i]!));
-    return out.join('');
-  }
-
-  /** The kept piece holding offset `a`. */
-  private find(a: number): number {
-    let lo = this.first;
-    let hi = this.parts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= a) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
-}
 
 /** A confirmed redaction, and the span it was found as (to not record it twice). */
 interface Recorded extends Labelled {
@@ -125,8 +62,12 @@ export class ChoiceGate {
   private readonly recorded = new Set<string>();
   private readonly holdAll: boolean;
   private readonly plan: Plan;
-  /** Whether the last hold computation saw any trigger (or partial trigger) near the unreleased text. */
+  /** Whether the last hold computation saw a trigger in the checks' window, or a partial one at the end. */
   private triggered = false;
+  private readonly scan: TriggerScan;
+  private readonly skeletonScan: TriggerScan;
+  /** Where the last Default_Ignorable code point the scans saw starts, or -1. */
+  private ignorable = -1;
   /** The last boundary computed, and the length before which the checks are not re-run. */
   private boundary = 0;
   private recheckAt = 0;
@@ -146,6 +87,8 @@ export class ChoiceGate {
   ) {
     this.holdAll = rules.some((r) => !r.spans && !r.instance.stream);
     this.plan = planFor(rules);
+    this.scan = new TriggerScan(this.plan, limits.window);
+    this.skeletonScan = new TriggerScan(this.plan, limits.window);
   }
 
   push(delta: string): void {
@@ -171,72 +114,30 @@ export class ChoiceGate {
   }
 
   /**
-   * The earliest index a match through a trigger (or a partial trigger at the end) could
-   * start, from the lower-cased text `lower` of [base, length) (`text` is the same, as is).
+   * The trigger hold for the text [from, end) (`end`: the length, or one less when the text
+   * ends in half a character). A trigger that may still hold starts at or after `settled`:
+   * one before it was settled when `settled` passed it (and stays so: a settle test that
+   * matched keeps matching as text is added), and one straddling it was, at the last hold, a
+   * partial trigger at the end, which holds from where it starts. So only [settled, end) is
+   * scanned; the triggers seen before are remembered (`scan.last`) to run the checks, which
+   * see [from, end), exactly when a scan of all of it would have seen one.
    */
-  private holdFrom(text: string, lower: string, base: number, length = this.length): number {
-    this.triggered = false;
-    const plan = this.plan;
-    let hold = plan.window ? length - this.limits.window : length;
-    plan.any.lastIndex = 0;
-    for (let m = plan.any.exec(lower); m; m = plan.any.exec(lower)) {
-      this.triggered = true;
-      const q = base + m.index;
-      // Matches come in order: a later trigger cannot hold from earlier (and its settle test
-      // may scan the rest of the text: once per trigger would cost the square of a long run).
-      if (q - plan.maxLead >= hold) break;
-      // The trie reports one literal at a position: consider every one starting there.
-      for (const [t0, ts] of plan.related.get(m[0]) ?? []) {
-        if (!lower.startsWith(t0, m.index)) continue;
-        for (const t of ts)
-          if (this.unsettled(t, q, text.slice(m.index + t0.length), length))
-            hold = Math.min(hold, q - t.lead);
-      }
-      for (const t of plan.classes) {
-        if (
-          (t.text as RegExp).test(m[0]) &&
-          this.unsettled(t, q, text.slice(m.index + m[0].length), length)
-        )
-          hold = Math.min(hold, q - t.lead);
-      }
-      if (m[0].length === 0) plan.any.lastIndex++;
-    }
-    // A trigger the next chunk may complete.
-    for (let k = Math.min(plan.longestPrefix, lower.length); k > 0; k--) {
-      if (!plan.prefixStarts.has(lower[lower.length - k]!)) continue;
-      const lead = plan.prefixes.get(lower.slice(lower.length - k));
-      if (lead !== undefined) {
-        this.triggered = true;
-        hold = Math.min(hold, length - k - lead);
-      }
-    }
-    return hold;
-  }
-
-  /**
-   * The trigger hold for the text from `from`, read (as the detectors read it) without
-   * Default_Ignorable code points: `gh\u200Bp_…` holds like `ghp_…`. A hold inside the
-   * skeleton maps back to just after the skeleton character before it.
-   */
-  private hold(text: string, from: number, length = this.length): number {
-    // ASCII-only lower-casing keeps indexes aligned with the text (triggers are ASCII).
-    const lower = (t: string) => t.replace(/[A-Z]+/g, (c) => c.toLowerCase());
-    // As is: triggers on the invisible characters themselves (invisible-unicode) hold too.
-    const hold = this.holdFrom(text, lower(text), from, length);
-    const sk = skeleton(text);
+  private hold(from: number, end: number): number {
+    const at = Math.max(this.text.start, this.settled);
+    let hold = this.scan.hold(this.text.slice(at, end), at);
+    if (this.scan.ignorable >= 0) this.ignorable = at + this.scan.ignorable;
+    this.triggered = this.scan.triggered || this.scan.last >= from;
+    // The detectors read the text without Default_Ignorable code points: `gh\u200Bp_…` holds
+    // like `ghp_…`. With one among [from, end), the skeleton of all of it is scanned too; a
+    // hold inside the skeleton maps back to just after the skeleton character before it.
+    if (this.ignorable < from) return hold;
+    const sk = skeleton(this.text.slice(from, end));
     if (!sk.map) return hold;
-    const triggered = this.triggered;
     const n = sk.text.length;
-    const h = this.holdFrom(sk.text, lower(sk.text), 0, n);
-    this.triggered ||= triggered;
-    if (h >= n) return hold;
-    return Math.min(hold, h <= 0 ? from + h : from + sk.map[h - 1]! + 1);
-  }
-
-  /** Whether a match through trigger `t` at `q` may still grow (`after`: the text after the trigger). */
-  private unsettled(t: Trigger, q: number, after: string, length: number): boolean {
-    if (q - t.lead + t.maxSpan <= length) return false;
-    return !(t.settle && t.settle.test(after));
+    const h = this.skeletonScan.hold(sk.text, 0);
+    this.triggered ||= this.skeletonScan.triggered;
+    if (h < n) hold = Math.min(hold, h <= 0 ? from + h : from + sk.map[h - 1]! + 1);
+    return hold;
   }
 
   /** The release boundary for a span boundary: nothing before the end when a rule holds all. */
@@ -244,10 +145,7 @@ export class ChoiceGate {
     if (this.holdAll && !this.final) return this.released;
     let b = Math.min(boundary, this.length);
     // Never between the halves of a surrogate pair: the low half may be the next chunk's.
-    if (!this.final && b > this.released) {
-      const c = this.text.slice(b - 1, b).charCodeAt(0);
-      if (isHighSurrogate(c)) b--;
-    }
+    if (!this.final && b > this.released && isHighSurrogate(this.text.charCodeAt(b - 1))) b--;
     return Math.max(this.released, b);
   }
 
@@ -272,18 +170,15 @@ export class ChoiceGate {
       if (this.finalAt === length) return Math.max(this.released, length);
     } else if (length < this.recheckAt) return this.releasable(this.boundary);
     const from = Math.max(this.text.start, this.settled - CONTEXT);
-    const text = this.text.slice(from);
     let boundary = length;
     if (!this.final) {
       // A high surrogate at the end is half a character: judge the text without it.
-      const c = text.charCodeAt(text.length - 1);
-      boundary = isHighSurrogate(c)
-        ? Math.min(this.hold(text.slice(0, -1), from, length - 1), length - 1)
-        : this.hold(text, from);
+      const end = isHighSurrogate(this.text.charCodeAt(length - 1)) ? length - 1 : length;
+      boundary = Math.min(this.hold(from, end), end);
     }
     // Every match contains a trigger: with none near the unreleased text, nothing can match.
     if (this.final || this.triggered || this.plan.window) {
-      const found = this.check(text, from);
+      const found = this.check(this.text.slice(from), from);
       if (!found) return this.released;
       // A match that reaches the end of the text may still grow: hold from its start.
       for (const f of found)
@@ -323,16 +218,20 @@ export class ChoiceGate {
     const input = { text, toolCalls: [], finishReason: undefined, request: this.request };
     let whole: typeof input | undefined;
     const found: Found[] = [];
+    // Each check is timed from the end of the one before (one clock read per check).
+    let t0 = performance.now();
     for (const r of this.rules) {
       if (!r.spans && !this.final) continue;
       let on = input;
       if (!r.spans) {
         const start = Math.max(this.text.start, this.released - CONTEXT);
         on = whole ??= start === from ? input : { ...input, text: this.text.slice(start) };
+        t0 = performance.now();
       }
-      const t0 = performance.now();
       const out = runCheck(r.instance, on);
-      const ms = performance.now() - t0;
+      const t1 = performance.now();
+      const ms = t1 - t0;
+      t0 = t1;
       if (out.status === 'error' && r.onError === 'closed')
         return this.block(r, 'error', out.message, ms);
       if (out.status !== 'fail') continue;
@@ -369,6 +268,8 @@ export class ChoiceGate {
 
   /** Text of [a, b) with the confirmed redactions applied (a span is marked where it starts). */
   render(a: number, b: number): { text: string; changed: boolean } {
+    if (this.head === this.redactions.length)
+      return { text: this.text.slice(a, b), changed: false };
     return redactSorted({
       slice: (x, y) => this.text.slice(x, y),
       spans: this.redactions,

@@ -10,19 +10,37 @@ import type { GateRule } from './gate-rules.js';
 export interface Plan {
   /** Any trigger, in one pass over lower-cased text. */
   any: RegExp;
+  /**
+   * By increasing `over`: the triggers whose lead is over it. Once a scan holds from `h`, a
+   * trigger at `q` can hold from earlier only if its lead is over `q - h`: past the first
+   * trigger that holds, a scan looks for fewer and fewer (in a run of one trigger, for none).
+   */
+  tiers: { over: number; any: RegExp }[];
   byText: Map<string, Trigger[]>;
   /** Per literal, the literals that may match where it does (it, its prefixes and extensions). */
   related: Map<string, [string, Trigger[]][]>;
   classes: Trigger[];
-  /** Proper prefixes of literal triggers, with the longest lead among them. */
-  prefixes: Map<string, number>;
+  /**
+   * The proper prefixes of literal triggers, as a trie by UTF-16 unit with failure links
+   * (Aho–Corasick): one pass over a text finds every tail of it that is one of them.
+   */
+  prefixes: PrefixNode;
+  /** The length of the longest of them. */
   longestPrefix: number;
-  /** The first characters of those prefixes: a tail starting otherwise is none of them. */
-  prefixStarts: Set<string>;
   /** The longest lead of any trigger. */
   maxLead: number;
   /** Some rule's check names no triggers: hold the window and always re-check. */
   window: boolean;
+}
+
+export interface PrefixNode {
+  next: Map<number, PrefixNode>;
+  /** The longest lead of the literals this is a proper prefix of (0 at the root). */
+  lead: number;
+  /** Its length. */
+  depth: number;
+  /** The node of its longest proper suffix that is a prefix too (the root's is itself). */
+  fail: PrefixNode;
 }
 
 const plans = new WeakMap<readonly GateRule[], Plan>();
@@ -32,7 +50,8 @@ export function planFor(rules: readonly GateRule[]): Plan {
   if (plan) return plan;
   const byText = new Map<string, Trigger[]>();
   const classes: Trigger[] = [];
-  const prefixes = new Map<string, number>();
+  const prefixes = new Node(0);
+  let longestPrefix = 0;
   let window = false;
   for (const r of rules) {
     const triggers = r.instance.stream?.triggers;
@@ -46,37 +65,75 @@ export function planFor(rules: readonly GateRule[]): Plan {
         continue;
       }
       byText.set(t.text, [...(byText.get(t.text) ?? []), t]);
-      for (let k = 1; k < t.text.length; k++) {
-        const p = t.text.slice(0, k);
-        prefixes.set(p, Math.max(prefixes.get(p) ?? 0, t.lead));
+      let at = prefixes;
+      for (let k = 0; k < t.text.length - 1; k++) {
+        const c = t.text.charCodeAt(k);
+        let child = at.next.get(c);
+        if (!child) at.next.set(c, (child = new Node(k + 1)));
+        child.lead = Math.max(child.lead, t.lead);
+        at = child;
       }
+      longestPrefix = Math.max(longestPrefix, t.text.length - 1);
     }
   }
-  const sources = [
-    byText.size ? `(?:${trieSource([...byText.keys()])})` : '',
-    ...classes.map((c) => `(?:${(c.text as RegExp).source})`),
-  ].filter(Boolean);
   const related = new Map<string, [string, Trigger[]][]>();
   for (const a of byText.keys())
     related.set(
       a,
       [...byText].filter(([b]) => a.startsWith(b) || b.startsWith(a)),
     );
+  const all = [...byText.values()].flat().concat(classes);
+  const leads = [...new Set(all.map((t) => t.lead))].sort((a, b) => a - b);
   plan = {
-    any: new RegExp(sources.join('|') || '(?!)', 'g'),
+    any: anyOf(all),
+    tiers: leads.slice(0, -1).map((over) => ({
+      over,
+      any: anyOf(all.filter((t) => t.lead > over)),
+    })),
     byText,
     related,
     classes,
-    prefixes,
-    longestPrefix: Math.max(0, ...[...prefixes.keys()].map((p) => p.length)),
-    prefixStarts: new Set([...prefixes.keys()].map((p) => p[0]!)),
-    maxLead: Math.max(
-      0,
-      ...[...byText.values()].flat().map((t) => t.lead),
-      ...classes.map((t) => t.lead),
-    ),
+    prefixes: linked(prefixes),
+    longestPrefix,
+    maxLead: Math.max(0, ...leads),
     window,
   };
   plans.set(rules, plan);
   return plan;
+}
+
+/** One regex for the triggers `ts` (literals as a trie; classes as they are). */
+function anyOf(ts: readonly Trigger[]): RegExp {
+  const literals = [...new Set(ts.flatMap((t) => (typeof t.text === 'string' ? [t.text] : [])))];
+  const sources = [
+    literals.length ? `(?:${trieSource(literals)})` : '',
+    ...ts.flatMap((t) => (typeof t.text === 'string' ? [] : [`(?:${t.text.source})`])),
+  ].filter(Boolean);
+  return new RegExp(sources.join('|') || '(?!)', 'g');
+}
+
+class Node implements PrefixNode {
+  next = new Map<number, PrefixNode>();
+  lead = 0;
+  fail: PrefixNode = this;
+  constructor(readonly depth: number) {}
+}
+
+/** Sets the failure links of a trie, breadth first; returns its root. */
+function linked(root: PrefixNode): PrefixNode {
+  const queue: PrefixNode[] = [];
+  for (const child of root.next.values()) {
+    child.fail = root;
+    queue.push(child);
+  }
+  for (let i = 0; i < queue.length; i++) {
+    const u = queue[i]!;
+    for (const [c, child] of u.next) {
+      let f = u.fail;
+      while (f !== root && !f.next.has(c)) f = f.fail;
+      child.fail = f.next.get(c) ?? root;
+      queue.push(child);
+    }
+  }
+  return root;
 }

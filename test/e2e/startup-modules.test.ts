@@ -1,9 +1,12 @@
 /**
  * Idle memory (issue 15): `coalmine serve` with an upstream configured and the default pack
  * must not load what only other configurations use — recheck (policies with regexes), the
- * simulator (no upstream), the OTel SDK (an exporter configured), Ajv (JSON Schema checks), the
- * policy and canary commands. Not a timing or RSS test: the modules the process loads are
- * recorded by scripts/trace-modules.js (ESM resolutions and CommonJS requires) and compared.
+ * simulator (no upstream), the OTel SDK and the spans module (an exporter configured), Ajv (JSON
+ * Schema checks), the policy and canary commands — nor what the server never uses: undici's
+ * fetch, WebSocket and caches (only its Pool is), Hono and its Node adapter (the admin API is
+ * served from node:http), Node's own bundled fetch and Web streams. Not a timing or RSS test:
+ * the modules the process loads are recorded by scripts/trace-modules.js (ESM resolutions,
+ * CommonJS requires, Node's own modules) and compared.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,23 +24,29 @@ afterEach(() => {
 });
 
 /** Starts `coalmine serve` in `dir` and returns the files it loaded until it listened. */
-async function loadedUntilListening(dir: string, args: string[] = []): Promise<string[]> {
+async function loadedUntilListening(
+  dir: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<string[]> {
   const trace = join(dir, 'loaded.txt');
   writeFileSync(trace, '');
   const p = runCli(['serve', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', ...args], {
     cwd: dir,
-    env: { COALMINE_UPSTREAM: 'http://127.0.0.1:9', COALMINE_TRACE_MODULES: trace },
+    env: { COALMINE_UPSTREAM: 'http://127.0.0.1:9', COALMINE_TRACE_MODULES: trace, ...env },
     nodeArgs: ['--import', TRACE],
   });
   running.push(p);
   await p.line(/coalmine listening/);
+  // Node's own modules are polled by the trace (every 20 ms): let it catch up.
+  await new Promise((r) => setTimeout(r, 200));
   return readFileSync(trace, 'utf8').split('\n').filter(Boolean);
 }
 
 const loads = (files: string[], re: RegExp) => files.some((f) => re.test(f.replace(/\\/g, '/')));
 
 describe('what `coalmine serve` loads', () => {
-  it('with an upstream and the default pack: no recheck, simulator, OTel SDK, Ajv or commands', async () => {
+  it('with an upstream and the default pack: no recheck, simulator, OTel, Ajv, commands, Hono or fetch', async () => {
     const files = await loadedUntilListening(mkdtempSync(join(tmpdir(), 'coalmine-mods-')));
     // The trace sees both module systems: the app (ESM) and a CommonJS package's own requires.
     expect(loads(files, /\/dist\/main\.js$/)).toBe(true);
@@ -48,6 +57,30 @@ describe('what `coalmine serve` loads', () => {
     expect(files.filter((f) => /\/node_modules\/@opentelemetry\/sdk-/.test(f))).toEqual([]);
     expect(files.filter((f) => /\/node_modules\/ajv\//.test(f))).toEqual([]);
     expect(files.filter((f) => /\/dist\/commands\//.test(f))).toEqual([]);
+    expect(files.filter((f) => /\/dist\/telemetry\/otel\.js$/.test(f))).toEqual([]);
+
+    // undici's Pool and request, not its entry (fetch, WebSocket, caches, mocks).
+    expect(loads(files, /\/node_modules\/undici\/lib\/dispatcher\/pool\.js$/)).toBe(true);
+    expect(
+      files.filter((f) => /\/node_modules\/undici\/(index\.js|lib\/(web|mock|cache)\/)/.test(f)),
+    ).toEqual([]);
+    // The admin API on node:http: no Hono, no Web Request/Response.
+    expect(files.filter((f) => /\/node_modules\/(@hono\/node-server|hono)\//.test(f))).toEqual([]);
+    expect(files.filter((f) => /\/dist\/(app|http\/web-io)\.js$/.test(f))).toEqual([]);
+    // Node's own fetch (about 10 MB resident) loads on first use of a Web global.
+    expect(loads(files, /^node:/)).toBe(true);
+    expect(files.filter((f) => /^node:internal\/deps\/undici\//.test(f))).toEqual([]);
+  });
+
+  it('loads the spans module when an OpenTelemetry exporter is configured', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coalmine-mods-'));
+    // Nothing listens there: the SDK starts and exports nothing while the server idles.
+    const files = await loadedUntilListening(dir, [], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+      OTEL_BSP_SCHEDULE_DELAY: '600000',
+    });
+    expect(loads(files, /\/node_modules\/@opentelemetry\/sdk-node\//)).toBe(true);
+    expect(loads(files, /\/dist\/telemetry\/otel\.js$/)).toBe(true);
   });
 
   it('loads recheck when a policy has a regex to analyse', async () => {
