@@ -9,6 +9,7 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { readBounded } from '../pipeline/body.js';
 
 /** The request as a route handler sees it (the subset of Hono's `c.req` the routes use). */
 export interface AdminRequest {
@@ -143,24 +144,13 @@ export function adminContext(
   };
 }
 
-/** Reads a request body up to `MAX_ADMIN_BODY` bytes; beyond that, rejects and stops reading. */
-export function readAdminBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_ADMIN_BODY) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new Error('admin request body too large'));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.once('error', reject);
+/** Reads a request body up to `MAX_ADMIN_BODY` bytes; beyond that, rejects and drains the rest unread. */
+export async function readAdminBody(req: IncomingMessage): Promise<string> {
+  const body = await readBounded(req, MAX_ADMIN_BODY, {
+    error: () => new Error('admin request body too large'),
+    stop: () => req.resume(),
   });
+  return body.toString('utf8');
 }
 
 /** Serves `answer` on node:http; a HEAD request gets the GET answer's status and headers only. */

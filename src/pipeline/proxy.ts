@@ -21,6 +21,7 @@ import { toUpstreamHeaders } from '../upstream/headers.js';
 import { normalisePath } from '../upstream/path.js';
 import { answerBuffered } from './buffered.js';
 import type { Exchange, PipelineDeps, Times } from './exchange.js';
+import { firstByte } from './exchange.js';
 import { describeFault, errorType, isUpstreamFault } from './faults.js';
 import type { ProxyRequest, ResponseWriter } from './io.js';
 import { passThrough } from './pass-through.js';
@@ -132,7 +133,7 @@ export function createPipeline(deps: PipelineDeps) {
         type: errorType(err),
         code: err.code.toLowerCase(),
       });
-      times.clientFirst ||= performance.now();
+      firstByte({ times });
       out.head(err.status, {
         'content-type': 'application/json',
         'content-length': String(Buffer.byteLength(body)),
@@ -235,7 +236,7 @@ export function createPipeline(deps: PipelineDeps) {
       if (x && res.status >= 300 && policySet.policies.length) await answerUpstreamError(x, res);
       else if (!x || !ok) {
         tr.endUpstream(res.status, undefined, undefined);
-        await passThrough(res, out, ours, () => (times.clientFirst ||= performance.now()));
+        await passThrough(res, out, ours, () => firstByte({ times }));
       } else if (framing) await answerStream(x, res, framing);
       else await answerBuffered(x, res);
     } catch (e) {

@@ -14,6 +14,7 @@ import { ChoiceGate } from '../../../src/policy/stream-gate.js';
 import { planFor } from '../../../src/policy/trigger-plan.js';
 import { REQUEST } from '../../helpers/check-input.js';
 import { defaultPackSet } from '../../helpers/policy.js';
+import { splitUnits } from '../../helpers/stream-props.js';
 import { ReferenceGate } from './stream-gate-reference.js';
 
 const rules = gateRules(defaultPackSet().policies);
@@ -163,17 +164,6 @@ const text = fc
     return cs.join('');
   });
 
-/** Splits `s` into UTF-16 pieces of the given sizes (cycled): surrogate pairs get split too. */
-function split(s: string, sizes: readonly number[]): string[] {
-  const out: string[] = [];
-  for (let i = 0, k = 0; i < s.length; k++) {
-    const n = sizes[k % sizes.length]!;
-    out.push(s.slice(i, i + n));
-    i += n;
-  }
-  return out;
-}
-
 const sizes = fc.oneof(
   fc.constant<number[]>([1]),
   fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 12 }),
@@ -188,7 +178,7 @@ describe('stream gate: scanning only what is not settled changes nothing', () =>
   it('releases, redacts and blocks as the reference, chunk by chunk', () => {
     fc.assert(
       fc.property(text, sizes, per, fc.boolean(), (s, sz, p, frames) => {
-        same({ pieces: split(s, sz), per: p, frames });
+        same({ pieces: splitUnits(s, sz), per: p, frames });
       }),
       { numRuns: 1000 },
     );

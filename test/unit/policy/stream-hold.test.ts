@@ -10,48 +10,15 @@ import { findSecrets } from '../../../src/policy/checks/secrets.js';
 import { detectors } from '../../../src/policy/checks/secrets/detectors.js';
 import { skeleton } from '../../../src/policy/checks/support/ignorable.js';
 import { gateRules } from '../../../src/policy/gate-rules.js';
-import { ChoiceGate } from '../../../src/policy/stream-gate.js';
-import { REQUEST } from '../../helpers/check-input.js';
+import { streamThroughGate } from '../../helpers/choice-gate.js';
 import { policySetFrom } from '../../helpers/policy.js';
+import { splitUnits } from '../../helpers/stream-props.js';
 
 const rules = gateRules(
   policySetFrom({ 'default.yaml': readFileSync('policies/default.yaml', 'utf8') }).policies,
 );
 
-/** Streams `pieces` through a gate; what the client had after each piece, and every write. */
-function run(pieces: readonly string[]): { seen: string[]; writes: string[] } {
-  const g = new ChoiceGate(rules, REQUEST, { window: 256, maxHeld: Infinity }, 0);
-  let out = '';
-  const seen: string[] = [];
-  const writes: string[] = [];
-  const emit = (b: number) => {
-    if (b <= g.released) return;
-    const w = g.render(g.released, b).text;
-    writes.push(w);
-    out += w;
-    g.release(b);
-  };
-  for (const p of pieces) {
-    g.push(p);
-    emit(g.advance());
-    seen.push(out);
-  }
-  g.final = true;
-  emit(g.advance());
-  seen.push(out);
-  return { seen, writes };
-}
-
-/** Splits `s` into UTF-16 pieces of the given sizes (a model may split a surrogate pair). */
-function split(s: string, sizes: readonly number[]): string[] {
-  const out: string[] = [];
-  for (let i = 0, k = 0; i < s.length; k++) {
-    const n = sizes[k % sizes.length]!;
-    out.push(s.slice(i, i + n));
-    i += n;
-  }
-  return out;
-}
+const run = (pieces: readonly string[]) => streamThroughGate(rules, pieces);
 
 const sizes = fc.oneof(
   fc.constant([1]),
@@ -114,7 +81,7 @@ describe('stream gate, default pack (redact): holds like block', () => {
     (_n, text, value) => {
       fc.assert(
         fc.property(around, around, sizes, (a, b, sz) => {
-          const { seen, writes } = run(split(`${a} ${text} ${b}`, sz));
+          const { seen, writes } = run(splitUnits(`${a} ${text} ${b}`, sz));
           for (const s of seen) expect(leaks(s, value)).toBe(false);
           for (const w of writes) expect(lone(w)).toBe(false);
         }),
@@ -137,7 +104,9 @@ describe('stream gate, default pack (redact): holds like block', () => {
             let hidden = value;
             for (const i of [...new Set(at)].sort((x, y) => y - x))
               hidden = hidden.slice(0, i) + filler + hidden.slice(i);
-            const { seen, writes } = run(split(`${a} ${text.replace(value, hidden)} ${b}`, sz));
+            const { seen, writes } = run(
+              splitUnits(`${a} ${text.replace(value, hidden)} ${b}`, sz),
+            );
             for (const s of seen) expect(leaks(s, value)).toBe(false);
             for (const w of writes) expect(lone(w)).toBe(false);
           },
@@ -152,7 +121,7 @@ describe('stream gate, default pack (redact): holds like block', () => {
     fc.assert(
       fc.property(around, around, sizes, fc.constantFrom(...FILLERS), (a, b, sz, f) => {
         const text = `${a} !${f}[x]${f}(${url.slice(0, 12)}${f}${url.slice(12)}) ${b}`;
-        const { seen, writes } = run(split(text, sz));
+        const { seen, writes } = run(splitUnits(text, sz));
         for (const s of seen) expect(leaks(s, url)).toBe(false);
         for (const w of writes) expect(lone(w)).toBe(false);
       }),

@@ -6,10 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Check, Trigger } from '../../../src/policy/checks/types.js';
 import type { GateRule } from '../../../src/policy/gate-rules.js';
-import { ChoiceGate } from '../../../src/policy/stream-gate.js';
 import { planFor } from '../../../src/policy/trigger-plan.js';
 import { TriggerScan } from '../../../src/policy/trigger-scan.js';
-import { REQUEST } from '../../helpers/check-input.js';
+import { streamThroughGate } from '../../helpers/choice-gate.js';
 
 /** A redact rule whose check finds `pattern` (global) and streams with `triggers`. */
 function rule(id: string, pattern: RegExp, triggers: Trigger[]): GateRule {
@@ -36,26 +35,8 @@ function rule(id: string, pattern: RegExp, triggers: Trigger[]): GateRule {
   };
 }
 
-/** Streams `pieces`; what the client had after each. */
-function stream(rules: readonly GateRule[], pieces: readonly string[]): string[] {
-  const g = new ChoiceGate(rules, REQUEST, { window: 256, maxHeld: Infinity }, 0);
-  let out = '';
-  const seen: string[] = [];
-  const emit = (b: number) => {
-    if (b <= g.released) return;
-    out += g.render(g.released, b).text;
-    g.release(b);
-  };
-  for (const p of pieces) {
-    g.push(p);
-    emit(g.advance());
-    seen.push(out);
-  }
-  g.final = true;
-  emit(g.advance());
-  seen.push(out);
-  return seen;
-}
+const stream = (rules: readonly GateRule[], pieces: readonly string[]) =>
+  streamThroughGate(rules, pieces).seen;
 
 describe('trigger scan', () => {
   it('sees a trigger that begins inside another one', () => {
