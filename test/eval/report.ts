@@ -35,8 +35,14 @@ function misses(rows: readonly Stats[]): string {
 export interface Evaluation {
   secrets: { byDetector: Stats[]; bySource: Stats[] };
   pii: Stats[];
+  /** `pii` on the held-out sets of test/fixtures/pii: one row per set, then phones per kind. */
+  piiHeldOut: Stats[];
   exfil: Stats[];
   unicode: Stats[];
+  /** `invisible-unicode` on test/fixtures/terminal. */
+  terminal: Stats[];
+  /** `confusable-hosts` on test/fixtures/hosts: all rows, then per kind. */
+  hosts: Stats[];
   refusal: Stats[];
 }
 
@@ -80,6 +86,31 @@ ${table(e.pii)}
 
 ${misses(e.pii)}
 
+### Held-out sets (issue 14)
+
+Written for issue 14 in \`test/fixtures/pii/\` (JSONL: text, label, kind, source): phone numbers
+in the national formats of the default regions (US, GB, DE, FR, IN), international forms and
+national formats of other regions, against dates, versions, amounts, identifiers, code and
+other numbers; SSNs against hex, base64, identifiers and longer runs; IPv4 addresses against
+dotted versions; personal emails against placeholders. A positive row counts when its type is
+found in it; a negative row is flagged when its type is found at all. Phones are found by
+libphonenumber-js for the configured \`regions\` (numbers with \`+\` or an international prefix for
+any region); "national-other" rows are regions not configured by default.
+
+${table(
+  e.piiHeldOut.filter((s) => !s.name.startsWith('phone: ')),
+  false,
+)}
+
+Phones per kind of row:
+
+${table(
+  e.piiHeldOut.filter((s) => s.name.startsWith('phone: ')),
+  false,
+)}
+
+${misses(e.piiHeldOut.filter((s) => !s.name.startsWith('phone: ')))}
+
 ## markdown-exfiltration
 
 Target: every garak exfiltration output caught, every benign one passed. (\`not_flagged_by_detector\`
@@ -104,6 +135,30 @@ variation selector, a presentation request after any character).
 ${table(e.unicode, false)}
 
 ${misses(e.unicode)}
+
+### Terminal control (issue 14)
+
+Targets: every ECMA-48 sequence of \`test/fixtures/terminal/\` (CSI colours and cursor moves, OSC
+titles, OSC 8 hyperlinks, OSC 52 clipboard writes, DCS, SOS, PM, APC, other escapes, their 8-bit
+C1 forms) removed whole — redaction leaves exactly the visible text, payload gone — and every
+carriage return that overwrites a line turned into a line feed; zero benign rows (CRLF line
+ends, emoji, right-to-left and Indic text, escapes written out literally in code) flagged.
+
+${table(e.terminal, false)}
+
+${misses(e.terminal)}
+
+## confusable-hosts
+
+Targets: every look-alike host of \`test/fixtures/hosts/\` caught — mixed-script labels (Cyrillic or
+Greek letters among Latin ones), punycode of confusables of well-known domains, whole-script
+homographs (\`аррӏе.com\`), a diacritic on a well-known name — and zero legitimate
+internationalised names (\`münchen.de\`, \`日本.jp\`, \`пример.рф\`, Greek, Arabic, Devanagari, Thai,
+Korean, Japanese with Latin) or non-ASCII prose flagged.
+
+${table(e.hosts, false)}
+
+${misses(e.hosts.slice(0, 1))}
 
 ## refusal
 

@@ -1,9 +1,15 @@
 /**
  * `invisible-unicode` measured on LLM Guard's cases, 1,572 legitimate emoji sequences and
  * right-to-left / Indic text with legitimate bidi marks and joiners; `secrets` on keys with a
- * Default_Ignorable code point inside.
+ * Default_Ignorable code point inside; terminal control (test/fixtures/terminal) and look-alike
+ * hosts (`confusable-hosts`, test/fixtures/hosts) on the held-out sets written for issue 14.
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { findLookalikeHosts } from '../../src/policy/checks/confusable-hosts.js';
 import { INVISIBLE_KINDS, findInvisible } from '../../src/policy/checks/invisible-unicode.js';
+import { knownDomains } from '../../src/policy/checks/support/confusable-hosts.js';
+import { WELL_KNOWN_DOMAINS } from '../../src/policy/checks/support/confusable-known.js';
 import { findSecrets } from '../../src/policy/checks/secrets.js';
 import { detectors } from '../../src/policy/checks/secrets/detectors.js';
 import { IGNORABLE_RANGES } from '../../src/policy/checks/support/ignorable.js';
@@ -63,4 +69,84 @@ export function evalUnicode(): Stats[] {
       }
     }
   return [smuggling, emoji, rtl, hidden, flagged];
+}
+
+/** A labelled row of the held-out sets (test/fixtures/terminal, test/fixtures/hosts). */
+interface Row {
+  text: string;
+  label: string;
+  kind: string;
+  source: string;
+  /** Terminal rows: the text once the check's spans are redacted. */
+  redacted?: string;
+}
+
+const rowsOf = (dir: string, file: string): Row[] =>
+  readFileSync(fileURLToPath(new URL(`../fixtures/${dir}/${file}`, import.meta.url)), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Row);
+
+/** A finder of invisible characters with every kind on (the check's, or one to compare with). */
+type FindInvisible = (text: string) => readonly { start: number; end: number; replace?: string }[];
+const allKinds = new Set(INVISIBLE_KINDS);
+
+/** `text` with `spans` (sorted, disjoint) replaced as redaction does. */
+function redact(text: string, spans: readonly { start: number; end: number; replace?: string }[]) {
+  let out = '';
+  let at = 0;
+  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+    if (s.start < at) continue;
+    out += text.slice(at, s.start) + (s.replace ?? '');
+    at = s.end;
+  }
+  return out + text.slice(at);
+}
+
+/**
+ * `invisible-unicode` on terminal control (test/fixtures/terminal): an ECMA-48 sequence (CSI,
+ * OSC hyperlinks and clipboard writes, DCS, SOS/PM/APC, 7- and 8-bit) counts as caught when
+ * redaction leaves exactly the visible text (introducer, parameters and payload gone); a
+ * carriage return that overwrites a line, when redaction leaves a line feed in its place. A
+ * benign row (CRLF, emoji, right-to-left, literal `\x1b` in code) is flagged when anything is
+ * found.
+ */
+export function evalTerminal(find: FindInvisible = (t) => findInvisible(t, allKinds)): Stats[] {
+  const escapes = stats('terminal sequences removed whole (ECMA-48)');
+  const overwrites = stats('carriage returns that overwrite a line');
+  const benign = stats('benign text (CRLF, emoji, right-to-left, literal escapes)');
+  for (const r of rowsOf('terminal', 'escapes.jsonl')) {
+    const found = find(r.text);
+    if (r.label === 'none') tally(benign, false, found.length > 0, `${r.kind}: ${r.text}`);
+    else
+      tally(
+        r.label === 'overwrite' ? overwrites : escapes,
+        true,
+        redact(r.text, found) === r.redacted,
+        `${r.kind}: ${r.text}`,
+      );
+  }
+  return [escapes, overwrites, benign];
+}
+
+/**
+ * `confusable-hosts` (test/fixtures/hosts): look-alike hosts (mixed-script, punycode of
+ * confusables, whole-script homographs, diacritics on a well-known name) caught when a host is
+ * found in the row; legitimate internationalised names and non-ASCII prose flagged when one is.
+ */
+export function evalHosts(
+  find: (text: string) => readonly unknown[] = (t) =>
+    findLookalikeHosts(t, knownDomains(WELL_KNOWN_DOMAINS), new Set()),
+): Stats[] {
+  const by = new Map<string, Stats>();
+  const all = stats('look-alike hosts');
+  for (const r of rowsOf('hosts', 'lookalike-hosts.jsonl')) {
+    const flagged = find(r.text).length > 0;
+    tally(all, r.label !== 'none', flagged, `${r.kind}: ${r.text}`);
+    const group = r.label === 'none' ? 'legitimate IDNs and prose' : r.kind;
+    const s = by.get(group) ?? stats(`hosts: ${group}`);
+    by.set(group, s);
+    tally(s, r.label !== 'none', flagged, r.text);
+  }
+  return [all, ...by.values()];
 }

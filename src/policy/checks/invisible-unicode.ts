@@ -6,11 +6,16 @@
  * with a legitimate use where they stand pass: emoji sequences (ZWJ families, flag tag
  * sequences, VS16 presentation), ZWJ/ZWNJ between letters of joining scripts (Persian, Indic),
  * LRM/RLM/ALM by right-to-left text or among digits, Mongolian variation selectors after
- * Mongolian letters, Hangul fillers in jamo sequences. Redaction strips the characters.
+ * Mongolian letters, Hangul fillers in jamo sequences. Terminal control functions are taken
+ * whole, as ECMA-48 defines them (CSI, OSC, DCS, SOS, PM, APC, other escapes, 8-bit C1: see
+ * `support/terminal.ts`), and a carriage return that does not end a line (`safe\rmalicious`:
+ * on a terminal the text after it overwrites the text before it) is its own kind. Redaction
+ * strips the characters and sequences, and turns such a carriage return into a line feed.
  */
 import { z } from 'zod';
 import { collectSpans, defineCheck, PASS } from './types.js';
 import { IGNORABLE_RANGES, IGNORABLE_SOURCE, isIgnorable } from './support/ignorable.js';
+import { carriageReturnAt, sequenceAt } from './support/terminal.js';
 
 export const INVISIBLE_KINDS = [
   'tags',
@@ -18,6 +23,7 @@ export const INVISIBLE_KINDS = [
   'zero_width',
   'variation_selectors',
   'control',
+  'overwrite',
 ] as const;
 type Kind = (typeof INVISIBLE_KINDS)[number];
 
@@ -49,7 +55,16 @@ const MONGOLIAN = /\p{Script=Mongolian}/u;
 const NEUTRAL = /[\s\p{N}\p{P}\p{S}]/u;
 
 const params = z.strictObject({
-  /** Which kinds to flag (default: all). */
+  /**
+   * Which kinds to flag (default: all): `tags` (plane-14 tag characters outside emoji flag
+   * sequences), `bidi` (embedding/override/isolate controls; LRM/RLM/ALM away from
+   * right-to-left text), `zero_width` (zero-width and other invisible characters, fillers),
+   * `variation_selectors` (runs and misplaced selectors), `control` (C0/C1 control characters
+   * and whole ECMA-48 sequences: CSI colours and cursor moves, OSC titles, OSC 8 hyperlinks and
+   * OSC 52 clipboard writes, DCS, SOS/PM/APC strings, 7- and 8-bit forms), `overwrite` (a
+   * carriage return followed by text on the same line, which a terminal prints over the line;
+   * CR LF line ends pass; redaction turns it into a line feed).
+   */
   kinds: z
     .array(z.enum(INVISIBLE_KINDS))
     .min(1)
@@ -68,25 +83,27 @@ function hex4(c: number): string {
 }
 
 /**
- * Any character this check may flag (a control character or any Default_Ignorable code
- * point); text without one is clean (the common, fast case). Not a `u` regex (those are
- * slower, and the stream gate combines trigger sources without flags).
+ * Any character this check may flag (a control character, a carriage return or any
+ * Default_Ignorable code point); text without one is clean (the common, fast case). Not a `u`
+ * regex (those are slower, and the stream gate combines trigger sources without flags).
  */
-const SUSPECT = new RegExp(`[${CONTROL}]|${IGNORABLE_SOURCE}`);
+const SUSPECT = new RegExp(`[${CONTROL}\\r]|${IGNORABLE_SOURCE}`);
+/** The same, to jump from one suspect character to the next. */
+const NEXT_SUSPECT = new RegExp(SUSPECT.source, 'g');
+/** A suspect character other than CR: text with CRs alone (CRLF line ends) takes a short path. */
+const SUSPECT_BUT_CR = new RegExp(`[${CONTROL}]|${IGNORABLE_SOURCE}`);
 
-/** An ordinary character: a run of suspect characters before it is complete. */
-const SETTLED = new RegExp(`[^${CONTROL}${BMP_IGNORABLE}\\ud800-\\udfff]`);
-
-/** An ANSI CSI (ESC [ … final) or OSC (ESC ] … BEL or ESC \\) sequence, at most ~4 KB. */
-const ESCAPE =
-  // eslint-disable-next-line no-control-regex -- ANSI escapes are what the check looks for
-  /\u001b(?:\[[0-?]{0,4093}[ -/]{0,4093}[@-~]|\][^\u0007\u001b]{0,4094}(?:\u0007|\u001b\\)?)/y;
+/**
+ * An ordinary character: a run of suspect characters before it is complete. Not CR: whether a
+ * run of carriage returns overwrites depends on what follows the run (LF or text).
+ */
+const SETTLED = new RegExp(`[^${CONTROL}\\r${BMP_IGNORABLE}\\ud800-\\udfff]`);
 
 /** Whether the code point at `i` is one this check may flag (as SUSPECT). */
 function suspectAt(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
   if (c >= 0x20 && c < 0x7f) return false;
-  if (c < 0x20) return c !== 0x09 && c !== 0x0a && c !== 0x0d;
+  if (c < 0x20) return c !== 0x09 && c !== 0x0a;
   if (c <= 0x9f) return true;
   return isIgnorable(text.codePointAt(i)!);
 }
@@ -114,9 +131,22 @@ const isNeutral = classOf(NEUTRAL);
 export function findInvisible(
   text: string,
   kinds: ReadonlySet<Kind>,
-): { kind: Kind; start: number; end: number; replace: '' }[] {
-  const out: { kind: Kind; start: number; end: number; replace: '' }[] = [];
+): { kind: Kind; start: number; end: number; replace: '' | '\n' }[] {
+  const out: { kind: Kind; start: number; end: number; replace: '' | '\n' }[] = [];
   if (!SUSPECT.test(text)) return out;
+  if (!SUSPECT_BUT_CR.test(text)) {
+    if (!kinds.has('overwrite')) return out;
+    for (let i = text.indexOf('\r'); i !== -1;) {
+      if (text.charCodeAt(i + 1) === 0x0a) {
+        i = text.indexOf('\r', i + 2); // CR LF: a line end
+        continue;
+      }
+      const cr = carriageReturnAt(text, i);
+      if (cr.overwrites) out.push({ kind: 'overwrite', start: i, end: cr.end, replace: '\n' });
+      i = text.indexOf('\r', cr.end);
+    }
+    return out;
+  }
   const n = text.length;
   const cp = (i: number) => (i >= 0 && i < n ? text.codePointAt(i)! : -1);
   const after = (i: number) => i + (cp(i) > 0xffff ? 2 : 1);
@@ -129,8 +159,8 @@ export function findInvisible(
   const push = (kind: Kind, start: number, end: number) => {
     if (!kinds.has(kind)) return;
     const last = out.at(-1);
-    if (last && last.kind === kind && last.end === start) last.end = end;
-    else out.push({ kind, start, end, replace: '' });
+    if (last && last.kind === kind && last.end === start && kind !== 'overwrite') last.end = end;
+    else out.push({ kind, start, end, replace: kind === 'overwrite' ? '\n' : '' });
   };
 
   /**
@@ -158,8 +188,20 @@ export function findInvisible(
     return !seen;
   };
   for (let i = text.search(SUSPECT); i !== -1 && i < n;) {
+    if (text.charCodeAt(i) === 0x0d) {
+      // A run of carriage returns: one line feed in its place when it overwrites.
+      const cr = carriageReturnAt(text, i);
+      if (cr.overwrites) push('overwrite', i, cr.end);
+      i = cr.end;
+      continue;
+    }
     if (!suspectAt(text, i)) {
-      i++;
+      // One ordinary character between suspects (`a\u200db\u200d…`) is stepped over; a run of
+      // them is jumped with the regex.
+      if (++i < n && !suspectAt(text, i)) {
+        NEXT_SUSPECT.lastIndex = i;
+        i = NEXT_SUSPECT.exec(text)?.index ?? n;
+      }
       continue;
     }
     const c = cp(i);
@@ -175,10 +217,10 @@ export function findInvisible(
       const end = cancelled ? after(j) : j;
       if (!(cancelled && letters >= 2 && letters <= 7)) push('tags', i, end);
       next = end;
-    } else if (c === 0x1b && kinds.has('control')) {
-      ESCAPE.lastIndex = i;
-      push('control', i, ESCAPE.test(text) ? ESCAPE.lastIndex : next);
-      next = Math.max(next, ESCAPE.lastIndex);
+    } else if ((c === 0x1b || (c >= 0x80 && c <= 0x9f)) && kinds.has('control')) {
+      // A whole ECMA-48 sequence: its parameters and strings are as hidden as its introducer.
+      next = sequenceAt(text, i).end;
+      push('control', i, next);
     } else if (isTag(c)) push('tags', i, next);
     else if (isBidi(c)) push('bidi', i, next);
     else if (isMark(c)) {
@@ -198,7 +240,8 @@ export function findInvisible(
       const supplementary = c >= 0xe0100 && !isIdeograph(prev);
       if (run || supplementary || i === 0 || prev === 0x20 || prev === 0x0a)
         push('variation_selectors', i, next);
-    } else if (!(c === 0xfeff && i === 0)) push('zero_width', i, next);
+    } else if (isControl(c)) push('control', i, next);
+    else if (!(c === 0xfeff && i === 0)) push('zero_width', i, next);
     i = next;
   }
   return out;
@@ -207,7 +250,7 @@ export function findInvisible(
 export const invisibleUnicodeCheck = defineCheck({
   id: 'invisible-unicode',
   summary:
-    "Unicode's Default_Ignorable code points (tag characters, bidi controls and marks, zero-width characters, soft hyphens, fillers, variation-selector runs) and ANSI/OSC escapes; emoji sequences, joiners in joining scripts and bidi marks by right-to-left text pass. Redaction strips them.",
+    "Unicode's Default_Ignorable code points (tag characters, bidi controls and marks, zero-width characters, soft hyphens, fillers, variation-selector runs), control characters and whole ECMA-48 terminal sequences (CSI, OSC incl. hyperlinks and clipboard writes, DCS, SOS/PM/APC, 8-bit C1), and carriage returns that overwrite a line; emoji sequences, joiners in joining scripts and bidi marks by right-to-left text pass. Redaction strips them (an overwriting CR becomes a line feed).",
   params,
   actions: ['block', 'redact', 'flag'],
   create(p) {

@@ -1,4 +1,5 @@
 /** The one registry of checks. The policy schema, its JSON Schema and the docs derive from it. */
+import { confusableHostsCheck } from './confusable-hosts.js';
 import { containsCheck } from './contains.js';
 import { embeddingsCheck } from './embeddings.js';
 import { finishReasonCheck } from './finish-reason.js';
@@ -23,6 +24,7 @@ export const checks: readonly CheckDefinition[] = [
   piiCheck,
   urlsCheck,
   markdownExfiltrationCheck,
+  confusableHostsCheck,
   invisibleUnicodeCheck,
   jsonSchemaCheck,
   toolCallsCheck,

@@ -1,11 +1,15 @@
-/** `secrets`: provider credentials and keys (see secrets/detectors.ts), placeholders excepted. */
+/**
+ * `secrets`: provider credentials and keys (the detectors, family by family, are listed in
+ * secrets/detectors.ts), placeholders excepted.
+ */
 import { z } from 'zod';
 import { detectors, entropyOk, TOKEN_END } from './secrets/detectors.js';
 import type { Detector } from './secrets/detectors.js';
+import { keywordScanner } from './secrets/keywords.js';
+import type { KeywordScanner } from './secrets/keywords.js';
 import { isPlaceholder } from './secrets/placeholder.js';
 import { collectSpans, defineCheck, PASS } from './types.js';
 import { onSkeleton } from './support/ignorable.js';
-import { trieSource } from './support/trie.js';
 import type { StreamSpec, Trigger } from './types.js';
 
 const ids = detectors.map((d) => d.id) as [string, ...string[]];
@@ -25,31 +29,7 @@ export interface SecretFinding {
   end: number;
 }
 
-/**
- * One case-insensitive pass for every keyword of a set of detectors: which of them can match.
- * The trie matches the longest keyword at a position; the detectors of every keyword it starts
- * with are looked up at once, and the scan resumes one character on (keywords overlap).
- */
-export function keywordScanner(active: readonly Detector[]): (text: string) => Set<Detector> {
-  const byKeyword = new Map<string, Detector[]>();
-  for (const d of active)
-    for (const k of d.keywords) byKeyword.set(k, [...(byKeyword.get(k) ?? []), d]);
-  const byMatch = new Map<string, Detector[]>();
-  for (const k of byKeyword.keys())
-    byMatch.set(k, [...new Set([...byKeyword].flatMap(([p, ds]) => (k.startsWith(p) ? ds : [])))]);
-  const re = new RegExp(trieSource([...byKeyword.keys()]), 'gi');
-  return (text) => {
-    const hit = new Set<Detector>();
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m && hit.size < active.length; m = re.exec(text)) {
-      for (const d of byMatch.get(m[0].toLowerCase()) ?? []) hit.add(d);
-      re.lastIndex = m.index + 1;
-    }
-    return hit;
-  };
-}
-
-const scanners = new WeakMap<readonly Detector[], (text: string) => Set<Detector>>();
+const scanners = new WeakMap<readonly Detector[], KeywordScanner>();
 
 /**
  * Every credential in `text` found by `active` detectors, except placeholders and allowed
@@ -77,17 +57,60 @@ function findInSkeleton(
     if (!triggered.has(d)) continue;
     d.re.lastIndex = 0;
     for (let m = d.re.exec(text); m; m = d.re.exec(text)) {
-      const s = m.groups?.['s'] ?? m[0];
-      const start = m.groups?.['s'] !== undefined ? m.index + m[0].lastIndexOf(s) : m.index;
-      const body = m.groups?.['s'] !== undefined ? s : s.slice(d.prefix ?? 0);
+      const g = m.groups?.['s'] ?? m.groups?.['t'];
+      const s = g ?? m[0];
+      const start = g !== undefined ? m.index + m[0].lastIndexOf(s) : m.index;
+      const body = g !== undefined ? s : s.slice(d.prefix ?? 0);
+      const seen = d.inspect ? d.inspect(s) : s;
       if (
         allow.has(s) ||
-        isPlaceholder(s, body) ||
+        isPlaceholder(seen, d.inspect ? seen : body) ||
         !entropyOk(d, s) ||
         (d.validate && !d.validate(s, m))
-      )
+      ) {
+        // A rejected value may hold the next candidate's context (`key="Password" value="…"`):
+        // look again from where it starts.
+        if (g !== undefined && start > m.index) d.re.lastIndex = start;
         continue;
+      }
       out.push({ detector: d.id, start, end: start + s.length });
+    }
+  }
+  return out;
+}
+
+/**
+ * The stream gate's triggers: each detector's stream keywords (or keywords) with its lead,
+ * longest match and settle test. A trigger that begins another with the same lead and settle
+ * test holds every match the longer one would (from the same start, for the longer of their
+ * spans): the longer one is dropped, so the gate plans a few hundred triggers, not every
+ * keyword of every detector.
+ */
+function streamTriggers(active: readonly Detector[]): Trigger[] {
+  const groups = new Map<string, Map<string, Trigger>>();
+  const settles = new Map<RegExp, number>();
+  for (const d of active) {
+    const settle = d.settle ?? TOKEN_END;
+    if (!settles.has(settle)) settles.set(settle, settles.size);
+    const key = `${d.lead ?? 0}/${settles.get(settle)}`;
+    const group = groups.get(key) ?? new Map<string, Trigger>();
+    groups.set(key, group);
+    for (const k of d.streamKeywords ?? d.keywords) {
+      const maxSpan = Math.max(d.maxSpan ?? 256, group.get(k)?.maxSpan ?? 0);
+      group.set(k, { text: k, lead: d.lead ?? 0, maxSpan, settle });
+    }
+  }
+  const out: Trigger[] = [];
+  for (const group of groups.values()) {
+    const texts = [...group.keys()].sort();
+    for (let i = 0; i < texts.length; i++) {
+      const t = group.get(texts[i]!)!;
+      // Sorted: the longer keywords a keyword begins follow it; fold their spans into it.
+      let j = i + 1;
+      while (j < texts.length && texts[j]!.startsWith(texts[i]!))
+        t.maxSpan = Math.max(t.maxSpan, group.get(texts[j++]!)!.maxSpan);
+      out.push(t);
+      i = j - 1;
     }
   }
   return out;
@@ -96,7 +119,7 @@ function findInSkeleton(
 export const secretsCheck = defineCheck({
   id: 'secrets',
   summary:
-    'Credentials and keys: AWS, GitHub, GitLab, Slack, Stripe, OpenAI, Anthropic, Google, Azure, npm, PyPI, Twilio, SendGrid, Hugging Face, private keys, JWTs, generic secret assignments. Placeholders are ignored.',
+    'Credentials of 190+ services (cloud, CI/CD, source hosting, registries, AI, payments, messaging, SaaS, monitoring), chat and automation webhook URLs, passwords in connection strings and URLs, Authorization headers, private keys (cut-short ones too), JWTs and `name = value` secrets; placeholders ignored.',
   params,
   actions: ['block', 'redact', 'flag'],
   create(p) {
@@ -104,16 +127,9 @@ export const secretsCheck = defineCheck({
       (d) => (!p.detectors || p.detectors.includes(d.id)) && !p.exclude.includes(d.id),
     );
     const allow = new Set(p.allow);
-    const stream: StreamSpec = {
-      triggers: active.flatMap((d) =>
-        (d.streamKeywords ?? d.keywords).map((k): Trigger => ({
-          text: k,
-          lead: d.lead ?? 0,
-          maxSpan: d.maxSpan ?? 256,
-          settle: d.settle ?? TOKEN_END,
-        })),
-      ),
-    };
+    const stream: StreamSpec = { triggers: streamTriggers(active) };
+    // Built now, at policy load, not on the first answer.
+    scanners.set(active, keywordScanner(active));
     return {
       stream,
       evaluate(input) {

@@ -1,9 +1,12 @@
 /**
  * Placeholders are not secrets: `sk-...`, `<your-key>`, `YOUR_API_KEY`, `${TOKEN}`,
- * `xxxxxxxx`, and the example credentials providers print in their own documentation.
+ * `xxxxxxxx`, `****`, `replace-me`, and the example credentials providers print in their own
+ * documentation (AWS's end in `EXAMPLE`).
  */
 const WORDS =
-  /your[_-]?(?:api[_-]?)?(?:key|token|secret)|placeholder|redacted|changeme|insert[_-]?here|\.\.\.|<[^<>]*>|\$\{|\{\{|%s|abcdefghijkl|0123456789|123456789|randomstring|(?:token|key|secret)here\b/i;
+  /your[_-]?(?:api[_-]?)?(?:key|token|secret|password)|placeholder|redacted|changeme|change[_-]me|replace[_-]?me|insert[_-]?here|example|dummy|\.\.\.|<[^<>]*>|\$\{|\{\{|abcdefghijkl|0123456789|123456789|randomstring|(?:token|key|secret)here\b|x{5,}|\*{3,}/i;
+/** A format string's slot (`%s`; case matters: `zS%S4…` is a password). */
+const SLOT = /%s(?![A-Za-z0-9])/;
 
 /** Example credentials from providers' documentation (AWS's, most famously). */
 const DOCUMENTED = new Set(['AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY']);
@@ -23,5 +26,5 @@ function monotonous(body: string): boolean {
 }
 
 export function isPlaceholder(value: string, body: string = value): boolean {
-  return DOCUMENTED.has(value) || WORDS.test(value) || monotonous(body);
+  return DOCUMENTED.has(value) || WORDS.test(value) || SLOT.test(value) || monotonous(body);
 }

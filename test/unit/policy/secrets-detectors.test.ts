@@ -1,0 +1,77 @@
+/**
+ * Every credential detector, table-driven: a text it must find and texts it must not
+ * (test/fixtures/secrets/cases.ts), and the contract each one keeps (keywords, a documented
+ * provider, at least 120 services).
+ */
+import { describe, expect, it } from 'vitest';
+import { findSecrets } from '../../../src/policy/checks/secrets.js';
+import { detectors } from '../../../src/policy/checks/secrets/detectors.js';
+import type { Case } from '../../fixtures/secrets/cases.js';
+import { GENERATED, HAND } from '../../fixtures/secrets/cases.js';
+
+const byId = new Map(detectors.map((d) => [d.id, d]));
+const CASES: readonly Case[] = [...GENERATED, ...HAND];
+const found = (id: string, text: string) => findSecrets(text, [byId.get(id)!], new Set());
+
+describe('every detector finds its format', () => {
+  it.each(CASES.map(([id, text]) => [id, text] as const))('%s: %j', (id, text) => {
+    const f = found(id, text);
+    expect(f.length).toBeGreaterThan(0);
+    // The span is the value, without the quotes or separators around it (the service-account
+    // detector flags the file's `"type": "service_account"` marker itself).
+    if (id !== 'gcp-service-account')
+      for (const x of f) expect(text.slice(x.start, x.end)).not.toMatch(/^[\s"'=:`]|[\s"'`]$/);
+  });
+});
+
+describe('and not its near misses (shortened, masked, placeholders, ids, other names)', () => {
+  it.each(CASES.flatMap(([id, , negatives]) => negatives.map((n) => [id, n] as const)))(
+    '%s: %j',
+    (id, text) => {
+      expect(found(id, text)).toEqual([]);
+    },
+  );
+});
+
+describe('the detector contract', () => {
+  it('every detector has cases, positive and negative', () => {
+    const seen = new Map<string, [number, number]>();
+    for (const [id, , neg] of CASES) {
+      const [p, n] = seen.get(id) ?? [0, 0];
+      seen.set(id, [p + 1, n + neg.length]);
+    }
+    for (const d of detectors) {
+      const [p, n] = seen.get(d.id) ?? [0, 0];
+      expect(p, d.id).toBeGreaterThan(0);
+      expect(n, d.id).toBeGreaterThan(0);
+    }
+    for (const id of seen.keys()) expect(byId.has(id), id).toBe(true);
+  });
+
+  it('covers at least 120 services', () => {
+    expect(new Set(detectors.map((d) => d.provider)).size).toBeGreaterThanOrEqual(120);
+  });
+
+  it.each(detectors.map((d) => [d.id, d] as const))(
+    '%s: keywords, regex and a match hold a keyword',
+    (_id, d) => {
+      expect(new Set(detectors.map((x) => x.id)).size).toBe(detectors.length);
+      expect(d.keywords.length).toBeGreaterThan(0);
+      for (const k of d.keywords) {
+        expect(k).toBe(k.toLowerCase());
+        expect(k.length).toBeGreaterThanOrEqual(2);
+      }
+      expect(d.re.global).toBe(true);
+      // Every match contains a keyword (the check runs a detector only when one occurs).
+      for (const [id, text] of CASES) {
+        if (id !== d.id) continue;
+        d.re.lastIndex = 0;
+        for (let m = d.re.exec(text); m; m = d.re.exec(text))
+          expect(
+            d.keywords.some((k) => m[0].toLowerCase().includes(k)),
+            m[0],
+          ).toBe(true);
+      }
+    },
+  );
+});
