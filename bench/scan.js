@@ -113,6 +113,7 @@ const PARAMS = {
   urls: { deny_domains: ['evil.test'] },
   'markdown-exfiltration': {},
   'invisible-unicode': {},
+  'confusable-hosts': {},
   'json-schema': { schema: { type: 'array' } },
   'tool-calls': { require_declared: false },
   refusal: {},

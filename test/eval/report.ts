@@ -1,6 +1,7 @@
 /** Renders docs/detection.md from the evaluations. */
 import type { Stats } from './corpora.js';
 import { fpRate, precision, recall, total } from './corpora.js';
+import type { SecretsEvaluation } from './secrets.js';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
@@ -33,7 +34,7 @@ function misses(rows: readonly Stats[]): string {
 }
 
 export interface Evaluation {
-  secrets: { byDetector: Stats[]; bySource: Stats[] };
+  secrets: SecretsEvaluation;
   pii: Stats[];
   /** `pii` on the held-out sets of test/fixtures/pii: one row per set, then phones per kind. */
   piiHeldOut: Stats[];
@@ -75,6 +76,25 @@ Misses and false alarms:
 
 ${misses([...e.secrets.bySource])}
 
+### Held-out set (issue 14)
+
+Written for issue 14 in \`test/fixtures/secrets/\` (its README says how): random but valid
+credentials (${e.secrets.byFamily.reduce((n, f) => n + f.tp + f.fn, 0)} rows, ${e.secrets.byFamily.length} service families), each made from the
+provider's documented format and put in the contexts people paste them in; negatives are
+code, hashes, UUIDs, git SHAs, placeholders and the other kinds below. The whole check runs
+(every detector). Targets: ≥ 95 % recall per service family, ≤ 1 % of each kind of negative
+flagged.
+
+Recall per service family:
+
+${table(e.secrets.byFamily)}
+
+Negatives flagged, per kind:
+
+${table(e.secrets.byNegative)}
+
+${misses([...e.secrets.byFamily, ...e.secrets.byNegative])}
+
 ## pii
 
 Target: ≥ 90 % recall on presidio's recognizer cases of the covered entity types (checksums
@@ -113,8 +133,19 @@ ${misses(e.piiHeldOut.filter((s) => !s.name.startsWith('phone: ')))}
 
 ## markdown-exfiltration
 
-Target: every garak exfiltration output caught, every benign one passed. (\`not_flagged_by_detector\`
-rows are outputs garak's own detector lets through; they are counted as positives here.)
+Targets: every garak exfiltration output caught and every benign one passed (\`not_flagged_by_detector\`
+rows are outputs garak's own detector lets through; they are counted as positives here); over
+garak's outputs and this project's sets together, ≥ 95 % of payloads caught and ≤ 2 % of
+benign markdown touched. This project's sets (\`test/fixtures/exfil/\`, its README says how
+they were written) put payloads in every construct of issue 14 — reference definitions split
+over lines or in block quotes, alt text over a newline, nested brackets, parentheses and \`<…>\`
+in destinations, HTML attributes with \`>\`, \`<embed>\`, \`<object>\`, \`srcset\`, CSS \`url()\`,
+entity-encoded schemes, data in subdomains and short path segments, image sequences — and
+hold benign markdown of the kinds that were wrongly redacted (badges, avatars, video, maps,
+docs, pagination, search, code, galleries). The development sets were tuned against; the
+held-out sets were written last and never tuned against. They are judged with
+\`camo.githubusercontent.com\` and \`images.example.com\` allowed, so that image sequences to an
+allowed host are counted.
 
 ${table(e.exfil)}
 

@@ -42,6 +42,15 @@ const PARAMS: Record<string, readonly unknown[]> = {
     { allow_domains: ['*.example.com', 'xn--ls8h.la'], all_external_images: true, links: false },
   ],
   'invisible-unicode': [{}, { kinds: ['control', 'zero_width'] }],
+  'confusable-hosts': [
+    {},
+    {
+      kinds: ['confusable'],
+      known_domains: ['example.com', 'xn--80ak6aa92e.com'],
+      builtin_known: false,
+      allow: ['аpple.com'],
+    },
+  ],
   'json-schema': [
     { schema: OBJECT_SCHEMA },
     { schema_from: 'request' },

@@ -77,8 +77,8 @@ describe('an invisible character inside a key does not hide it', () => {
   });
 
   it('finds personal data through invisible characters', () => {
-    const text = 'mail ali\u200bce@exam\u00adple.com now';
-    expect(findPii(text, ['email'])).toEqual([{ type: 'email', start: 5, end: 24 }]);
+    const text = 'mail ali\u200bce@exam\u00adple.de now';
+    expect(findPii(text, ['email'])).toEqual([{ type: 'email', start: 5, end: 23 }]);
   });
 });
 
