@@ -2,7 +2,8 @@
  * Idle memory (issue 15): `coalmine serve` with an upstream configured and the default pack
  * must not load what only other configurations use — recheck (policies with regexes), the
  * simulator (no upstream), the OTel SDK and the spans module (an exporter configured), Ajv (JSON
- * Schema checks), the policy and canary commands — nor what the server never uses: undici's
+ * Schema checks), htmlparser2 and libphonenumber-js (the first answer with HTML or a number),
+ * the policy and canary commands — nor what the server never uses: undici's
  * fetch, WebSocket and caches (only its Pool is), Hono and its Node adapter (the admin API is
  * served from node:http), Node's own bundled fetch and Web streams. Not a timing or RSS test:
  * the modules the process loads are recorded by scripts/trace-modules.js (ESM resolutions,
@@ -58,6 +59,9 @@ describe('what `coalmine serve` loads', () => {
     expect(files.filter((f) => /\/node_modules\/ajv\//.test(f))).toEqual([]);
     expect(files.filter((f) => /\/dist\/commands\//.test(f))).toEqual([]);
     expect(files.filter((f) => /\/dist\/telemetry\/otel\.js$/.test(f))).toEqual([]);
+    // Loaded by the first answer that holds HTML or a candidate phone number.
+    expect(files.filter((f) => /\/node_modules\/(htmlparser2|entities)\//.test(f))).toEqual([]);
+    expect(files.filter((f) => /\/node_modules\/libphonenumber-js\//.test(f))).toEqual([]);
 
     // undici's Pool and request, not its entry (fetch, WebSocket, caches, mocks).
     expect(loads(files, /\/node_modules\/undici\/lib\/dispatcher\/pool\.js$/)).toBe(true);

@@ -29,7 +29,20 @@ export interface SecretFinding {
   end: number;
 }
 
-const scanners = new WeakMap<readonly Detector[], KeywordScanner>();
+/** Per set of active detectors: its keyword scanner and each detector's place in the set. */
+const scanners = new WeakMap<
+  readonly Detector[],
+  { scan: KeywordScanner; order: Map<Detector, number> }
+>();
+const scannerOf = (active: readonly Detector[]) => {
+  let s = scanners.get(active);
+  if (!s)
+    scanners.set(
+      active,
+      (s = { scan: keywordScanner(active), order: new Map(active.map((d, i) => [d, i])) }),
+    );
+  return s;
+};
 
 /**
  * Every credential in `text` found by `active` detectors, except placeholders and allowed
@@ -49,12 +62,12 @@ function findInSkeleton(
   active: readonly Detector[],
   allow: ReadonlySet<string>,
 ): SecretFinding[] {
-  let scan = scanners.get(active);
-  if (!scan) scanners.set(active, (scan = keywordScanner(active)));
-  const triggered = scan(text);
+  const { scan, order } = scannerOf(active);
+  const triggered = [...scan(text)];
+  // In the order of `active`, whatever order the keywords came in.
+  if (triggered.length > 1) triggered.sort((a, b) => order.get(a)! - order.get(b)!);
   const out: SecretFinding[] = [];
-  for (const d of active) {
-    if (!triggered.has(d)) continue;
+  for (const d of triggered) {
     d.re.lastIndex = 0;
     for (let m = d.re.exec(text); m; m = d.re.exec(text)) {
       const g = m.groups?.['s'] ?? m.groups?.['t'];
@@ -129,7 +142,7 @@ export const secretsCheck = defineCheck({
     const allow = new Set(p.allow);
     const stream: StreamSpec = { triggers: streamTriggers(active) };
     // Built now, at policy load, not on the first answer.
-    scanners.set(active, keywordScanner(active));
+    scannerOf(active);
     return {
       stream,
       evaluate(input) {

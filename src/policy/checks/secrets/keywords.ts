@@ -70,15 +70,20 @@ export function keywordScanner(active: readonly Detector[]): KeywordScanner {
   const lists = out.map((ds) => [...ds]);
   const reports = Uint8Array.from(lists, (l) => (l.length ? 1 : 0));
 
+  // A state reports once per scan: `reported[s] === scanNo` after it has.
+  const reported = new Uint32Array(n);
+  let scanNo = 0;
   return (text) => {
     const hit = new Set<Detector>();
-    // A state reports once: its detectors are in `hit` after that.
-    const pending = reports.slice();
+    if (++scanNo === 0xffffffff) {
+      reported.fill(0);
+      scanNo = 1;
+    }
     let s = 0;
     for (let i = 0, len = text.length; i < len; i++) {
       s = table[(s << shift) | column[text.charCodeAt(i)]!]!;
-      if (pending[s] === 1) {
-        pending[s] = 0;
+      if (reports[s] === 1 && reported[s] !== scanNo) {
+        reported[s] = scanNo;
         for (const d of lists[s]!) hit.add(d);
         if (hit.size === active.length) break;
       }

@@ -3,8 +3,8 @@
  * link destinations: only complete references, ending in `;`, with the HTML5 named set —
  * looked up through htmlparser2's tokenizer (its `entities` tables), never hand-copied.
  */
-import { Tokenizer } from 'htmlparser2';
-import type { TokenizerCallbacks } from 'htmlparser2';
+import type { Tokenizer, TokenizerCallbacks } from 'htmlparser2';
+import { htmlparser2 } from './htmlparser.js';
 
 const REF = /&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{1,31});/g;
 
@@ -33,7 +33,7 @@ const callbacks: TokenizerCallbacks = {
     decoded += String.fromCodePoint(cp);
   },
 };
-const tokenizer = new Tokenizer({ decodeEntities: true }, callbacks);
+let tokenizer: Tokenizer | undefined;
 /** Named references seen, decoded (a bounded set: the HTML5 names). */
 const named = new Map<string, string>();
 
@@ -53,6 +53,7 @@ function lookup(ref: string): string {
   if (v !== undefined) return v;
   decoded = '';
   partial = false;
+  tokenizer ??= new (htmlparser2().Tokenizer)({ decodeEntities: true }, callbacks);
   tokenizer.reset();
   tokenizer.write(ref);
   tokenizer.end();

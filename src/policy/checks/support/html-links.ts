@@ -10,8 +10,8 @@
  * only time. That time is bounded: past a budget of tokenized characters (hostile text of
  * overlapping tags), the remaining tags are read by a plain scan of their attributes.
  */
-import { QuoteType, Tokenizer } from 'htmlparser2';
-import type { TokenizerCallbacks } from 'htmlparser2';
+import type { Tokenizer, TokenizerCallbacks } from 'htmlparser2';
+import { htmlparser2 } from './htmlparser.js';
 import type { Candidate, CandidateKind } from './candidate.js';
 import { decodeCharRefs } from './char-refs.js';
 import { cssUrls } from './css-urls.js';
@@ -124,6 +124,7 @@ class TagReader {
 
   constructor() {
     const noop = () => undefined;
+    const { QuoteType, Tokenizer } = htmlparser2();
     const cbs: TokenizerCallbacks = {
       ontext: noop,
       ontextentity: noop,
@@ -311,7 +312,7 @@ function plainTag(text: string, start: number, end: number, out: Candidate[]): v
   }
 }
 
-const reader = new TagReader();
+let reader: TagReader | undefined;
 
 /** Every URL in the HTML of `text` (whatever surrounds it: markdown, code, prose). */
 export function htmlLinks(text: string): Candidate[] {
@@ -322,6 +323,7 @@ export function htmlLinks(text: string): Candidate[] {
     const c = text.charCodeAt(i + 1) | 0x20;
     if (c < 0x61 || c > 0x7a) continue;
     if (budget > 0) {
+      reader ??= new TagReader();
       reader.out = out;
       budget -= reader.read(text, i, TAG_SPAN);
       continue;

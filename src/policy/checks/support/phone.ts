@@ -10,8 +10,8 @@
  * must be written as that region writes it (with its trunk prefix, or in the same grouping
  * without it), which turns away `2023-10-05` as a number of Wuppertal.
  */
+import { createRequire } from 'node:module';
 import type { CountryCode, PhoneNumber } from 'libphonenumber-js/max';
-import { getCountries, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { balanced, CURRENCY_BEFORE, groupsOf, notPhoneShape, PHONE_RUN } from './phone-shape.js';
 
 /**
@@ -22,8 +22,16 @@ import { balanced, CURRENCY_BEFORE, groupsOf, notPhoneShape, PHONE_RUN } from '.
  */
 export const DEFAULT_REGIONS: readonly CountryCode[] = ['US', 'GB', 'DE', 'FR', 'IN'];
 
-/** Every region libphonenumber has metadata for (ISO 3166-1 alpha-2), for the params schema. */
-export const REGIONS = getCountries() as [CountryCode, ...CountryCode[]];
+export { REGIONS } from './phone-regions.js';
+
+type PhoneLib = typeof import('libphonenumber-js/max');
+let lib: PhoneLib | undefined;
+/**
+ * libphonenumber-js, loaded at the first candidate run rather than at start (~4 MB resident
+ * that a deployment whose answers hold no numbers never needs).
+ */
+const phoneLib = (): PhoneLib =>
+  (lib ??= createRequire(import.meta.url)('libphonenumber-js/max') as PhoneLib);
 
 /** Words that say a number is something else: an order, an account, a reference. */
 const OTHER =
@@ -129,6 +137,7 @@ function judge(
   if (known !== undefined) return known;
   if (!spend()) return digits.length >= 9 && formatted;
   let ok = false;
+  const { parsePhoneNumberFromString } = phoneLib();
   if (plain.trimStart().startsWith('+')) {
     const n = parsePhoneNumberFromString(plain);
     ok = n !== undefined && n.isValid();

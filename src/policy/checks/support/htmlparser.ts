@@ -1,0 +1,12 @@
+/**
+ * htmlparser2, loaded when the first answer holds an HTML tag or a named character reference
+ * rather than at start (~2 MB resident, mostly its entity tables). Its types are imported
+ * statically; only the module's code waits.
+ */
+import { createRequire } from 'node:module';
+
+type HtmlParser2 = typeof import('htmlparser2');
+let loaded: HtmlParser2 | undefined;
+
+export const htmlparser2 = (): HtmlParser2 =>
+  (loaded ??= createRequire(import.meta.url)('htmlparser2') as HtmlParser2);
