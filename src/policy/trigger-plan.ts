@@ -64,7 +64,9 @@ export function planFor(rules: readonly GateRule[]): Plan {
         classes.push(t);
         continue;
       }
-      byText.set(t.text, [...(byText.get(t.text) ?? []), t]);
+      const same = byText.get(t.text);
+      if (same) same.push(t);
+      else byText.set(t.text, [t]);
       let at = prefixes;
       for (let k = 0; k < t.text.length - 1; k++) {
         const c = t.text.charCodeAt(k);
@@ -76,12 +78,7 @@ export function planFor(rules: readonly GateRule[]): Plan {
       longestPrefix = Math.max(longestPrefix, t.text.length - 1);
     }
   }
-  const related = new Map<string, [string, Trigger[]][]>();
-  for (const a of byText.keys())
-    related.set(
-      a,
-      [...byText].filter(([b]) => a.startsWith(b) || b.startsWith(a)),
-    );
+  const related = relatedLiterals(byText);
   const all = [...byText.values()].flat().concat(classes);
   const leads = [...new Set(all.map((t) => t.lead))].sort((a, b) => a - b);
   plan = {
@@ -100,6 +97,29 @@ export function planFor(rules: readonly GateRule[]): Plan {
   };
   plans.set(rules, plan);
   return plan;
+}
+
+/**
+ * Per literal, the literals that begin it (its prefixes) or that it begins (its extensions):
+ * prefixes looked up one length at a time, extensions found after it in sorted order — linear
+ * in what is found, not in the square of the number of literals (the secrets check alone plans
+ * a few hundred).
+ */
+function relatedLiterals(byText: Map<string, Trigger[]>): Map<string, [string, Trigger[]][]> {
+  const sorted = [...byText.keys()].sort();
+  const related = new Map<string, [string, Trigger[]][]>();
+  sorted.forEach((a, i) => {
+    const list: [string, Trigger[]][] = [];
+    for (let k = 1; k <= a.length; k++) {
+      const b = a.slice(0, k);
+      const ts = byText.get(b);
+      if (ts) list.push([b, ts]);
+    }
+    for (let j = i + 1; j < sorted.length && sorted[j]!.startsWith(a); j++)
+      list.push([sorted[j]!, byText.get(sorted[j]!)!]);
+    related.set(a, list);
+  });
+  return related;
 }
 
 /** One regex for the triggers `ts` (literals as a trie; classes as they are). */

@@ -8,7 +8,12 @@ export const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 export function trieSource(words: readonly string[]): string {
   const groups = new Map<string, string[]>();
-  for (const w of words) if (w) groups.set(w[0]!, [...(groups.get(w[0]!) ?? []), w.slice(1)]);
+  for (const w of words) {
+    if (!w) continue;
+    const g = groups.get(w[0]!);
+    if (g) g.push(w.slice(1));
+    else groups.set(w[0]!, [w.slice(1)]);
+  }
   const alts = [...groups].map(([c, rest]) => {
     const tails = rest.filter((r) => r !== '');
     const inner = tails.length ? trieSource(tails) : '';
