@@ -4,8 +4,9 @@
  * statically; only the module's code waits.
  */
 import { createRequire } from 'node:module';
+import type * as HtmlParser2Module from 'htmlparser2';
 
-type HtmlParser2 = typeof import('htmlparser2');
+type HtmlParser2 = typeof HtmlParser2Module;
 let loaded: HtmlParser2 | undefined;
 
 export const htmlparser2 = (): HtmlParser2 =>

@@ -12,6 +12,7 @@
  */
 import { createRequire } from 'node:module';
 import type { CountryCode, PhoneNumber } from 'libphonenumber-js/max';
+import type * as PhoneLibModule from 'libphonenumber-js/max';
 import { balanced, CURRENCY_BEFORE, groupsOf, notPhoneShape, PHONE_RUN } from './phone-shape.js';
 
 /**
@@ -24,7 +25,7 @@ export const DEFAULT_REGIONS: readonly CountryCode[] = ['US', 'GB', 'DE', 'FR', 
 
 export { REGIONS } from './phone-regions.js';
 
-type PhoneLib = typeof import('libphonenumber-js/max');
+type PhoneLib = typeof PhoneLibModule;
 let lib: PhoneLib | undefined;
 /**
  * libphonenumber-js, loaded at the first candidate run rather than at start (~4 MB resident
