@@ -75,3 +75,23 @@ describe('the detector contract', () => {
     },
   );
 });
+
+// Attack review (issue 14): a token whose format may hold a `.` was missed when a sentence's
+// full stop followed it (`Your Vault token is hvs.….`): the lookahead after the value
+// refused any `.`, not just one that continues the token.
+describe('a full stop after the value does not hide it', () => {
+  it.each(
+    CASES.filter(([, text]) => !/[:\s]$/.test(text)).map(([id, text]) => [id, text] as const),
+  )('%s: %j.', (id, text) => {
+    expect(found(id, `Here it is:\n${text}.\nKeep it safe.`).length).toBeGreaterThan(0);
+  });
+  it.each(
+    CASES.filter(([id]) =>
+      ['azure-ad-client-secret', 'vault-token', 'typeform-token', 'planetscale-token'].includes(id),
+    ).map(([id, text]) => [id, text] as const),
+  )('%s: %j. in a sentence, and not when the dot continues the token', (id, text) => {
+    expect(found(id, `The key is ${text}. Keep it safe.`).length).toBeGreaterThan(0);
+    // A PlanetScale token may hold dots: `….x9` is a longer one.
+    if (id !== 'planetscale-token') expect(found(id, `The key is ${text}.x9`)).toEqual([]);
+  });
+});
