@@ -47,6 +47,9 @@ export interface UrlParts {
   params: [string, string][];
   /** The fragment without `#`, percent-decoded. */
   fragment: string;
+  /** The user name and password before `@` (sent as `Authorization: Basic`), percent-decoded. */
+  user: string;
+  password: string;
 }
 
 const MAYBE_ABSOLUTE = /^[a-z][a-z0-9+.-]*:/i;
@@ -113,6 +116,8 @@ function parse(raw: string): UrlParts | undefined {
     segments: u.pathname.split('/').slice(1).map(percentDecode),
     params: [...u.searchParams],
     fragment: percentDecode(u.hash.slice(1)),
+    user: percentDecode(u.username),
+    password: percentDecode(u.password),
   };
 }
 
@@ -215,6 +220,17 @@ function hostData(p: UrlParts): string | undefined {
   return p.labels.length >= 4 ? 'many host labels' : undefined;
 }
 
+/**
+ * Credentials before the host (`https://user:DATA@evil.test/`): a browser sends them in an
+ * `Authorization` header when following a link (and some fetch images with them). A link may
+ * name a plain user (`ssh://git@host`); an image has no reason to name one.
+ */
+function userData(p: UrlParts, kind: UrlKind): string | undefined {
+  if (p.password) return 'a password before the host';
+  if (p.user && (kind === 'image' || !isToken(p.user))) return 'a user name before the host';
+  return undefined;
+}
+
 function fragmentData(f: string): string | undefined {
   // A text fragment (`#:~:text=`) is hidden from the page's scripts.
   if (!f || f.startsWith(':~:')) return undefined;
@@ -238,6 +254,7 @@ export function dataIn(
   const ex = exceptionFor(p, rules);
   return (
     hostData(p) ??
+    userData(p, kind) ??
     queryData(p, kind, rules, depth) ??
     (ex.path ? undefined : pathData(p, kind)) ??
     (kind === 'link' ? fragmentData(p.fragment) : undefined)
