@@ -139,7 +139,7 @@ function exceptionFor(p: UrlParts, rules: DataRules): Exception {
   if (ex) return ex;
   ex = { params: new Set(), path: false };
   for (const e of rules.exceptions) {
-    if (!domainMatches(p.host, e.hosts)) continue;
+    if (!domainMatches(p.host, e.hosts) || (e.unless && domainMatches(p.host, e.unless))) continue;
     for (const k of e.params) ex.params.add(k);
     ex.path ||= e.path;
   }
