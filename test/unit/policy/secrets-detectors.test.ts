@@ -95,3 +95,23 @@ describe('a full stop after the value does not hide it', () => {
     if (id !== 'planetscale-token') expect(found(id, `The key is ${text}.x9`)).toEqual([]);
   });
 });
+
+// Attack review (issue 14): a `name=value` secret followed by another query parameter was
+// missed (`&` is a password character, so the value ran on into `&useSSL=true` and failed).
+describe('a secret in a query string, before another parameter', () => {
+  it.each([
+    [
+      'jdbc:mysql://db.example.com/app?user=admin&password=Zk9vT3mXc5Hb8Lp2&useSSL=true',
+      'Zk9vT3mXc5Hb8Lp2',
+    ],
+    [
+      'https://api.example.com/v1/data?api_key=q8Wm3Zt7Lx2Rv9Kp4Nb6Yc1H&format=json',
+      'q8Wm3Zt7Lx2Rv9Kp4Nb6Yc1H',
+    ],
+    ['GET /export?token=Tq3mZ8xK2vLp9RwN4sQ7&page=2 HTTP/1.1', 'Tq3mZ8xK2vLp9RwN4sQ7'],
+    ['DB_PASSWORD=Xk9#mP2$vL&7q', 'Xk9#mP2$vL&7q'],
+  ])('%s', (text, value) => {
+    const f = found('generic-secret', text);
+    expect(f.map((x) => text.slice(x.start, x.end))).toEqual([value]);
+  });
+});
