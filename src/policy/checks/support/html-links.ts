@@ -96,7 +96,11 @@ function valueStart(text: string, at: number): number {
 
 /** Characters tokenized per call before the plain scan takes over. */
 const BUDGET = 256 * 1024;
-/** The longest stretch one tag (or a `<style>` element) is read over. */
+/**
+ * The stretch one tag (or a `<style>` element) is read over at least; while the budget lasts,
+ * a longer one is read to its end (padding before `src=` does not hide it; the budget keeps
+ * overlapping long tags linear).
+ */
 const TAG_SPAN = 16 * 1024;
 
 interface Attr {
@@ -325,7 +329,7 @@ export function htmlLinks(text: string): Candidate[] {
     if (budget > 0) {
       reader ??= new TagReader();
       reader.out = out;
-      budget -= reader.read(text, i, TAG_SPAN);
+      budget -= reader.read(text, i, Math.max(TAG_SPAN, budget));
       continue;
     }
     // Past the budget: the tag up to its first `>` (or the next `<`, which starts the next one;
