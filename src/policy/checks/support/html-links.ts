@@ -273,8 +273,7 @@ class TagReader {
       } else if (how === 'srcset') {
         for (const url of srcset(a.value)) this.add(url, 'image', a.start, a.end, markupEnd, alt);
       } else if (how === 'refresh') {
-        const m = /url\s*=\s*['"]?([^'"]*)/i.exec(a.value);
-        if (m) this.add(m[1]!, 'image', a.start, a.end, markupEnd);
+        this.add(refreshTarget(a.value), 'image', a.start, a.end, markupEnd);
       } else if (tag === 'a' && a.name === 'ping') {
         for (const url of a.value.split(/\s+/).filter(Boolean))
           this.add(url, 'link', a.start, a.end, markupEnd);
@@ -282,6 +281,15 @@ class TagReader {
     }
     this.attrs = [];
   }
+}
+
+/**
+ * A refresh's target as HTML's declarative refresh reads `content`: a delay, `;` or `,`, then
+ * `url=` — optional (`0; https://…` redirects too) — and the URL, quoted or not.
+ */
+function refreshTarget(content: string): string {
+  const m = /^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?['"]?([^'"]*)/i.exec(content);
+  return m ? m[1]!.trim() : '';
 }
 
 /** Attributes of a tag by a plain scan (no references in names, quotes honoured). */
@@ -301,7 +309,13 @@ function plainTag(text: string, start: number, end: number, out: Candidate[]): v
     const s = Math.min(e - raw.length, end);
     const value = decodeCharRefs(text.slice(s, Math.min(e, end)));
     const urls =
-      how === 'css' ? cssUrls(value).map((u) => u.url) : how === 'srcset' ? srcset(value) : [value];
+      how === 'css'
+        ? cssUrls(value).map((u) => u.url)
+        : how === 'srcset'
+          ? srcset(value)
+          : how === 'refresh'
+            ? [refreshTarget(value)]
+            : [value];
     const kind = how === 'link' ? 'link' : 'image';
     for (const url of urls.filter(mayHaveHost))
       out.push({
