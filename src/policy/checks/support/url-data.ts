@@ -67,6 +67,17 @@ export function absolute(raw: string): string | undefined {
   return MAYBE_ABSOLUTE.test(u) ? u : undefined;
 }
 
+/**
+ * Whether `raw` may name a host, as `absolute` reads it: a scheme, or `//` (`\\`) first once
+ * tabs and newlines are dropped (`/&#9;/evil.test`, `&#1;//evil.test` are fetched from
+ * evil.test). A cheap filter: a relative URL sends nothing anywhere else.
+ */
+export function mayNameHost(raw: string): boolean {
+  if (raw.includes(':')) return true;
+  // eslint-disable-next-line no-control-regex -- WHATWG URL: C0 controls and space
+  return /^[\u0000-\u0020]*[/\\][\t\n\r]*[/\\]/.test(raw);
+}
+
 export function siteOf(host: string): { site: string; labels: string[] } {
   if (/^[\d.]+$/.test(host) || host.includes(':')) return { site: host, labels: [] };
   const parts = host.split('.').filter(Boolean);
