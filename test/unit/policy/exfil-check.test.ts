@@ -207,3 +207,16 @@ describe('markdown-exfiltration reads // split by a tab or a newline, or after a
     expect(redacted({}, text)).not.toContain('c2VjcmV0LXRva2Vu');
   });
 });
+
+// Attack review (issue 14): a CamoLeak run laid out as a list or a table was no run (only
+// whitespace could stand between its images), though a renderer fetches them all in order.
+describe('markdown-exfiltration reads an image sequence through list and table markup', () => {
+  it.each([
+    ['a list', [...'hunter2'].map((c) => `- ![${c}](${camo(c)})`).join('\n')],
+    ['a numbered list', [...'hunter2'].map((c, i) => `${i + 1}. ![${c}](${camo(c)})`).join('\n')],
+    ['a table row', `${[...'hunter2'].map((c) => `| ![${c}](${camo(c)}) `).join('')}|`],
+  ])('%s', (_name, text) => {
+    const out = redacted({ allow_domains: ['camo.githubusercontent.com'] }, text);
+    expect(out).not.toContain('camo.githubusercontent.com');
+  });
+});
