@@ -73,9 +73,10 @@ type Params = z.output<typeof params>;
 /**
  * Where a destination may still grow: after `](` or `]:`, until the URL is followed by space
  * and then something other than another image (a run of images is held whole, so that a
- * sequence spelling data is judged whole).
+ * sequence spelling data is judged whole; list, table and quote markup may stand between
+ * them, as in `image-runs.ts`).
  */
-const DESTINATION = String.raw`[ \t]*(?:\r?\n[ \t]*)?(?:<(?:[^\n\\>]|\\.)*[>\n]|[^\s<]\S*(?:\s+[!<]\S*)*\s+[^\s!<])`;
+const DESTINATION = String.raw`[ \t]*(?:\r?\n[ \t]*)?(?:<(?:[^\n\\>]|\\.)*[>\n]|[^\s<]\S*(?:\s[\s|>*+\-\d.)]*[!<]\S*)*\s[\s|>*+\-\d.)]*[^\s!<|>*+\-\d.)])`;
 /** An HTML tag up to its `>` (quoted values may hold `>`). */
 const TAG = String.raw`[a-zA-Z](?:[^"'>]|"[^"]*"|'[^']*')*>`;
 const EXFIL_TRIGGERS: readonly Trigger[] = [

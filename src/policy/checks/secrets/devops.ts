@@ -30,7 +30,7 @@ export const devops: readonly Detector[] = [
     family,
     keywords: ['hvs.', 'hvb.', 'hvr.'],
     maxSpan: 400,
-    re: /\bhv[sbr]\.[A-Za-z0-9_-]{24,300}(?:\.[A-Za-z0-9]{5})?(?![\w.-])/g,
+    re: /\bhv[sbr]\.[A-Za-z0-9_-]{24,300}(?:\.[A-Za-z0-9]{5})?(?!\.*[\w-])/g,
     prefix: 4,
     minEntropy: 3.5,
   },

@@ -13,6 +13,11 @@ import { nameWords, SECRET_SUFFIX, secretName } from './names.js';
 /** Characters of a value (passwords take symbols); `=` only as base64 padding. */
 const VAL = String.raw`A-Za-z0-9+/_.~@!#$%^&*?\-`;
 /**
+ * One character of a value: `&` ends it where a query parameter follows
+ * (`?user=admin&password=…&useSSL=true`, `?api_key=…&format=json`).
+ */
+const VALUE_CHAR = String.raw`(?:[A-Za-z0-9+/_.~@!#$%^*?\-]|&(?![\w.-]{1,40}=))`;
+/**
  * After the name and its closing quote: a separator — JSON's `, "value":` first, then the
  * others; none at all is the blank-separated form.
  */
@@ -103,7 +108,7 @@ export const generic: readonly Detector[] = [
       String.raw`^(?=([\w.-]{0,25}))\1(?=(["'\]]?[ \t]{0,4}))\2(?!${PARTIAL_VALUE_FORM}$)(?:[^${VAL}:,>|"'\x60=]|(?=((?:${SEP})?[ \t]{0,4}["'\x60]?[${VAL}=]{0,210}))\3[^${VAL}=])`,
     ),
     re: new RegExp(
-      String.raw`(?:secret|token|pass|pwd|key|credential|auth)(?=([\w.-]{0,25}))\1(?=(["'\]]?[ \t]{0,4}))\2(?:(?<sep>${SEP})[ \t]{0,4}|(?<=[ \t]))["'\x60]?(?=(?<s>[${VAL}]{8,200}={0,2}))\k<s>(?![${VAL}=])`,
+      String.raw`(?:secret|token|pass|pwd|key|credential|auth)(?=([\w.-]{0,25}))\1(?=(["'\]]?[ \t]{0,4}))\2(?:(?<sep>${SEP})[ \t]{0,4}|(?<=[ \t]))["'\x60]?(?=(?<s>${VALUE_CHAR}{8,200}={0,2}))\k<s>(?!${VALUE_CHAR}|=)`,
       'gi',
     ),
     validate(s, m) {

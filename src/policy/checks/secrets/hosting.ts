@@ -200,7 +200,7 @@ export const hosting: readonly Detector[] = [
     provider: 'PlanetScale',
     family,
     keywords: ['pscale_tkn_', 'pscale_oauth_', 'pscale_pw_'],
-    re: /\bpscale_(?:tkn|oauth|pw)_[\w=.-]{32,64}(?![\w=.-])/g,
+    re: /\bpscale_(?:tkn|oauth|pw)_[\w=.-]{32,64}(?!\.*[\w=-])/g,
     prefix: 10,
     minEntropy: 3,
   },

@@ -202,7 +202,7 @@ export const saas: readonly Detector[] = [
     provider: 'Typeform',
     family,
     keywords: ['tfp_'],
-    re: /\btfp_[A-Za-z0-9_.=-]{59}(?![\w.=-])/g,
+    re: /\btfp_[A-Za-z0-9_.=-]{59}(?!\.*[\w=-])/g,
     prefix: 4,
     minEntropy: 3.5,
   },

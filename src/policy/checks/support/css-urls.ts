@@ -3,6 +3,7 @@
  * tokenizer accepts (`URL(`, `u\72 l(`), and quoted strings that are absolute URLs (`@import
  * "…"`, `image-set("…")`). CSS escapes are decoded first, positions mapped back.
  */
+import { mayNameHost } from './url-data.js';
 
 export interface CssUrl {
   url: string;
@@ -49,6 +50,8 @@ function unescapeCss(css: string): { text: string; map: number[] | undefined } {
 const URL_FN = /url\(\s*(?:"([^"\n]*)"?|'([^'\n]*)'?|([^)\s"']*))/gi;
 const STRING = /"([^"\n]{0,8192})"|'([^'\n]{0,8192})'/g;
 const ABSOLUTE = /^\s*(?:[a-z][a-z0-9+.-]*:|[/\\]{2})/i;
+/** A string that names a host once tabs and newlines are dropped (`"/\9 /evil.test/…"`). */
+const absolute = (url: string) => ABSOLUTE.test(url) || mayNameHost(url);
 
 export function cssUrls(css: string): CssUrl[] {
   const { text, map } = unescapeCss(css);
@@ -61,7 +64,7 @@ export function cssUrls(css: string): CssUrl[] {
   }
   for (const m of text.matchAll(STRING)) {
     const url = m[1] ?? m[2] ?? '';
-    if (ABSOLUTE.test(url)) add(url, m.index + 1);
+    if (absolute(url)) add(url, m.index + 1);
   }
   return out;
 }

@@ -16,6 +16,7 @@ import type { Candidate, CandidateKind } from './candidate.js';
 import { decodeCharRefs } from './char-refs.js';
 import { cssUrls } from './css-urls.js';
 import { Offsets } from './offsets.js';
+import { mayNameHost } from './url-data.js';
 
 /** Elements whose content is text up to their end tag: a `<style>`'s is CSS. */
 const RAW_TEXT = new Set([
@@ -79,7 +80,7 @@ function srcset(value: string): string[] {
  * Whether a value may name a host: a scheme, or `//` (`\\`) first. A relative URL sends
  * nothing anywhere else, and hostile text holds hundreds of thousands of them.
  */
-const mayHaveHost = (url: string) => url.includes(':') || /^\s*[/\\]{2}/.test(url);
+const mayHaveHost = mayNameHost;
 
 const isHtmlSpace = (c: string | undefined) =>
   c === ' ' || c === '\t' || c === '\n' || c === '\f' || c === '\r';
@@ -96,7 +97,11 @@ function valueStart(text: string, at: number): number {
 
 /** Characters tokenized per call before the plain scan takes over. */
 const BUDGET = 256 * 1024;
-/** The longest stretch one tag (or a `<style>` element) is read over. */
+/**
+ * The stretch one tag (or a `<style>` element) is read over at least; while the budget lasts,
+ * a longer one is read to its end (padding before `src=` does not hide it; the budget keeps
+ * overlapping long tags linear).
+ */
 const TAG_SPAN = 16 * 1024;
 
 interface Attr {
@@ -269,8 +274,7 @@ class TagReader {
       } else if (how === 'srcset') {
         for (const url of srcset(a.value)) this.add(url, 'image', a.start, a.end, markupEnd, alt);
       } else if (how === 'refresh') {
-        const m = /url\s*=\s*['"]?([^'"]*)/i.exec(a.value);
-        if (m) this.add(m[1]!, 'image', a.start, a.end, markupEnd);
+        this.add(refreshTarget(a.value), 'image', a.start, a.end, markupEnd);
       } else if (tag === 'a' && a.name === 'ping') {
         for (const url of a.value.split(/\s+/).filter(Boolean))
           this.add(url, 'link', a.start, a.end, markupEnd);
@@ -278,6 +282,15 @@ class TagReader {
     }
     this.attrs = [];
   }
+}
+
+/**
+ * A refresh's target as HTML's declarative refresh reads `content`: a delay, `;` or `,`, then
+ * `url=` — optional (`0; https://…` redirects too) — and the URL, quoted or not.
+ */
+function refreshTarget(content: string): string {
+  const m = /^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?['"]?([^'"]*)/i.exec(content);
+  return m ? m[1]!.trim() : '';
 }
 
 /** Attributes of a tag by a plain scan (no references in names, quotes honoured). */
@@ -297,7 +310,13 @@ function plainTag(text: string, start: number, end: number, out: Candidate[]): v
     const s = Math.min(e - raw.length, end);
     const value = decodeCharRefs(text.slice(s, Math.min(e, end)));
     const urls =
-      how === 'css' ? cssUrls(value).map((u) => u.url) : how === 'srcset' ? srcset(value) : [value];
+      how === 'css'
+        ? cssUrls(value).map((u) => u.url)
+        : how === 'srcset'
+          ? srcset(value)
+          : how === 'refresh'
+            ? [refreshTarget(value)]
+            : [value];
     const kind = how === 'link' ? 'link' : 'image';
     for (const url of urls.filter(mayHaveHost))
       out.push({
@@ -325,7 +344,7 @@ export function htmlLinks(text: string): Candidate[] {
     if (budget > 0) {
       reader ??= new TagReader();
       reader.out = out;
-      budget -= reader.read(text, i, TAG_SPAN);
+      budget -= reader.read(text, i, Math.max(TAG_SPAN, budget));
       continue;
     }
     // Past the budget: the tag up to its first `>` (or the next `<`, which starts the next one;

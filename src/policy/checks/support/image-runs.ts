@@ -3,9 +3,10 @@
  * fetches each image of a sequence in order, and which URLs it fetches spells the data. Two
  * shapes are flagged, whatever the host (an allowed one included):
  *
- * - a run of images to one site, only whitespace between them, each with an alt text of at
- *   most one character, at least three different URLs among them — CamoLeak (2025) spelled a
- *   secret with GitHub's pre-signed camo.githubusercontent.com URLs, one per character;
+ * - a run of images to one site, only whitespace (or list, table and quote markup) between
+ *   them, each with an alt text of at most one character, at least three different URLs among
+ *   them — CamoLeak (2025) spelled a secret with GitHub's pre-signed camo.githubusercontent.com
+ *   URLs, one per character;
  * - images to one site whose URLs differ in one short part only (a path segment, a query
  *   value, a host label), with at least three different values of it — `/c/j.png`,
  *   `/c/o.png`, … or `?w=the`, `?w=user`, ….
@@ -30,6 +31,13 @@ function parts(url: string): { site: string; parts: string[] } | undefined {
     ],
   };
 }
+
+/**
+ * What may stand between the images of a run: whitespace and the markup of list items, table
+ * cells and block quotes (`- ![h](…)\n- ![u](…)`, `| ![h](…) | ![u](…) |`), which a renderer
+ * lays out around images it still fetches in order.
+ */
+const BETWEEN = /^[\s|>*+\-\d.)]*$/;
 
 /** The longest a varying part may be: a character, a word, a short code. */
 const SHORT = 24;
@@ -77,7 +85,7 @@ export function imageRuns(text: string, images: readonly Candidate[], min: numbe
       last !== undefined &&
       c.markupStart >= last.markupEnd &&
       c.markupStart - last.markupEnd <= 256 &&
-      /^\s*$/.test(text.slice(last.markupEnd, c.markupStart)) &&
+      BETWEEN.test(text.slice(last.markupEnd, c.markupStart)) &&
       of(last)?.site === f?.site;
     if (!tight) close();
     if (f && short) run.push(c);

@@ -47,6 +47,9 @@ export interface UrlParts {
   params: [string, string][];
   /** The fragment without `#`, percent-decoded. */
   fragment: string;
+  /** The user name and password before `@` (sent as `Authorization: Basic`), percent-decoded. */
+  user: string;
+  password: string;
 }
 
 const MAYBE_ABSOLUTE = /^[a-z][a-z0-9+.-]*:/i;
@@ -62,6 +65,17 @@ export function absolute(raw: string): string | undefined {
   if (/^[/\\]{2}/.test(u)) u = `https:${u}`;
   else if (/^www\./i.test(u)) u = `https://${u}`;
   return MAYBE_ABSOLUTE.test(u) ? u : undefined;
+}
+
+/**
+ * Whether `raw` may name a host, as `absolute` reads it: a scheme, or `//` (`\\`) first once
+ * tabs and newlines are dropped (`/&#9;/evil.test`, `&#1;//evil.test` are fetched from
+ * evil.test). A cheap filter: a relative URL sends nothing anywhere else.
+ */
+export function mayNameHost(raw: string): boolean {
+  if (raw.includes(':')) return true;
+  // eslint-disable-next-line no-control-regex -- WHATWG URL: C0 controls and space
+  return /^[\u0000-\u0020]*[/\\][\t\n\r]*[/\\]/.test(raw);
 }
 
 export function siteOf(host: string): { site: string; labels: string[] } {
@@ -113,6 +127,8 @@ function parse(raw: string): UrlParts | undefined {
     segments: u.pathname.split('/').slice(1).map(percentDecode),
     params: [...u.searchParams],
     fragment: percentDecode(u.hash.slice(1)),
+    user: percentDecode(u.username),
+    password: percentDecode(u.password),
   };
 }
 
@@ -134,7 +150,7 @@ function exceptionFor(p: UrlParts, rules: DataRules): Exception {
   if (ex) return ex;
   ex = { params: new Set(), path: false };
   for (const e of rules.exceptions) {
-    if (!domainMatches(p.host, e.hosts)) continue;
+    if (!domainMatches(p.host, e.hosts) || (e.unless && domainMatches(p.host, e.unless))) continue;
     for (const k of e.params) ex.params.add(k);
     ex.path ||= e.path;
   }
@@ -215,6 +231,17 @@ function hostData(p: UrlParts): string | undefined {
   return p.labels.length >= 4 ? 'many host labels' : undefined;
 }
 
+/**
+ * Credentials before the host (`https://user:DATA@evil.test/`): a browser sends them in an
+ * `Authorization` header when following a link (and some fetch images with them). A link may
+ * name a plain user (`ssh://git@host`); an image has no reason to name one.
+ */
+function userData(p: UrlParts, kind: UrlKind): string | undefined {
+  if (p.password) return 'a password before the host';
+  if (p.user && (kind === 'image' || !isToken(p.user))) return 'a user name before the host';
+  return undefined;
+}
+
 function fragmentData(f: string): string | undefined {
   // A text fragment (`#:~:text=`) is hidden from the page's scripts.
   if (!f || f.startsWith(':~:')) return undefined;
@@ -238,6 +265,7 @@ export function dataIn(
   const ex = exceptionFor(p, rules);
   return (
     hostData(p) ??
+    userData(p, kind) ??
     queryData(p, kind, rules, depth) ??
     (ex.path ? undefined : pathData(p, kind)) ??
     (kind === 'link' ? fragmentData(p.fragment) : undefined)

@@ -44,6 +44,11 @@ export interface HostException {
   params: string[];
   /** Whether the path (ids, hashes, encoded diagrams) is never data on these hosts. */
   path: boolean;
+  /**
+   * Hosts under `hosts` that run the code of whoever owns the URL (Google Apps Script web
+   * apps read the path and every parameter): the exception does not cover them.
+   */
+  unless?: string[];
 }
 
 const ex = (hosts: string, params: string, path: boolean): HostException => ({
@@ -63,11 +68,14 @@ export const HOST_EXCEPTIONS: readonly HostException[] = [
   ),
   ex('vimeo.com vimeocdn.com', 'h t autoplay color title byline portrait muted loop', true),
   // Maps and search: places, coordinates, queries, directions.
-  ex(
-    'google.com',
-    'q query api hl co ll origin destination travelmode tbm ie oe query_place_id',
-    true,
-  ),
+  {
+    ...ex(
+      'google.com',
+      'q query api hl co ll origin destination travelmode tbm ie oe query_place_id',
+      true,
+    ),
+    unless: names('script.google.com'),
+  },
   ex('openstreetmap.org', 'mlat mlon zoom layers query', false),
   ex('bing.com', 'q cp lvl form style where1', false),
   ex('maps.apple.com', 'address ll q z t daddr saddr sll', false),
