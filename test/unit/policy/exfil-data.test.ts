@@ -100,6 +100,26 @@ const CASES: [string, string, UrlKind, boolean][] = [
     false,
   ],
   ['an avatar', 'https://avatars.githubusercontent.com/u/583231?v=4&s=64', 'image', false],
+  // Attack review (issue 14): benign README content that was redacted.
+  [
+    'a star-history chart',
+    'https://api.star-history.com/svg?repos=acme/app&type=Date',
+    'image',
+    false,
+  ],
+  ['a GIF', 'https://media.giphy.com/media/3o7aD2saalBwwftBIY/giphy.gif', 'image', false],
+  [
+    'a diff anchor on a pull request',
+    'https://github.com/acme/app/pull/12/files#diff-4c0e2d2f4e0b6c7a8e9f1b2c3d4e5f60718293a4',
+    'link',
+    false,
+  ],
+  [
+    'a sentence in a fragment on a host without exception',
+    'https://e.test/pull/12/files#diff-the%20user%20asked%20about%20taxes',
+    'link',
+    true,
+  ],
   [
     'a gravatar hash',
     'https://www.gravatar.com/avatar/205e460b479e2e5b48aec07710c08d50?s=80&d=identicon',

@@ -268,7 +268,7 @@ export function dataIn(
     userData(p, kind) ??
     queryData(p, kind, rules, depth) ??
     (ex.path ? undefined : pathData(p, kind)) ??
-    (kind === 'link' ? fragmentData(p.fragment) : undefined)
+    (kind === 'link' && !ex.path ? fragmentData(p.fragment) : undefined)
   );
 }
 

@@ -42,7 +42,10 @@ export interface HostException {
   hosts: string[];
   /** Query parameters whose values are never data on these hosts (`*`: all of them). */
   params: string[];
-  /** Whether the path (ids, hashes, encoded diagrams) is never data on these hosts. */
+  /**
+   * Whether the path (ids, hashes, encoded diagrams) is never data on these hosts; nor, for a
+   * link, the fragment (a browser never sends it; only the host's own page reads it).
+   */
   path: boolean;
   /**
    * Hosts under `hosts` that run the code of whoever owns the URL (Google Apps Script web
@@ -97,6 +100,9 @@ export const HOST_EXCEPTIONS: readonly HostException[] = [
     'q type event s l state label labels milestone author path utf8 expanded',
     true,
   ),
+  // Stars-over-time charts of public repositories; GIF ids.
+  ex('star-history.com', 'repos type theme', false),
+  ex('giphy.com', 'cid rid ct', true),
   // Avatars: e-mail hashes in the path, sizes and defaults in the query.
   ex('gravatar.com googleusercontent.com', 's size d default r rating f', true),
   // Renderers that take their content in the URL: diagrams, charts, placeholder images.
