@@ -16,40 +16,8 @@ import { loadPolicySet } from '../../src/policy/loader.js';
 import { gateRules } from '../../src/policy/gate-rules.js';
 import type { GateRule } from '../../src/policy/gate-rules.js';
 import { REQUEST } from '../helpers/check-input.js';
+import { expectLinear } from '../helpers/linear.js';
 import { policySetFrom } from '../helpers/policy.js';
-
-/** The most t(4N)/t(N) may be: linear work gives about 4, quadratic work 16. */
-const LIMIT = 10;
-
-/** CPU time of this process, in ms: on a shared machine, less noisy than the wall clock. */
-function cpu(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
-
-/** Best of three samples of `times` runs, in CPU ms per run, after one warm-up run. */
-function best(run: () => void, times: number): number {
-  run();
-  let ms = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const t0 = cpu();
-    for (let k = 0; k < times; k++) run();
-    ms = Math.min(ms, (cpu() - t0) / times);
-  }
-  return ms;
-}
-
-/**
- * t(4N) / t(N) for a case built at size n: about 4 when linear, 16 when quadratic. Size N
- * runs four times per sample, so that both samples take about as long (and see as much
- * noise, and as many collections).
- */
-function expectLinear(make: (n: number) => () => void, n: number): void {
-  const small = best(make(n), 4);
-  const large = best(make(4 * n), 1);
-  const times = `t(${n}) = ${small.toFixed(1)} ms, t(${4 * n}) = ${large.toFixed(1)} ms`;
-  expect(large / small, times).toBeLessThan(LIMIT);
-}
 
 function chunks(buf: Buffer, size: number): Buffer[] {
   const out: Buffer[] = [];
