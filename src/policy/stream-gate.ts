@@ -175,6 +175,7 @@ export class ChoiceGate {
       // A high surrogate at the end is half a character: judge the text without it.
       const end = isHighSurrogate(this.text.charCodeAt(length - 1)) ? length - 1 : length;
       boundary = Math.min(this.hold(from, end), end);
+      if (this.failExpired()) return this.released;
     }
     // Every match contains a trigger: with none near the unreleased text, nothing can match.
     if (this.final || this.triggered || this.plan.window) {
@@ -249,6 +250,34 @@ export class ChoiceGate {
       }
     }
     return found.sort((a, b) => a.start - b.start);
+  }
+
+  /**
+   * Fails the rules whose triggers expired still growing (`Trigger.expire`): a block blocks
+   * (true), a redaction redacts the trigger's text, which is not released yet (the trigger held
+   * from it until this scan).
+   */
+  private failExpired(): boolean {
+    for (const { t, q } of this.scan.expired) {
+      const r = this.plan.owner.get(t);
+      if (!r) continue;
+      const detail = 'a construct outgrew the stream hold and cannot be judged';
+      if (r.action === 'block') {
+        this.block(r, 'fail', detail, 0);
+        return true;
+      }
+      const end = q + (typeof t.text === 'string' ? t.text.length : 1);
+      const key = `${q}:${end}`;
+      if (end > this.released && !this.recorded.has(key))
+        this.record({
+          start: Math.max(q, this.released),
+          end,
+          rule: r.rule,
+          replace: undefined,
+          key,
+        });
+    }
+    return false;
   }
 
   /** Adds a redaction in render order (almost always last: they are found in order). */

@@ -31,6 +31,8 @@ export interface Plan {
   maxLead: number;
   /** Some rule's check names no triggers: hold the window and always re-check. */
   window: boolean;
+  /** The rule each trigger belongs to (for triggers that fail their rule when they expire). */
+  owner: Map<Trigger, GateRule>;
 }
 
 export interface PrefixNode {
@@ -53,6 +55,7 @@ export function planFor(rules: readonly GateRule[]): Plan {
   const prefixes = new Node(0);
   let longestPrefix = 0;
   let window = false;
+  const owner = new Map<Trigger, GateRule>();
   for (const r of rules) {
     const triggers = r.instance.stream?.triggers;
     if (!triggers) {
@@ -60,6 +63,7 @@ export function planFor(rules: readonly GateRule[]): Plan {
       continue;
     }
     for (const t of triggers) {
+      owner.set(t, r);
       if (typeof t.text !== 'string') {
         classes.push(t);
         continue;
@@ -94,6 +98,7 @@ export function planFor(rules: readonly GateRule[]): Plan {
     longestPrefix,
     maxLead: Math.max(0, ...leads),
     window,
+    owner,
   };
   plans.set(rules, plan);
   return plan;

@@ -13,6 +13,13 @@ export class TriggerScan {
   triggered = false;
   /** Where the last Default_Ignorable code point of the last scan's text starts, or -1. */
   ignorable = -1;
+  /**
+   * Triggers with `expire: 'fail'` whose match was still growing when their span ran out, found
+   * by the last scan: each at `q`, where it starts. The gate fails their rules.
+   */
+  expired: { t: Trigger; q: number }[] = [];
+  /** The trigger the last scan's hold came from, while it has `expire: 'fail'`. */
+  private holder: { t: Trigger; q: number } | undefined;
 
   /** `window`: characters held when some check names no triggers (`plan.window`). */
   constructor(
@@ -33,6 +40,15 @@ export class TriggerScan {
     const length = base + text.length;
     let hold = plan.window ? length - this.window : length;
     this.triggered = false;
+    this.expired = [];
+    // The trigger that held last time, if its span has run out with its match still growing.
+    // (Its start is in `text`: what it held from is not settled.)
+    const h = this.holder;
+    this.holder = undefined;
+    if (h && h.q >= base && h.q - h.t.lead + h.t.maxSpan <= length) {
+      const len = typeof h.t.text === 'string' ? h.t.text.length : 1;
+      if (!(h.t.settle && h.t.settle.test(text.slice(h.q - base + len)))) this.expired.push(h);
+    }
     let any = plan.any;
     let tier = -1;
     any.lastIndex = 0;
@@ -47,16 +63,20 @@ export class TriggerScan {
         for (const r of related) {
           if (!lower.startsWith(r[0], m.index)) continue;
           for (const t of r[1])
-            if (q - t.lead < hold && unsettled(t, q, text.slice(m.index + r[0].length), length))
+            if (q - t.lead < hold && unsettled(t, q, text.slice(m.index + r[0].length), length)) {
               hold = q - t.lead;
+              this.holder = t.expire ? { t, q } : undefined;
+            }
         }
       for (const t of plan.classes) {
         if (
           q - t.lead < hold &&
           (t.text as RegExp).test(m[0]) &&
           unsettled(t, q, text.slice(m.index + m[0].length), length)
-        )
+        ) {
           hold = q - t.lead;
+          this.holder = t.expire ? { t, q } : undefined;
+        }
       }
       // From the next position on, only a trigger whose lead is over `need` may hold from
       // earlier: look for those alone (for none, past the longest lead). This also bounds the
@@ -87,7 +107,10 @@ export class TriggerScan {
     }
     for (; at !== root; at = at.fail) {
       this.triggered = true;
-      hold = Math.min(hold, length - at.depth - at.lead);
+      if (length - at.depth - at.lead < hold) {
+        hold = length - at.depth - at.lead;
+        this.holder = undefined;
+      }
     }
     return hold;
   }

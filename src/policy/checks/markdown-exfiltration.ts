@@ -11,7 +11,8 @@
  *
  * In a stream, the triggers below hold text from where a construct's URL can start until it
  * can no longer grow; the check then reads the held text (plus a little context) as it would
- * a whole answer. Nothing is read as code: a code block's opening may lie out of sight in a
+ * a whole answer. A construct still open when its trigger's span runs out (padding of 8 or
+ * 16 KB before the URL) fails the rule: its opener is redacted, so it cannot render. Nothing is read as code: a code block's opening may lie out of sight in a
  * stream, and a fenced example of markdown is what a user pastes into a renderer.
  */
 import { z } from 'zod';
@@ -80,17 +81,18 @@ const DESTINATION = String.raw`[ \t]*(?:\r?\n[ \t]*)?(?:<(?:[^\n\\>]|\\.)*[>\n]|
 /** An HTML tag up to its `>` (quoted values may hold `>`). */
 const TAG = String.raw`[a-zA-Z](?:[^"'>]|"[^"]*"|'[^']*')*>`;
 const EXFIL_TRIGGERS: readonly Trigger[] = [
-  { text: '](', lead: 0, maxSpan: 8300, settle: new RegExp(`^${DESTINATION}`) },
-  { text: ']:', lead: 0, maxSpan: 8300, settle: new RegExp(`^${DESTINATION}`) },
+  { text: '](', lead: 0, maxSpan: 8300, settle: new RegExp(`^${DESTINATION}`), expire: 'fail' },
+  { text: ']:', lead: 0, maxSpan: 8300, settle: new RegExp(`^${DESTINATION}`), expire: 'fail' },
   // Not a tag (`a < b`, `<!--`), or a run of tags followed by something else.
   {
     text: '<',
     lead: 0,
     maxSpan: 16500,
     settle: new RegExp(String.raw`^(?:[^a-zA-Z]|${TAG}(?:\s*<${TAG})*\s*[^\s<])`),
+    expire: 'fail',
   },
   // A `<style>` element's CSS is read whole.
-  { text: '<style', lead: 0, maxSpan: 16500, settle: /<\/style/i },
+  { text: '<style', lead: 0, maxSpan: 16500, settle: /<\/style/i, expire: 'fail' },
 ];
 const BARE_TRIGGERS: readonly Trigger[] = ['http', 'www.'].map((text) => ({
   text,

@@ -37,6 +37,15 @@ export interface Trigger {
   lead: number;
   maxSpan: number;
   settle?: RegExp;
+  /**
+   * What the gate does when a match through this trigger may still be growing past `maxSpan`
+   * (its settle test still fails): absent, the hold ends and the text is released; `fail`,
+   * the rule fails closed — `block` blocks the stream, `redact` redacts the trigger's own text,
+   * for a trigger that opens a construct (`<`, `](`) which cannot render without it. For
+   * checks that judge constructs as a renderer would: padding past the hold must not smuggle
+   * one through.
+   */
+  expire?: 'fail';
 }
 
 export interface StreamSpec {
