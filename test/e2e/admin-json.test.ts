@@ -89,8 +89,8 @@ describe('admin API JSON', () => {
     ['GET /admin/nope', '/admin/nope', {}],
     ['GET /healthz', '/healthz', {}],
   ] as const)('%s: snake_case keys, RFC 3339 times', async (_name, path, init) => {
-    const res = await adminFetch(proxy, path, init as RequestInit);
-    const body = (await res.json()) as unknown;
+    const res = await adminFetch(proxy, path, init);
+    const body = await res.json();
     const all = entries(body);
     expect(all.length).toBeGreaterThan(0);
     for (const [where, key, value] of all) {
