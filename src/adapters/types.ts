@@ -14,8 +14,21 @@ export interface WireError {
   message: string;
   /** Provider-style error type (`invalid_request_error`, `policy_violation`, …). */
   type: string;
-  /** Stable machine code (`coalmine_policy_violation`, `upstream_timeout`, …). */
+  /**
+   * Stable machine code (`coalmine_policy_violation`, `model_quarantined`,
+   * `upstream_idle_timeout`, …), the same in every format: OpenAI's `error.code`; formats whose
+   * error object has no field for it (Anthropic, Ollama) start the message with `[code] `.
+   */
   code: string;
+}
+
+/** Where a stream stands when Coalmine ends it with an error event of its own. */
+export interface StreamPosition {
+  /**
+   * The last complete upstream frame the client was sent (maybe re-rendered by a redaction),
+   * undefined when none was: formats that number their events continue from it.
+   */
+  lastSent: Frame | undefined;
 }
 
 /** One decoded frame of an upstream stream: an SSE event or an NDJSON line. */
@@ -84,8 +97,12 @@ export interface WireAdapter {
   rewriteFrameChoices?(frame: Frame, edits: ReadonlyMap<number, FrameEdit>): string;
   /** A complete error response body in this format. */
   errorBody(err: WireError): string;
-  /** An in-band error frame for a stream in this format, ready to write after a complete frame. */
-  streamError(err: WireError): string;
+  /**
+   * An in-band error frame for a stream in this format, ready to write after a complete frame,
+   * shaped as the provider's own stream error event (which the SDKs raise as an error).
+   * `at` says where the stream stands (formats that number their events need it).
+   */
+  streamError(err: WireError, at?: StreamPosition): string;
   /**
    * True when the stream has frames that repeat the output (`snapshot` events): the gate then
    * keeps what the client was sent, to re-render them after a redaction.

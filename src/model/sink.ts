@@ -106,6 +106,12 @@ export type TelemetryEvent = RequestRecord | PolicyReloadRecord | CanaryRecord |
 
 export interface Sink {
   record(event: TelemetryEvent): void;
+  /**
+   * A request entered the pipeline (live or canary). Every call is followed by exactly one
+   * `record` of that request's `RequestRecord`, when it is over: together they give the
+   * requests in flight.
+   */
+  requestStarted?(source: TrafficSource): void;
 }
 
 export const noopSink: Sink = { record() {} };
@@ -115,6 +121,9 @@ export function fanout(sinks: readonly Sink[]): Sink {
   return {
     record(event) {
       for (const s of sinks) s.record(event);
+    },
+    requestStarted(source) {
+      for (const s of sinks) s.requestStarted?.(source);
     },
   };
 }

@@ -22,3 +22,15 @@ export function errorType(e: CoalmineError): string {
   if (e.isTimeout) return 'timeout_error';
   return 'upstream_error';
 }
+
+/**
+ * Whether a client may usefully send the same request again. Not: a quarantine (it lasts until
+ * an operator releases the model) and the client's own errors (4xx but 408, 409 and 429, which
+ * the SDKs retry by status). Non-retryable answers carry `x-should-retry: false`, which the
+ * openai and Anthropic SDKs read before the status.
+ */
+export function isRetryable(e: CoalmineError): boolean {
+  if (e.code === 'MODEL_QUARANTINED') return false;
+  if (e.status >= 400 && e.status < 500) return [408, 409, 429].includes(e.status);
+  return true;
+}

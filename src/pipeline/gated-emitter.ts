@@ -63,6 +63,8 @@ export class GatedEmitter {
   malformed = false;
   /** The rule that blocked the stream, once one has. */
   blocked: RuleResult | undefined;
+  /** The last frame with data released to the client (an error event continues after it). */
+  lastSent: Frame | undefined;
   /** One gate per text: choice and field (`gateKey`). */
   private readonly gates = new Map<string, ChoiceGate>();
   private readonly boundary = new Map<string, number>();
@@ -256,6 +258,7 @@ export class GatedEmitter {
       const e = queue[this.head]!;
       if (e.choice === undefined) {
         flowing = this.write(e.bytes) && flowing;
+        if (e.frame.data !== undefined) this.lastSent = e.frame;
         continue;
       }
       if (!this.ready(e, e.choice)) break;
@@ -269,6 +272,7 @@ export class GatedEmitter {
         break;
       }
       flowing = this.write(this.rendered(e, e.choice, edits)) && flowing;
+      if (e.frame.data !== undefined) this.lastSent = e.frame;
     }
     if (this.head === queue.length) {
       this.queue = [];

@@ -22,7 +22,7 @@ import { normalisePath } from '../upstream/path.js';
 import { answerBuffered } from './buffered.js';
 import type { Exchange, PipelineDeps, Times } from './exchange.js';
 import { firstByte } from './exchange.js';
-import { describeFault, errorType, isUpstreamFault } from './faults.js';
+import { describeFault, errorType, isRetryable, isUpstreamFault } from './faults.js';
 import type { ProxyRequest, ResponseWriter } from './io.js';
 import { passThrough } from './pass-through.js';
 import { answerStream } from './streamed.js';
@@ -45,6 +45,8 @@ function contentType(h: UpstreamResponse['headers']): string {
 export function createPipeline(deps: PipelineDeps) {
   return async function handle(req: ProxyRequest, out: ResponseWriter): Promise<void> {
     const requestId = requestIdOf(req.headers['x-request-id']);
+    // Paired with the `record` in `finally` (the in-flight gauge).
+    deps.sink.requestStarted?.(req.source);
     // One reading of the path, the one routing, the adapters and the upstream all get.
     const path = normalisePath(req.url);
     const route = path.ok ? deps.route(path.path) : undefined;
@@ -137,6 +139,7 @@ export function createPipeline(deps: PipelineDeps) {
       out.head(err.status, {
         'content-type': 'application/json',
         'content-length': String(Buffer.byteLength(body)),
+        ...(isRetryable(err) ? {} : { 'x-should-retry': 'false' }),
         ...ours,
       });
       out.end(body);
@@ -170,7 +173,7 @@ export function createPipeline(deps: PipelineDeps) {
       const held =
         info && req.source === 'live' ? deps.quarantine?.admit(up.name, info.model) : undefined;
       if (held?.action === 'block') {
-        ours['x-should-retry'] = 'false';
+        ours['x-coalmine-decision'] = 'quarantined';
         ours['x-coalmine-quarantined'] = held.reason;
         throw new CoalmineError(
           'MODEL_QUARANTINED',

@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import type { Framing } from '../adapters/framing.js';
 import { createFramer } from '../adapters/framing.js';
 import type { FrameBatch } from '../adapters/framing.js';
-import type { WireAdapter } from '../adapters/types.js';
+import type { Frame, StreamPosition, WireAdapter } from '../adapters/types.js';
 import { CoalmineError, isCoalmineError } from '../errors.js';
 import type { StreamAbortReason } from '../model/sink.js';
 import type { Abort } from '../upstream/abort.js';
@@ -83,6 +83,9 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
   let finished = false;
   let gateFlowing = true;
   let received = 0;
+  /** Without a gate: the last frame with data forwarded to the client. */
+  let lastSent: Frame | undefined;
+  const at = (): StreamPosition => ({ lastSent: o.gate ? o.gate.lastSent : lastSent });
 
   return new Promise((resolve) => {
     const finish = (r: RelayResult) => {
@@ -101,12 +104,15 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       }
       if (!wrote) o.onFirstWrite();
       o.out.end(
-        o.adapter.streamError({
-          status: err.status,
-          message: err.message,
-          type: err.code === 'INTERNAL' ? 'server_error' : 'upstream_error',
-          code: err.code.toLowerCase(),
-        }),
+        o.adapter.streamError(
+          {
+            status: err.status,
+            message: err.message,
+            type: err.code === 'INTERNAL' ? 'server_error' : 'upstream_error',
+            code: err.code.toLowerCase(),
+          },
+          at(),
+        ),
       );
       finish({ abortReason: abortReasonOf(err), error: err });
     };
@@ -132,26 +138,30 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
      */
     const take = (batch: FrameBatch): { bytes: Buffer; bad: boolean; error?: string } => {
       let start = 0;
+      /** The last frame with data of `batch.bytes[0, start)`, forwarded as is without a gate. */
+      let last: Frame | undefined;
+      const upTo = () => {
+        if (o.gate) return EMPTY;
+        if (last) lastSent = last;
+        return batch.bytes.subarray(0, start);
+      };
       for (const f of batch.frames) {
         const events = f.malformed ? undefined : parse(f);
-        if (!events) return { bytes: o.gate ? EMPTY : batch.bytes.subarray(0, start), bad: true };
-        for (const ev of events)
-          if (!o.acc.add(ev))
-            return { bytes: o.gate ? EMPTY : batch.bytes.subarray(0, start), bad: true };
+        if (!events) return { bytes: upTo(), bad: true };
+        for (const ev of events) if (!o.acc.add(ev)) return { bytes: upTo(), bad: true };
         const upstreamError = o.checkError && events.find((ev) => ev.type === 'error');
         if (upstreamError?.type === 'error')
-          return {
-            bytes: o.gate ? EMPTY : batch.bytes.subarray(0, start),
-            bad: false,
-            error: upstreamError.message,
-          };
+          return { bytes: upTo(), bad: false, error: upstreamError.message };
         o.gate?.add(batch.bytes.subarray(start, f.end), f, events);
         if (o.gate?.malformed) return { bytes: EMPTY, bad: true };
         start = f.end;
+        if (f.data !== undefined) last = f;
       }
       // The gate decides once per read, with every event of it in.
       if (o.gate && batch.frames.length && !o.gate.commit()) gateFlowing = false;
-      return { bytes: o.gate ? EMPTY : batch.bytes, bad: false };
+      if (o.gate) return { bytes: EMPTY, bad: false };
+      if (last) lastSent = last;
+      return { bytes: batch.bytes, bad: false };
     };
 
     const blocked = (): boolean => {
@@ -160,7 +170,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       const err = blockError(by);
       o.abortUpstream(new CoalmineError('POLICY_BLOCKED', 'stream blocked by policy'));
       if (!wrote) o.onFirstWrite();
-      o.out.end(o.adapter.streamError(err));
+      o.out.end(o.adapter.streamError(err, at()));
       finish({ abortReason: 'policy_block', error: undefined });
       return true;
     };
@@ -207,6 +217,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
                 type: 'upstream_error',
                 code: 'upstream_error',
               },
+          at(),
         ),
       );
       finish({

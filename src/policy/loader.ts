@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { globSync, isDynamicPattern } from 'tinyglobby';
 import type { SourceIssue } from '../errors.js';
 import { locate, readSourceFile, validateYaml } from '../config/yaml-file.js';
@@ -182,14 +182,25 @@ function compilePolicySet(
   }
   if (issues.length > 0) return { ok: false, issues };
 
-  const hash = createHash('sha256');
-  // Code-unit order, not localeCompare: the version must not depend on the host's locale, and
-  // collation would load ICU's tables (about 3 MB resident) for one sort.
-  for (const p of [...parsed].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) {
-    hash.update(relative(opts.baseDir, p.file)).update('\0').update(p.text).update('\0');
-  }
   return {
     ok: true,
-    set: { version: hash.digest('hex').slice(0, 12), policies, files, loadedAt: new Date() },
+    set: { version: policyVersion(parsed), policies, files, loadedAt: new Date() },
   };
+}
+
+/**
+ * The version of a policy set: a hash of its files' contents only — not of their paths, the
+ * working directory or the order the patterns named them in — so that one set of policies has
+ * one version wherever and however it is loaded. Each file's text is hashed, and the digests
+ * are hashed in sorted order (code-unit order, not localeCompare: the version must not depend
+ * on the host's locale, and collation would load ICU's tables, about 3 MB resident, for one
+ * sort). Policy names are unique across a set, so the contents tell its files apart.
+ */
+export function policyVersion(files: readonly { text: string }[]): string {
+  const digests = files
+    .map((f) => createHash('sha256').update(f.text).digest('hex'))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const hash = createHash('sha256');
+  for (const d of digests) hash.update(d).update('\0');
+  return hash.digest('hex').slice(0, 12);
 }

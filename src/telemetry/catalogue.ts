@@ -7,7 +7,7 @@
  * configured name (or `none`); `model` a requested model configured under the upstream's
  * `models:` or probed by a canary, every other name `other`; `canary` a configured id;
  * `policy`/`rule`/`check` come from loaded files; `reason`, `code`, `decision`, `result`,
- * `type` and `source` from fixed sets.
+ * `type` and `source` (`live` | `canary`) from fixed sets.
  */
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -39,8 +39,14 @@ export const CATALOGUE = {
   requests: m(
     'coalmine_requests_total',
     'counter',
-    ['route', 'upstream', 'code', 'source'],
-    'Requests answered, by route, upstream, HTTP status and source (live or canary).',
+    ['route', 'upstream', 'code', 'source', 'decision'],
+    'Requests answered, by route, upstream, HTTP status, source (live or canary) and decision (pass, flag, redact, block, quarantined; what `x-coalmine-decision` says, or would have said: a block mid-stream is counted as block with the status 200 it was sent with).',
+  ),
+  inflightRequests: m(
+    'coalmine_inflight_requests',
+    'gauge',
+    [],
+    'Requests being proxied now (live and canary), from arrival until the response ends.',
   ),
   requestsRefused: m(
     'coalmine_requests_refused_total',
@@ -57,8 +63,8 @@ export const CATALOGUE = {
   requestDuration: m(
     'coalmine_request_duration_seconds',
     'histogram',
-    ['route', 'upstream'],
-    'Time from request arrival to the end of the response.',
+    ['route', 'upstream', 'source'],
+    'Time from request arrival to the end of the response, by source (live or canary).',
     LATENCY,
   ),
   upstreamTtfb: m(

@@ -27,7 +27,7 @@ const REFUSED: ReadonlyMap<string, string> = new Map([
   ['REQUEST_BODY_TIMEOUT', 'body_timeout'],
 ]);
 
-/** Label-bound children of one (route, upstream, code, source) or (upstream, model). */
+/** Label-bound children of one (route, upstream, code, source, decision) or (upstream, model). */
 interface RouteSeries {
   requests: Incrementer;
   duration: Observer;
@@ -44,6 +44,15 @@ interface ModelSeries {
   /** Bound children by finish reason and by decision (both bounded sets). */
   finish: Map<string, Incrementer>;
   decision: Map<string, Incrementer>;
+}
+
+/**
+ * The decision a request's answer carried: the verdict's, `quarantined` for a quarantine
+ * refusal, else `pass` (errors included, as in `x-coalmine-decision`).
+ */
+function decisionOf(e: RequestRecord): string {
+  if (e.verdict) return e.verdict.decision;
+  return e.errorCode === 'MODEL_QUARANTINED' ? 'quarantined' : 'pass';
 }
 
 export interface PrometheusOptions {
@@ -110,6 +119,10 @@ export class PrometheusSink implements Sink {
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
+  requestStarted(): void {
+    this.gauge('inflightRequests').inc();
+  }
+
   /** A gauge without labels whose value is read from `read` at every scrape. */
   sample(key: MetricKey, read: () => number): void {
     this.samplers.push([this.gauge(key), read]);
@@ -125,13 +138,16 @@ export class PrometheusSink implements Sink {
     return this.histograms.get(k)!;
   }
 
-  private route(route: string, upstream: string, code: number, source: string): RouteSeries {
-    const key = `${route}\u0000${upstream}\u0000${code}\u0000${source}`;
+  private route(e: RequestRecord): RouteSeries {
+    const { route, upstream, source } = e;
+    const code = String(e.status);
+    const decision = decisionOf(e);
+    const key = `${route}\u0000${upstream}\u0000${code}\u0000${source}\u0000${decision}`;
     let s = this.routeSeries.get(key);
     if (!s) {
       s = {
-        requests: this.tally('requests', { route, upstream, code: String(code), source }),
-        duration: this.histogram('requestDuration').labels(route, upstream),
+        requests: this.tally('requests', { route, upstream, code, source, decision }),
+        duration: this.histogram('requestDuration').labels(route, upstream, source),
         ttfb: this.histogram('upstreamTtfb').labels(upstream),
         upstreamDuration: this.histogram('upstreamDuration').labels(upstream),
         overhead: this.histogram('overhead').labels(route),
@@ -228,7 +244,8 @@ export class PrometheusSink implements Sink {
 
   private request(e: RequestRecord): void {
     if (e.verdict) this.verdict(e.verdict);
-    const s = this.route(e.route, e.upstream, e.status, e.source);
+    this.gauge('inflightRequests').dec();
+    const s = this.route(e);
     s.requests.inc();
     s.duration.observe(e.durationSeconds);
     if (e.upstreamTtfbSeconds !== undefined) s.ttfb.observe(e.upstreamTtfbSeconds);

@@ -264,7 +264,7 @@ describe('end to end with the openai SDK over real sockets', () => {
     expect((await fetch(`${proxy.adminUrl}/readyz`)).status).toBe(200);
     const m = await metricsText(proxy);
     expect(m).toMatch(
-      /coalmine_requests_total\{route="openai.chat",upstream="sim",code="200",source="live"\} \d+/,
+      /coalmine_requests_total\{route="openai.chat",upstream="sim",code="200",source="live",decision="pass"\} \d+/,
     );
     expect(m).toContain('coalmine_upstream_ttfb_seconds_bucket');
     expect(m).toContain('coalmine_overhead_seconds_bucket');

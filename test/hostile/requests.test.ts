@@ -231,9 +231,13 @@ describe('request bodies over limits.request_body', () => {
   it('answers in the format of the route (Anthropic Messages)', async () => {
     const r = await upload(proxy.url, chatBody(3 * MB), { path: '/v1/messages' });
     expect(r.status).toBe(413);
+    // Anthropic's published type for a 413; Coalmine's code opens the message.
     expect(anthropicError(r.body)).toMatchObject({
       type: 'error',
-      error: { type: 'invalid_request_error' },
+      error: {
+        type: 'request_too_large',
+        message: expect.stringMatching(/^\[request_body_too_large\] /),
+      },
     });
   });
 

@@ -74,7 +74,10 @@ describe('canary runs through the pipeline', () => {
   it('canary requests are recorded with source="canary", and a stalled one is aborted upstream', async () => {
     const text = await metricsText(proxy);
     expect(text).toMatch(
-      /coalmine_requests_total\{route="openai.chat",upstream="sim",code="200",source="canary"\} [1-9]/,
+      /coalmine_requests_total\{route="openai.chat",upstream="sim",code="200",source="canary",decision="[a-z]+"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /coalmine_request_duration_seconds_count\{route="openai.chat",upstream="sim",source="canary"\} [1-9]/,
     );
     expect(text).toMatch(/coalmine_verdicts_total\{policy="no-secrets",rule="credentials"/);
     expect(text).toMatch(

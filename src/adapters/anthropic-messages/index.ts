@@ -11,21 +11,36 @@
  * redacted thinking block keeps its signature, which then no longer matches (see
  * `rewriteResponse`). Errors are `{"type":"error","error":{"type","message"}}`.
  */
+import { codedMessage } from '../error-code.js';
 import type { WireAdapter, WireError } from '../types.js';
 import { parseRequest } from './request.js';
 import { parseResponse, rewriteResponse } from './response.js';
 import { rewriteFrame, streamParser } from './stream.js';
 
+/**
+ * One of Anthropic's published error types (https://docs.anthropic.com/en/api/errors), by
+ * status: the type is fixed by the schema, so Coalmine's own code goes in the message.
+ * A quarantine is no overload (`overloaded_error` tells clients to come back soon).
+ */
 function errorType(err: WireError): string {
-  if (err.status === 400 || err.status === 413 || err.status === 404)
-    return 'invalid_request_error';
+  if (err.status === 413) return 'request_too_large';
+  if (err.status === 404) return 'not_found_error';
+  if (err.status === 401) return 'authentication_error';
+  if (err.status === 403) return 'permission_error';
+  if (err.status === 429) return 'rate_limit_error';
+  if (err.status >= 400 && err.status < 500 && err.status !== 408) return 'invalid_request_error';
+  if (err.code === 'model_quarantined') return 'api_error';
   if (err.status === 503 || err.status === 529) return 'overloaded_error';
-  if (err.status === 504) return 'timeout_error';
+  if (err.status === 504 || err.status === 408) return 'timeout_error';
   return 'api_error';
 }
 
+/** `{"type":"error","error":{"type","message"}}`, the message starting with `[code] `. */
 export function anthropicErrorBody(err: WireError): string {
-  return JSON.stringify({ type: 'error', error: { type: errorType(err), message: err.message } });
+  return JSON.stringify({
+    type: 'error',
+    error: { type: errorType(err), message: codedMessage(err) },
+  });
 }
 
 export const anthropicMessages: WireAdapter = {

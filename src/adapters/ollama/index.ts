@@ -18,6 +18,7 @@ import type {
 } from '../../model/exchange.js';
 import type { Obj } from '../read.js';
 import { arr, errorText, functionTools, num, obj, parseJson, roleText, str } from '../read.js';
+import { codedMessage } from '../error-code.js';
 import type { Frame, FrameEdit, FrameParser, WireAdapter, WireError } from '../types.js';
 
 type Kind = 'chat' | 'generate';
@@ -208,7 +209,8 @@ function rewriteFrame(kind: Kind, frame: Frame, edit: FrameEdit): string {
   return `${JSON.stringify(b)}\n`;
 }
 
-const errorBody = (err: WireError) => JSON.stringify({ error: err.message });
+/** Ollama's `{"error": "…"}`, the message starting with `[code] ` (ollama-js raises it). */
+const errorBody = (err: WireError) => JSON.stringify({ error: codedMessage(err) });
 
 function adapter(kind: Kind): WireAdapter {
   return {

@@ -9,23 +9,36 @@
  * (stream.ts, snapshot-check.ts) and re-rendered after a redaction (frame.ts).
  */
 import { openAiErrorBody } from '../openai-chat/index.js';
-import type { WireAdapter, WireError } from '../types.js';
+import { num, obj, parseJson } from '../read.js';
+import type { StreamPosition, WireAdapter, WireError } from '../types.js';
 import { rewriteResponsesFrame } from './frame.js';
 import { parseResponsesRequest } from './request.js';
 import { parseResponsesResponse, rewriteResponsesResponse } from './response.js';
 import { responsesStreamParser } from './stream.js';
 
 /**
- * The Responses API's in-band stream error event (`type`, `code`, `message`, `param`), plus
- * the `error` object of OpenAI's error body, which makes the official SDKs raise their
- * `APIError` instead of handing the event to the caller.
+ * The sequence number of an event Coalmine adds to a stream: one more than the last event's
+ * the client was sent (the upstream numbers its events from 0), 0 when it was sent none.
  */
-function streamError(err: WireError): string {
+function nextSequence(at: StreamPosition | undefined): number {
+  const last = at?.lastSent?.data;
+  const seq = last === undefined ? undefined : num(obj(parseJson(last))?.['sequence_number']);
+  return seq !== undefined && Number.isSafeInteger(seq) && seq >= 0 ? seq + 1 : 0;
+}
+
+/**
+ * The Responses API's in-band stream error event (`ResponseErrorEvent`: `type`, `code`,
+ * `message`, `param`, `sequence_number` — all required; the Vercel AI SDK rejects the event
+ * without `sequence_number`), plus the `error` object of OpenAI's error body, which makes the
+ * official SDKs raise their `APIError` instead of handing the event to the caller.
+ */
+function streamError(err: WireError, at?: StreamPosition): string {
   const event = {
     type: 'error',
     code: err.code,
     message: err.message,
     param: null,
+    sequence_number: nextSequence(at),
     error: { message: err.message, type: err.type, code: err.code, param: null },
   };
   return `event: error\ndata: ${JSON.stringify(event)}\n\n`;

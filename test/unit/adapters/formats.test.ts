@@ -1,7 +1,9 @@
+import type { ResponseErrorEvent } from 'openai/resources/responses/responses';
 import { describe, expect, it } from 'vitest';
 import { anthropicMessages } from '../../../src/adapters/anthropic-messages/index.js';
 import { createFramer } from '../../../src/adapters/framing.js';
 import { ollamaChat, ollamaGenerate } from '../../../src/adapters/ollama/index.js';
+import { openAiChat } from '../../../src/adapters/openai-chat/index.js';
 import { openAiCompletions } from '../../../src/adapters/openai-completions/index.js';
 import { openAiEmbeddings } from '../../../src/adapters/openai-embeddings/index.js';
 import { openAiResponses } from '../../../src/adapters/openai-responses/index.js';
@@ -250,37 +252,111 @@ describe('errors in each provider shape', () => {
   const err = {
     status: 400,
     message: 'blocked by policy p, rule r',
-    type: 'invalid_request_error',
-    code: 'policy_blocked',
+    type: 'policy_violation',
+    code: 'coalmine_policy_violation',
+  };
+  /** Formats without a field for a code carry it at the start of the message. */
+  const coded = `[${err.code}] ${err.message}`;
+  const openAiBody = {
+    error: { message: err.message, type: err.type, code: err.code, param: null },
   };
   it.each([
     [
       anthropicMessages,
-      { type: 'error', error: { type: 'invalid_request_error', message: err.message } },
+      { type: 'error', error: { type: 'invalid_request_error', message: coded } },
     ],
-    [ollamaChat, { error: err.message }],
-    [
-      openAiResponses,
-      { error: { message: err.message, type: err.type, code: err.code, param: null } },
-    ],
-    [
-      openAiCompletions,
-      { error: { message: err.message, type: err.type, code: err.code, param: null } },
-    ],
-  ] as const)('%s', (adapter, body) => {
+    [ollamaChat, { error: coded }],
+    [ollamaGenerate, { error: coded }],
+    [openAiChat, openAiBody],
+    [openAiResponses, openAiBody],
+    [openAiCompletions, openAiBody],
+    [openAiEmbeddings, openAiBody],
+  ] as const)('%s: error body', (adapter, body) => {
     expect(JSON.parse(adapter.errorBody(err))).toEqual(body);
   });
+
+  /** A Responses frame the client was last sent, numbered as the upstream numbered it. */
+  const sent = (seq: number) => ({
+    lastSent: { event: 'response.output_text.delta', data: `{"sequence_number":${seq}}`, end: 0 },
+  });
+  const responsesEvent = (seq: number) => ({
+    type: 'error',
+    code: err.code,
+    message: err.message,
+    param: null,
+    sequence_number: seq,
+    error: openAiBody.error,
+  });
+  // The provider's published stream error events: https://platform.openai.com/docs/api-reference/responses-streaming/error,
+  // https://docs.anthropic.com/en/docs/build-with-claude/streaming#error-events, Chat
+  // Completions' `data: {"error": …}` (what the openai SDK and the AI SDK raise), Ollama's
+  // `{"error": "…"}` line.
+  it.each([
+    [openAiResponses, undefined, 'error', responsesEvent(0)],
+    [openAiResponses, sent(41), 'error', responsesEvent(42)],
+    [openAiResponses, { lastSent: undefined }, 'error', responsesEvent(0)],
+    [
+      openAiResponses,
+      { lastSent: { event: undefined, data: 'not json', end: 0 } },
+      'error',
+      responsesEvent(0),
+    ],
+    [openAiChat, sent(3), undefined, openAiBody],
+    [openAiCompletions, undefined, undefined, openAiBody],
+    [
+      anthropicMessages,
+      undefined,
+      'error',
+      { type: 'error', error: { type: 'invalid_request_error', message: coded } },
+    ],
+  ] as const)('%s: in-band stream error (after %o)', (adapter, at, event, data) => {
+    const f = createFramer('sse').push(Buffer.from(adapter.streamError(err, at))).frames;
+    expect(f).toHaveLength(1);
+    expect(f[0]?.event).toBe(event);
+    expect(JSON.parse(f[0]?.data ?? '')).toEqual(data);
+  });
+  it.each([ollamaChat, ollamaGenerate])('%s: in-band stream error', (adapter) => {
+    expect(adapter.streamError(err)).toBe(`${JSON.stringify({ error: coded })}\n`);
+  });
+
+  it('responses: the error event has every field OpenAI requires, typed as published', () => {
+    const f = createFramer('sse').push(Buffer.from(openAiResponses.streamError(err, sent(7))));
+    const e = JSON.parse(f.frames[0]?.data ?? '') as ResponseErrorEvent;
+    expect(e.type).toBe('error');
+    expect(typeof e.message).toBe('string');
+    expect(e.code === null || typeof e.code === 'string').toBe(true);
+    expect(e.param).toBeNull();
+    expect(e.sequence_number).toBe(8);
+  });
+
+  // Anthropic's published error types (https://docs.anthropic.com/en/api/errors), by status.
+  it.each([
+    [400, 'coalmine_policy_violation', 'invalid_request_error'],
+    [400, 'request_invalid_json', 'invalid_request_error'],
+    [404, 'route_not_found', 'not_found_error'],
+    [408, 'request_body_timeout', 'timeout_error'],
+    [413, 'request_body_too_large', 'request_too_large'],
+    [500, 'internal', 'api_error'],
+    [502, 'upstream_connect_failed', 'api_error'],
+    [503, 'model_quarantined', 'api_error'],
+    [503, 'request_budget_exhausted', 'overloaded_error'],
+    [504, 'upstream_first_byte_timeout', 'timeout_error'],
+  ] as const)('anthropic: %i %s → %s', (status, code, type) => {
+    const body = JSON.parse(
+      anthropicMessages.errorBody({ status, code, message: 'm', type: 'x' }),
+    ) as { error: { type: string; message: string } };
+    expect(body.error).toEqual({ type, message: `[${code}] m` });
+  });
+
   it('in-band stream errors parse back as errors with the same adapter', () => {
-    for (const [adapter, framing] of [
-      [anthropicMessages, 'sse'],
-      [openAiResponses, 'sse'],
-      [openAiCompletions, 'sse'],
-      [ollamaChat, 'ndjson'],
+    for (const [adapter, framing, message] of [
+      [anthropicMessages, 'sse', coded],
+      [openAiResponses, 'sse', err.message],
+      [openAiCompletions, 'sse', err.message],
+      [ollamaChat, 'ndjson', coded],
     ] as const) {
       const f = createFramer(framing).push(Buffer.from(adapter.streamError(err))).frames[0]!;
-      expect(adapter.streamParser()(f), adapter.id).toEqual([
-        { type: 'error', message: err.message },
-      ]);
+      expect(adapter.streamParser()(f), adapter.id).toEqual([{ type: 'error', message }]);
     }
   });
 });

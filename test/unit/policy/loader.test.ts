@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatIssue } from '../../../src/errors.js';
@@ -146,6 +146,49 @@ rules:
     };
     expect(v(ok)).toBe(v(ok));
     expect(v(ok)).not.toBe(v(ok.replace('block', 'flag')));
+  });
+
+  describe('the version depends on the contents of the policies only', () => {
+    const other = ok.replace('name: p', 'name: q');
+    const root = tempFiles({});
+    const a = join(root, 'a');
+    const b = join(root, 'b', 'deeper');
+    for (const [d, names] of [
+      [a, ['p.yaml', 'q.yaml']],
+      [b, ['one.yml', 'two.yml']],
+    ] as const) {
+      mkdirSync(d, { recursive: true });
+      writeFileSync(join(d, names[0]), ok);
+      writeFileSync(join(d, names[1]), other);
+    }
+    /** The version of a load, from the working directory `cwd`. */
+    const versionOf = (cwd: string, patterns: string[], baseDir: string): string => {
+      const was = process.cwd();
+      process.chdir(cwd);
+      try {
+        const r = loadPolicySet({ patterns, baseDir });
+        if (!r.ok) throw new Error(r.issues.map(formatIssue).join('\n'));
+        return r.set.version;
+      } finally {
+        process.chdir(was);
+      }
+    };
+    const reference = versionOf(a, ['p.yaml', 'q.yaml'], a);
+    it.each([
+      ['another working directory', root, ['p.yaml', 'q.yaml'], a],
+      ['absolute paths', b, [join(a, 'p.yaml'), join(a, 'q.yaml')], b],
+      ['a relative base directory', root, ['p.yaml', 'q.yaml'], 'a'],
+      ['paths relative to a parent', root, ['a/p.yaml', 'a/q.yaml'], root],
+      ['the files in the other order', a, ['q.yaml', 'p.yaml'], a],
+      ['a glob', root, ['a/*.yaml'], root],
+      ['other file names in another directory', a, ['one.yml', 'two.yml'], b],
+    ])('%s', (_name, cwd, patterns, baseDir) => {
+      expect(versionOf(cwd, patterns, baseDir)).toBe(reference);
+    });
+    it('changes with the content', () => {
+      writeFileSync(join(root, 'r.yaml'), other.replace('block', 'flag'));
+      expect(versionOf(root, ['a/p.yaml', 'r.yaml'], root)).not.toBe(reference);
+    });
   });
 
   it('reads only regular files', () => {

@@ -81,8 +81,61 @@ describe('Prometheus metrics', () => {
       'coalmine_tokens_total{upstream="openai",model="gpt-4o-mini",type="output"} 60',
     );
     expect(text).toContain(
-      'coalmine_requests_total{route="openai.chat",upstream="openai",code="200",source="canary"} 1',
+      'coalmine_requests_total{route="openai.chat",upstream="openai",code="200",source="canary",decision="pass"} 1',
     );
+  });
+
+  const block = { decision: 'block', blockedBy: undefined, results: [] } as never;
+  it.each([
+    ['a pass', request(), '200', 'pass'],
+    ['a buffered block', request({ status: 400, verdict: block }), '400', 'block'],
+    // The status went out before the block: counted with it, and with its decision.
+    ['a block mid-stream', request({ stream: true, verdict: block }), '200', 'block'],
+    [
+      'a quarantine refusal',
+      request({ status: 503, output: undefined, errorCode: 'MODEL_QUARANTINED' }),
+      '503',
+      'quarantined',
+    ],
+    [
+      'an upstream failure',
+      request({ status: 502, output: undefined, errorCode: 'UPSTREAM_CONNECT_FAILED' }),
+      '502',
+      'pass',
+    ],
+  ])('requests are counted with their decision: %s', async (_name, rec, code, decision) => {
+    const sink = new PrometheusSink({ version: '1', processMetrics: false });
+    sink.record(rec);
+    expect(await sink.metrics()).toContain(
+      `coalmine_requests_total{route="openai.chat",upstream="openai",code="${code}",source="live",decision="${decision}"} 1`,
+    );
+  });
+
+  it('request durations are labelled by source', async () => {
+    const sink = new PrometheusSink({ version: '1', processMetrics: false });
+    sink.record(request());
+    sink.record(request({ source: 'canary' }));
+    sink.record(request({ source: 'canary' }));
+    const text = await sink.metrics();
+    for (const [source, n] of [
+      ['live', 1],
+      ['canary', 2],
+    ])
+      expect(text).toContain(
+        `coalmine_request_duration_seconds_count{route="openai.chat",upstream="openai",source="${source}"} ${n}`,
+      );
+  });
+
+  it('the in-flight gauge counts requests started and not yet recorded', async () => {
+    const sink = new PrometheusSink({ version: '1', processMetrics: false });
+    const inflight = async () =>
+      /^coalmine_inflight_requests (\d+)$/m.exec(await sink.metrics())?.[1];
+    expect(await inflight()).toBe('0');
+    sink.requestStarted();
+    sink.requestStarted();
+    expect(await inflight()).toBe('2');
+    sink.record(request());
+    expect(await inflight()).toBe('1');
   });
 
   it('upstream failures are counted by reason', async () => {
