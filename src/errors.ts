@@ -42,7 +42,9 @@ const STATUS: Record<ErrorCode, number> = {
   UPSTREAM_STREAM_BROKEN: 502,
   CLIENT_DISCONNECTED: 499,
   POLICY_BLOCKED: 400,
-  MODEL_QUARANTINED: 503,
+  // 423 Locked, not 503: held until an operator releases it, so no retry can succeed, and
+  // the Vercel AI SDK retries every 5xx whatever `x-should-retry` says (issue 17).
+  MODEL_QUARANTINED: 423,
   ADMIN_UNAUTHORIZED: 401,
   INTERNAL: 500,
 };

@@ -1,7 +1,7 @@
 /**
  * Quarantine: a model (per upstream) whose canary failed or whose identity changed is held
  * until an operator releases it. What that means for live traffic is configured per upstream:
- * `block` (503 in the provider's format), `flag` (served, marked) or `serve` (recorded only).
+ * `block` (423 Locked in the provider's format), `flag` (served, marked) or `serve` (recorded only).
  * Canary traffic is never held, so canaries keep reporting on a quarantined model.
  */
 import type { CanaryRecord, RequestRecord, Sink, TelemetryEvent } from '../model/sink.js';

@@ -110,7 +110,7 @@ describe('canaries and quarantine against a model that gets swapped', () => {
 
     const err = await ask().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(APIError);
-    expect((err as APIError).status).toBe(503);
+    expect((err as APIError).status).toBe(423);
     expect((err as APIError).message).toMatch(/quarantined/);
     expect((err as APIError).headers?.get('x-should-retry')).toBe('false');
 

@@ -187,7 +187,7 @@ describe.each(FORMATS)('$name', (f) => {
     expect(f.error(last.data).code).toBe('coalmine_policy_violation');
   });
 
-  it('a quarantine: 503, decision quarantined, not to be retried, code model_quarantined', async () => {
+  it('a quarantine: 423, decision quarantined, not to be retried, code model_quarantined', async () => {
     if (
       f.name === 'ollama generate' ||
       f.name === 'openai responses' ||
@@ -195,7 +195,7 @@ describe.each(FORMATS)('$name', (f) => {
     )
       return; // the same upstreams as their siblings: one route per upstream is enough
     const res = await post(f, f.body(PINNED, 'hi', false));
-    expect(res.status).toBe(503);
+    expect(res.status).toBe(423);
     expect(res.headers.get('x-coalmine-decision')).toBe('quarantined');
     expect(res.headers.get('x-should-retry')).toBe('false');
     const e = f.error(await res.json());
@@ -227,7 +227,7 @@ describe('metrics', () => {
 
   it('a quarantine refusal is counted as such', async () => {
     expect(await metricsText(proxy)).toMatch(
-      /coalmine_requests_total\{route="openai\.chat",upstream="openai",code="503",source="live",decision="quarantined"\} [1-9]/,
+      /coalmine_requests_total\{route="openai\.chat",upstream="openai",code="423",source="live",decision="quarantined"\} [1-9]/,
     );
   });
 

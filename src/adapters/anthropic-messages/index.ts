@@ -28,8 +28,9 @@ function errorType(err: WireError): string {
   if (err.status === 401) return 'authentication_error';
   if (err.status === 403) return 'permission_error';
   if (err.status === 429) return 'rate_limit_error';
-  if (err.status >= 400 && err.status < 500 && err.status !== 408) return 'invalid_request_error';
+  // The request was fine; the model is held (423).
   if (err.code === 'model_quarantined') return 'api_error';
+  if (err.status >= 400 && err.status < 500 && err.status !== 408) return 'invalid_request_error';
   if (err.status === 503 || err.status === 529) return 'overloaded_error';
   if (err.status === 504 || err.status === 408) return 'timeout_error';
   return 'api_error';

@@ -338,7 +338,7 @@ describe('errors in each provider shape', () => {
     [413, 'request_body_too_large', 'request_too_large'],
     [500, 'internal', 'api_error'],
     [502, 'upstream_connect_failed', 'api_error'],
-    [503, 'model_quarantined', 'api_error'],
+    [423, 'model_quarantined', 'api_error'],
     [503, 'request_budget_exhausted', 'overloaded_error'],
     [504, 'upstream_first_byte_timeout', 'timeout_error'],
   ] as const)('anthropic: %i %s → %s', (status, code, type) => {

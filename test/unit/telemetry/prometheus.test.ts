@@ -93,8 +93,8 @@ describe('Prometheus metrics', () => {
     ['a block mid-stream', request({ stream: true, verdict: block }), '200', 'block'],
     [
       'a quarantine refusal',
-      request({ status: 503, output: undefined, errorCode: 'MODEL_QUARANTINED' }),
-      '503',
+      request({ status: 423, output: undefined, errorCode: 'MODEL_QUARANTINED' }),
+      '423',
       'quarantined',
     ],
     [
