@@ -1,6 +1,6 @@
 import type { SimAnswer } from '../answer.js';
 import { pieces } from '../answer.js';
-import { scenarioTag, stripScenarioTag } from '../scenario.js';
+import { fromMessages, sampling } from './shared.js';
 import type { SimFormat } from './types.js';
 
 type Msg = { role?: string; content?: unknown };
@@ -30,22 +30,15 @@ export const simOpenAiChat: SimFormat = {
       seed?: number;
       tools?: { function?: { name?: string; parameters?: unknown } }[];
     };
-    const msgs = Array.isArray(b.messages) ? b.messages : [];
-    const lastUser = [...msgs].reverse().find((m) => m?.role === 'user');
-    const prompt = text(lastUser?.content);
     return {
-      model: typeof b.model === 'string' ? b.model : '',
-      prompt: stripScenarioTag(prompt),
-      allText: msgs.map((m) => text(m?.content)).join('\n'),
+      ...fromMessages(b.model, b.messages),
       choices: Math.min(Math.max(1, Number(b.n) || 1), 8),
       tools: (b.tools ?? []).flatMap((t) =>
         t?.function?.name ? [{ name: t.function.name, parameters: t.function.parameters }] : [],
       ),
-      temperature: typeof b.temperature === 'number' ? b.temperature : 1,
-      seed: typeof b.seed === 'number' ? b.seed : undefined,
+      ...sampling(b),
       stream: b.stream === true,
       includeUsage: b.stream_options?.include_usage === true,
-      tag: scenarioTag(prompt),
     };
   },
 
@@ -141,13 +134,13 @@ export const simOpenAiChat: SimFormat = {
     return out;
   },
 
-  error(status, message) {
+  error(status, message, code) {
     return JSON.stringify({
       error: {
         message,
         type: status >= 500 ? 'server_error' : 'invalid_request_error',
         param: null,
-        code: null,
+        code: code ?? null,
       },
     });
   },

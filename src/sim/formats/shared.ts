@@ -1,5 +1,5 @@
 /** Pieces the simulated formats share: reading messages and the scenario tag. */
-import { scenarioTag, stripScenarioTag } from '../scenario.js';
+import { scenarioTag, stripScenarioTag, textAfterTag } from '../scenario.js';
 import { text } from './openai-chat.js';
 
 type Msg = { role?: string; content?: unknown };
@@ -12,6 +12,7 @@ export function fromMessages(model: unknown, messages: unknown, extraText = '') 
   return {
     model: typeof model === 'string' ? model : '',
     prompt: stripScenarioTag(prompt),
+    said: textAfterTag(prompt),
     allText: [extraText, ...msgs.map((m) => text(m?.content))].join('\n'),
     tag: scenarioTag(prompt),
   };
@@ -28,6 +29,7 @@ export function fromPrompt(model: unknown, prompt: unknown, extraText = '') {
   return {
     model: typeof model === 'string' ? model : '',
     prompt: stripScenarioTag(p),
+    said: textAfterTag(p),
     allText: `${extraText}\n${p}`,
     tag: scenarioTag(p),
   };
