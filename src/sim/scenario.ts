@@ -258,7 +258,10 @@ export function parseScenario(spec: string | undefined): ScenarioResult {
     if (!d) return fail('SIM_UNKNOWN_DIRECTIVE', `unknown simulator directive "${written}"`);
     if (!d.arg) {
       if (raw !== undefined)
-        return fail('SIM_INVALID_VALUE', `simulator directive "${written}": ${name} takes no value`);
+        return fail(
+          'SIM_INVALID_VALUE',
+          `simulator directive "${written}": ${name} takes no value`,
+        );
       d.apply(s, 0);
       continue;
     }

@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { answer } from './answer.js';
 import { simFormats } from './formats/registry.js';
 import type { SimFormat } from './formats/types.js';
-import { ollamaTags, openAiModelInfo, openAiModelList } from './models.js';
+import { anthropicModelList, ollamaTags, openAiModelInfo, openAiModelList } from './models.js';
 import { parseScenario } from './scenario.js';
 import type { Scenario } from './scenario.js';
 import { ConfigError } from '../errors.js';
@@ -76,7 +76,12 @@ export async function startSim(opts: { host?: string; port?: number } = {}): Pro
       return;
     }
     if (req.method === 'GET') {
-      if (path === '/v1/models' || path === '/models') return sendText(res, 200, openAiModelList());
+      if (path === '/v1/models' || path === '/models')
+        return sendText(
+          res,
+          200,
+          req.headers['anthropic-version'] ? anthropicModelList() : openAiModelList(),
+        );
       const model = /^\/(?:v1\/)?models\/(.+)$/.exec(path)?.[1];
       if (model) return sendText(res, 200, openAiModelInfo(decodeURIComponent(model)));
       if (path === '/api/tags') return sendText(res, 200, ollamaTags());

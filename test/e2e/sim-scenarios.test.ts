@@ -6,6 +6,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
+import { Ollama } from 'ollama';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim } from '../../src/sim/server.js';
 import type { SimServer } from '../../src/sim/server.js';
@@ -218,6 +221,16 @@ describe('listings and 404s', () => {
     expect(one).toMatchObject({ id: 'gpt-4o-mini', object: 'model' });
   });
 
+  it('GET /v1/models with anthropic-version is an Anthropic model list', async () => {
+    const r = await fetch(`${sim.url}/v1/models`, {
+      headers: { 'anthropic-version': '2023-06-01' },
+    });
+    const b = (await r.json()) as Json;
+    expect(b).toMatchObject({ has_more: false, first_id: expect.any(String) });
+    for (const m of b['data'] as Json[])
+      expect(m).toMatchObject({ type: 'model', id: expect.any(String) });
+  });
+
   it('GET /api/tags is an Ollama model list', async () => {
     const r = await fetch(`${sim.url}/api/tags`);
     expect(r.status).toBe(200);
@@ -242,6 +255,61 @@ describe('listings and 404s', () => {
     });
     expect(r.status).toBe(404);
     shape((await r.json()) as Json);
+  });
+});
+
+describe('the real SDKs', () => {
+  it('openai: models.list() and a streamed [sim:say]', async () => {
+    const client = new OpenAI({ baseURL: `${sim.url}/v1`, apiKey: 'none', maxRetries: 0 });
+    const models = [];
+    for await (const m of client.models.list()) models.push(m.id);
+    expect(models).toContain('gpt-4o-mini');
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: `[sim:say] ${SAID}` }],
+      stream: true,
+    });
+    let text = '';
+    for await (const c of stream) text += c.choices[0]?.delta.content ?? '';
+    expect(text).toBe(SAID);
+  });
+
+  it('openai: an unknown directive is a typed BadRequestError', async () => {
+    const client = new OpenAI({ baseURL: `${sim.url}/v1`, apiKey: 'none', maxRetries: 0 });
+    await expect(
+      client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: '[sim:chunkz=5] hi' }],
+      }),
+    ).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+  });
+
+  it('@anthropic-ai/sdk: models.list() and a streamed [sim:say]', async () => {
+    const client = new Anthropic({ baseURL: sim.url, apiKey: 'sk-ant-none', maxRetries: 0 });
+    const models = [];
+    for await (const m of client.models.list()) models.push(m.id);
+    expect(models).toContain('claude-sonnet-4-5');
+    const stream = client.messages.stream({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: `[sim:say] ${SAID}` }],
+    });
+    const final = await stream.finalMessage();
+    expect(final.content[0]).toMatchObject({ type: 'text', text: SAID });
+  });
+
+  it('ollama: list() and a streamed [sim:say]; a 404 is a ResponseError with the message', async () => {
+    const client = new Ollama({ host: sim.url });
+    expect((await client.list()).models.map((m) => m.name)).toContain('llama3.2:latest');
+    let text = '';
+    const stream = await client.chat({
+      model: 'llama3.2',
+      messages: [{ role: 'user', content: `[sim:say] ${SAID}` }],
+      stream: true,
+    });
+    for await (const part of stream) text += part.message.content;
+    expect(text).toBe(SAID);
+    await expect(client.pull({ model: 'llama3.2' })).rejects.toThrow(/simulator has no route/);
   });
 });
 
