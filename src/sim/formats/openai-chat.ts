@@ -3,15 +3,6 @@ import { pieces } from '../answer.js';
 import { fromMessages, sampling } from './shared.js';
 import type { SimFormat } from './types.js';
 
-type Msg = { role?: string; content?: unknown };
-
-export function text(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content))
-    return content.map((p) => (p as { text?: string })?.text ?? '').join('');
-  return '';
-}
-
 const CREATED = 1_750_000_000;
 
 export const simOpenAiChat: SimFormat = {
@@ -22,7 +13,7 @@ export const simOpenAiChat: SimFormat = {
   parse(body) {
     const b = (body ?? {}) as {
       model?: string;
-      messages?: Msg[];
+      messages?: unknown;
       n?: number;
       stream?: boolean;
       stream_options?: { include_usage?: boolean };
