@@ -1,7 +1,10 @@
 import type { SimAnswer } from '../answer.js';
 import { pieces } from '../answer.js';
-import { fromMessages, sampling } from './shared.js';
+import { scenarioTag, stripScenarioTag, textAfterTag } from '../scenario.js';
+import { text } from './shared.js';
 import type { SimFormat } from './types.js';
+
+type Msg = { role?: string; content?: unknown };
 
 const CREATED = 1_750_000_000;
 
@@ -21,15 +24,23 @@ export const simOpenAiChat: SimFormat = {
       seed?: number;
       tools?: { function?: { name?: string; parameters?: unknown } }[];
     };
+    const msgs = (Array.isArray(b.messages) ? b.messages : []) as Msg[];
+    const lastUser = [...msgs].reverse().find((m) => m?.role === 'user');
+    const prompt = text(lastUser?.content);
     return {
-      ...fromMessages(b.model, b.messages),
+      model: typeof b.model === 'string' ? b.model : '',
+      prompt: stripScenarioTag(prompt),
+      said: textAfterTag(prompt),
+      allText: msgs.map((m) => text(m?.content)).join('\n'),
       choices: Math.min(Math.max(1, Number(b.n) || 1), 8),
       tools: (b.tools ?? []).flatMap((t) =>
         t?.function?.name ? [{ name: t.function.name, parameters: t.function.parameters }] : [],
       ),
-      ...sampling(b),
+      temperature: typeof b.temperature === 'number' ? b.temperature : 1,
+      seed: typeof b.seed === 'number' ? b.seed : undefined,
       stream: b.stream === true,
       includeUsage: b.stream_options?.include_usage === true,
+      tag: scenarioTag(prompt),
     };
   },
 
