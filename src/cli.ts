@@ -53,6 +53,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
+  if (command === 'sim' && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write((await import('./sim/help.js')).simHelp());
+    return 0;
+  }
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(USAGE);
     return 0;

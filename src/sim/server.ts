@@ -10,8 +10,10 @@ import { gzipSync } from 'node:zlib';
 import { answer } from './answer.js';
 import { simFormats } from './formats/registry.js';
 import type { SimFormat } from './formats/types.js';
+import { anthropicModelList, ollamaTags, openAiModelInfo, openAiModelList } from './models.js';
 import { parseScenario } from './scenario.js';
 import type { Scenario } from './scenario.js';
+import { ConfigError } from '../errors.js';
 
 export interface SimStats {
   requests: number;
@@ -25,7 +27,10 @@ export interface SimServer {
   url: string;
   port: number;
   stats: SimStats;
-  /** Global scenario applied when a request names none. */
+  /**
+   * Global scenario applied when a request names none.
+   * @throws ConfigError (file `--scenario`, column of the bad directive) when it is invalid.
+   */
   setScenario(spec: string | undefined): void;
   close(): Promise<void>;
 }
@@ -53,25 +58,43 @@ export async function startSim(opts: { host?: string; port?: number } = {}): Pro
   async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/_sim/config' && req.method === 'POST') {
-      const cfg = JSON.parse(body.toString() || '{}') as { scenario?: string };
-      globalScenario = cfg.scenario || undefined;
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ scenario: globalScenario ?? null }));
-      return;
+      let cfg: { scenario?: unknown };
+      try {
+        cfg = JSON.parse(body.toString() || '{}') as { scenario?: unknown };
+      } catch {
+        return sendJson(res, 400, { error: { message: 'invalid JSON body' } });
+      }
+      const spec = typeof cfg.scenario === 'string' && cfg.scenario ? cfg.scenario : undefined;
+      const parsed = parseScenario(spec);
+      if (!parsed.ok)
+        return sendJson(res, 400, { error: { message: parsed.message, code: parsed.code } });
+      globalScenario = spec;
+      return sendJson(res, 200, { scenario: globalScenario ?? null });
     }
     if (path === '/_sim/stats') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
       return;
     }
+    if (req.method === 'GET') {
+      if (path === '/v1/models' || path === '/models')
+        return sendText(
+          res,
+          200,
+          req.headers['anthropic-version'] ? anthropicModelList() : openAiModelList(),
+        );
+      const model = /^\/(?:v1\/)?models\/(.+)$/.exec(path)?.[1];
+      if (model) return sendText(res, 200, openAiModelInfo(decodeURIComponent(model)));
+      if (path === '/api/tags') return sendText(res, 200, ollamaTags());
+    }
     const format = simFormats.find((f) => f.matches(req.method ?? 'GET', path));
     if (!format) {
-      res
-        .writeHead(404, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({ error: { message: `simulator has no route ${req.method} ${path}` } }),
-        );
-      return;
+      const message = `simulator has no route ${req.method} ${path}`;
+      // Ollama's API answers errors as {"error": "…"}; its clients read that shape.
+      return sendJson(
+        res,
+        404,
+        path.startsWith('/api/') ? { error: message } : { error: { message } },
+      );
     }
     let parsedBody: unknown;
     try {
@@ -84,9 +107,16 @@ export async function startSim(opts: { host?: string; port?: number } = {}): Pro
     }
     const p = format.parse(parsedBody);
     const header = req.headers['x-sim-scenario'];
-    const s = parseScenario(
+    const parsed = parseScenario(
       (typeof header === 'string' ? header : undefined) ?? p.tag ?? globalScenario,
     );
+    if (!parsed.ok) {
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(format.error(400, parsed.message, parsed.code));
+      return;
+    }
+    const s = parsed.scenario;
     if (s.stallMs) await sleep(s.stallMs);
     if (res.destroyed) return;
     if (s.errorStatus) {
@@ -141,6 +171,14 @@ export async function startSim(opts: { host?: string; port?: number } = {}): Pro
     res.end();
   }
 
+  function sendText(res: ServerResponse, status: number, text: string) {
+    send(res, status, 'application/json', text, false);
+  }
+
+  function sendJson(res: ServerResponse, status: number, body: object) {
+    sendText(res, status, JSON.stringify(body));
+  }
+
   function send(res: ServerResponse, status: number, type: string, text: string, gzip: boolean) {
     const body = gzip ? gzipSync(text) : Buffer.from(text);
     const headers: Record<string, string> = {
@@ -160,7 +198,14 @@ export async function startSim(opts: { host?: string; port?: number } = {}): Pro
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
     port,
     stats,
-    setScenario: (spec) => (globalScenario = spec),
+    setScenario(spec) {
+      const parsed = parseScenario(spec);
+      if (!parsed.ok)
+        throw new ConfigError([
+          { file: '--scenario', line: 1, col: parsed.offset + 1, message: parsed.message },
+        ]);
+      globalScenario = spec || undefined;
+    },
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

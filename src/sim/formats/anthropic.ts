@@ -1,7 +1,6 @@
 import type { SimAnswer } from '../answer.js';
 import { pieces } from '../answer.js';
-import { text } from './openai-chat.js';
-import { fromMessages, sampling, sse } from './shared.js';
+import { fromMessages, sampling, sse, text } from './shared.js';
 import type { SimFormat } from './types.js';
 
 const stopReason = (a: SimAnswer) => (a.toolCalls.length ? 'tool_use' : 'end_turn');

@@ -1,16 +1,10 @@
 import type { SimAnswer } from '../answer.js';
 import { pieces } from '../answer.js';
-import { scenarioTag, stripScenarioTag } from '../scenario.js';
+import { scenarioTag, stripScenarioTag, textAfterTag } from '../scenario.js';
+import { text } from './shared.js';
 import type { SimFormat } from './types.js';
 
 type Msg = { role?: string; content?: unknown };
-
-export function text(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content))
-    return content.map((p) => (p as { text?: string })?.text ?? '').join('');
-  return '';
-}
 
 const CREATED = 1_750_000_000;
 
@@ -22,7 +16,7 @@ export const simOpenAiChat: SimFormat = {
   parse(body) {
     const b = (body ?? {}) as {
       model?: string;
-      messages?: Msg[];
+      messages?: unknown;
       n?: number;
       stream?: boolean;
       stream_options?: { include_usage?: boolean };
@@ -30,12 +24,13 @@ export const simOpenAiChat: SimFormat = {
       seed?: number;
       tools?: { function?: { name?: string; parameters?: unknown } }[];
     };
-    const msgs = Array.isArray(b.messages) ? b.messages : [];
+    const msgs = (Array.isArray(b.messages) ? b.messages : []) as Msg[];
     const lastUser = [...msgs].reverse().find((m) => m?.role === 'user');
     const prompt = text(lastUser?.content);
     return {
       model: typeof b.model === 'string' ? b.model : '',
       prompt: stripScenarioTag(prompt),
+      said: textAfterTag(prompt),
       allText: msgs.map((m) => text(m?.content)).join('\n'),
       choices: Math.min(Math.max(1, Number(b.n) || 1), 8),
       tools: (b.tools ?? []).flatMap((t) =>
@@ -141,13 +136,13 @@ export const simOpenAiChat: SimFormat = {
     return out;
   },
 
-  error(status, message) {
+  error(status, message, code) {
     return JSON.stringify({
       error: {
         message,
         type: status >= 500 ? 'server_error' : 'invalid_request_error',
         param: null,
-        code: null,
+        code: code ?? null,
       },
     });
   },

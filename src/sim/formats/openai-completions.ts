@@ -64,5 +64,5 @@ export const simOpenAiCompletions: SimFormat = {
     if (!o.noDone) out.push('data: [DONE]\n\n');
     return out;
   },
-  error: (status, message) => simOpenAiChat.error(status, message),
+  error: (status, message, code) => simOpenAiChat.error(status, message, code),
 };

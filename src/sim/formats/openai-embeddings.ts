@@ -37,5 +37,5 @@ export const simOpenAiEmbeddings: SimFormat = {
     });
   },
   frames: () => [],
-  error: (status, message) => simOpenAiChat.error(status, message),
+  error: (status, message, code) => simOpenAiChat.error(status, message, code),
 };

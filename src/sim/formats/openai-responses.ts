@@ -151,13 +151,13 @@ export const simOpenAiResponses: SimFormat = {
     if (!o.noDone) out.push(ev('response.completed', { response: response(a, 'completed', true) }));
     return out;
   },
-  error: (status, message) =>
+  error: (status, message, code) =>
     JSON.stringify({
       error: {
         message,
         type: status >= 500 ? 'server_error' : 'invalid_request_error',
         param: null,
-        code: null,
+        code: code ?? null,
       },
     }),
 };

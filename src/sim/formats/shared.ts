@@ -1,8 +1,15 @@
 /** Pieces the simulated formats share: reading messages and the scenario tag. */
-import { scenarioTag, stripScenarioTag } from '../scenario.js';
-import { text } from './openai-chat.js';
+import { scenarioTag, stripScenarioTag, textAfterTag } from '../scenario.js';
 
 type Msg = { role?: string; content?: unknown };
+
+/** A message's text: a string, or the text parts of a content array joined. */
+export function text(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content))
+    return content.map((p) => (p as { text?: string })?.text ?? '').join('');
+  return '';
+}
 
 /** The prompt fields every chat-like format reads from a list of messages. */
 export function fromMessages(model: unknown, messages: unknown, extraText = '') {
@@ -12,6 +19,7 @@ export function fromMessages(model: unknown, messages: unknown, extraText = '') 
   return {
     model: typeof model === 'string' ? model : '',
     prompt: stripScenarioTag(prompt),
+    said: textAfterTag(prompt),
     allText: [extraText, ...msgs.map((m) => text(m?.content))].join('\n'),
     tag: scenarioTag(prompt),
   };
@@ -28,6 +36,7 @@ export function fromPrompt(model: unknown, prompt: unknown, extraText = '') {
   return {
     model: typeof model === 'string' ? model : '',
     prompt: stripScenarioTag(p),
+    said: textAfterTag(p),
     allText: `${extraText}\n${p}`,
     tag: scenarioTag(p),
   };

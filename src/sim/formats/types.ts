@@ -13,5 +13,6 @@ export interface SimFormat {
   streamContentType: string;
   /** A frame that is not valid for the format. */
   malformedFrame: string;
-  error(status: number, message: string): string;
+  /** An error body in the format's shape; `code` is a stable code where the shape has one. */
+  error(status: number, message: string, code?: string): string;
 }
