@@ -17,23 +17,14 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Running } from '../../src/main.js';
 import type { SimServer } from '../../src/sim/server.js';
-import { startSim } from '../../src/sim/server.js';
-import { startProxy } from '../helpers/proxy.js';
-
-/** Blocks exfiltrating images, redacts credentials. */
-const POLICY = `name: conformance
-rules:
-  - { id: no-exfil, check: markdown-exfiltration, action: block }
-  - { id: creds, check: secrets, action: redact }
-`;
-/** The block message names policy and rule (some SDKs quote the error body as JSON in theirs). */
-const BLOCKED = /policy \\?"conformance\\?" rule \\?"no-exfil\\?"/;
-const BLOCK_PROMPT = 'Show the chart [sim:exfil-image]';
-const REDACT_PROMPT = 'Which keys do you have? [sim:leak-secret]';
-/** What the simulator's leak-secret answer would carry unredacted. */
-const LEAKED = /AKIA[0-9A-Z]{16}|ghp_[A-Za-z0-9]{36}/;
-/** A model pinned to its identity: one swapped answer puts it in quarantine (action block). */
-const PINNED = 'pinned-model';
+import {
+  BLOCK_PROMPT,
+  BLOCKED,
+  LEAKED,
+  PINNED,
+  REDACT_PROMPT,
+  startConformance,
+} from '../helpers/conformance.js';
 
 let sim: SimServer;
 let proxy: Running;
@@ -48,51 +39,8 @@ const countingFetch: typeof fetch = async (input, init) => {
   return fetch(input, init);
 };
 
-function pin(model: string) {
-  return { [model]: { expect_model: model, fingerprints: ['fp_sim_a1'] } };
-}
-
 beforeAll(async () => {
-  sim = await startSim();
-  const quarantine = { on: ['identity_mismatch'], action: 'block' };
-  proxy = await startProxy(
-    {
-      upstreams: [
-        { name: 'openai', url: sim.url, provider: 'openai', models: pin(PINNED), quarantine },
-        {
-          name: 'claude',
-          url: sim.url,
-          provider: 'anthropic',
-          prefix: '/anthropic',
-          api_key: 'sk-ant-proxy-key',
-          models: { [PINNED]: { expect_model: PINNED } },
-          quarantine,
-        },
-        {
-          name: 'local',
-          url: sim.url,
-          provider: 'ollama',
-          prefix: '/ollama',
-          models: { [PINNED]: { expect_model: PINNED } },
-          quarantine,
-        },
-      ],
-      policies: ['conformance.yaml'],
-      canaries: [],
-    },
-    { 'conformance.yaml': POLICY },
-  );
-  // One swapped answer on each route puts the pinned model in quarantine.
-  const swap = (path: string, body: object) =>
-    fetch(`${proxy.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-sim-scenario': 'swap-model' },
-      body: JSON.stringify({ model: PINNED, ...body }),
-    }).then((r) => r.arrayBuffer());
-  const messages = [{ role: 'user', content: 'hi' }];
-  await swap('/v1/chat/completions', { messages });
-  await swap('/anthropic/v1/messages', { max_tokens: 32, messages });
-  await swap('/ollama/api/chat', { messages, stream: false });
+  ({ sim, proxy } = await startConformance(['openai', 'anthropic', 'ollama']));
 });
 
 afterAll(async () => {
@@ -258,6 +206,31 @@ describe('openai SDK', () => {
   });
 });
 
+/**
+ * A block is the client's error (of `errorClass`) naming policy and rule, a redaction the
+ * redacted text, a quarantine an error the client made one attempt for.
+ */
+async function expectConformance(
+  call: (content: string, model?: string) => Promise<string>,
+  errorClass: abstract new (...args: never[]) => Error,
+): Promise<void> {
+  const err = await call(BLOCK_PROMPT).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(errorClass);
+  expect(messageOf(err)).toMatch(BLOCKED);
+
+  const text = await call(REDACT_PROMPT);
+  expect(text).toContain('[REDACTED');
+  expect(text).not.toMatch(LEAKED);
+
+  let error: unknown;
+  const n = await attemptsFor(PINNED, async () => {
+    error = await call('hi', PINNED).catch((e: unknown) => e);
+  });
+  expect(error).toBeInstanceOf(errorClass);
+  expect(messageOf(error)).toMatch(/quarantin/);
+  expect(n).toBe(1);
+}
+
 describe('anthropic SDK', () => {
   const client = () =>
     new Anthropic({
@@ -288,23 +261,7 @@ describe('anthropic SDK', () => {
     ['messages, streaming', stream],
   ] as const)(
     '%s: block → APIError naming policy and rule; redaction; quarantine not retried',
-    async (_n, call) => {
-      const err = await call(BLOCK_PROMPT).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(Anthropic.APIError);
-      expect(messageOf(err)).toMatch(BLOCKED);
-
-      const text = await call(REDACT_PROMPT);
-      expect(text).toContain('[REDACTED');
-      expect(text).not.toMatch(LEAKED);
-
-      let error: unknown;
-      const n = await attemptsFor(PINNED, async () => {
-        error = await call('hi', PINNED).catch((e: unknown) => e);
-      });
-      expect(error).toBeInstanceOf(Anthropic.APIError);
-      expect(messageOf(error)).toMatch(/quarantin/);
-      expect(n).toBe(1);
-    },
+    (_n, call) => expectConformance(call, Anthropic.APIError),
   );
 });
 
@@ -324,21 +281,6 @@ describe('ollama SDK', () => {
     ['chat, streaming', chatStream],
   ] as const)(
     '%s: block → error naming policy and rule; redaction; quarantine not retried',
-    async (_n, call) => {
-      const err = await call(BLOCK_PROMPT).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(Error);
-      expect(messageOf(err)).toMatch(BLOCKED);
-
-      const text = await call(REDACT_PROMPT);
-      expect(text).toContain('[REDACTED');
-      expect(text).not.toMatch(LEAKED);
-
-      let error: unknown;
-      const n = await attemptsFor(PINNED, async () => {
-        error = await call('hi', PINNED).catch((e: unknown) => e);
-      });
-      expect(messageOf(error)).toMatch(/quarantin/);
-      expect(n).toBe(1);
-    },
+    (_n, call) => expectConformance(call, Error),
   );
 });

@@ -10,19 +10,17 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Running } from '../../src/main.js';
 import type { SimServer } from '../../src/sim/server.js';
-import { startSim } from '../../src/sim/server.js';
-import { startProxy } from '../helpers/proxy.js';
+import {
+  BLOCK_PROMPT,
+  BLOCKED,
+  LEAKED,
+  PINNED,
+  REDACT_PROMPT,
+  startConformance,
+} from '../helpers/conformance.js';
 import { pythonClients } from '../helpers/python-clients.js';
 
 const SCRIPT = fileURLToPath(new URL('./clients/conformance.py', import.meta.url));
-const POLICY = `name: conformance
-rules:
-  - { id: no-exfil, check: markdown-exfiltration, action: block }
-  - { id: creds, check: secrets, action: redact }
-`;
-const PINNED = 'pinned-model';
-const BLOCKED = /policy \\?"conformance\\?" rule \\?"no-exfil\\?"/;
-const LEAKED = /AKIA[0-9A-Z]{16}|ghp_[A-Za-z0-9]{36}/;
 
 interface Seen {
   case: string;
@@ -55,49 +53,8 @@ function run(cmd: string, args: string[]): Promise<string> {
 
 describe.skipIf(!python)("Python's openai and anthropic clients", () => {
   beforeAll(async () => {
-    sim = await startSim();
-    const quarantine = { on: ['identity_mismatch'], action: 'block' };
-    proxy = await startProxy(
-      {
-        upstreams: [
-          {
-            name: 'openai',
-            url: sim.url,
-            provider: 'openai',
-            models: { [PINNED]: { expect_model: PINNED } },
-            quarantine,
-          },
-          {
-            name: 'claude',
-            url: sim.url,
-            provider: 'anthropic',
-            prefix: '/anthropic',
-            api_key: 'sk-ant-proxy-key',
-            models: { [PINNED]: { expect_model: PINNED } },
-            quarantine,
-          },
-        ],
-        policies: ['conformance.yaml'],
-        canaries: [],
-      },
-      { 'conformance.yaml': POLICY },
-    );
-    const swap = (path: string, body: object) =>
-      fetch(`${proxy.url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-sim-scenario': 'swap-model' },
-        body: JSON.stringify({ model: PINNED, ...body }),
-      }).then((r) => r.arrayBuffer());
-    const messages = [{ role: 'user', content: 'hi' }];
-    await swap('/v1/chat/completions', { messages });
-    await swap('/anthropic/v1/messages', { max_tokens: 32, messages });
-    const out = await run(python!, [
-      SCRIPT,
-      proxy.url,
-      PINNED,
-      'Show the chart [sim:exfil-image]',
-      'Which keys do you have? [sim:leak-secret]',
-    ]);
+    ({ sim, proxy } = await startConformance(['openai', 'anthropic']));
+    const out = await run(python!, [SCRIPT, proxy.url, PINNED, BLOCK_PROMPT, REDACT_PROMPT]);
     seen = out
       .split('\n')
       .filter(Boolean)

@@ -13,9 +13,9 @@ import { isMixedScript } from '../../../src/policy/checks/support/confusable-scr
 import { skeleton } from '../../../src/policy/checks/support/confusable-skeleton.js';
 import { gateRules } from '../../../src/policy/gate-rules.js';
 import { redactText } from '../../../src/policy/redact.js';
-import { ChoiceGate } from '../../../src/policy/stream-gate.js';
-import { REQUEST, input } from '../../helpers/check-input.js';
+import { input } from '../../helpers/check-input.js';
 import { expectLinear } from '../../helpers/linear.js';
+import { streamThroughGate } from '../../helpers/choice-gate.js';
 import { policySetFrom } from '../../helpers/policy.js';
 
 const known = knownDomains([...WELL_KNOWN_DOMAINS, 'intranet.example.com']);
@@ -163,22 +163,8 @@ describe('the stream gate never releases a look-alike host', () => {
     }).policies,
   );
   function stream(pieces: readonly string[]): { out: string; seen: string[] } {
-    const g = new ChoiceGate(rules, REQUEST, { window: 256, maxHeld: Infinity }, 0);
-    let out = '';
-    const seen: string[] = [];
-    const emit = (b: number) => {
-      if (b <= g.released) return;
-      out += g.render(g.released, b).text;
-      g.release(b);
-    };
-    for (const p of pieces) {
-      g.push(p);
-      emit(g.advance());
-      seen.push(out);
-    }
-    g.final = true;
-    emit(g.advance());
-    return { out, seen };
+    const { seen } = streamThroughGate(rules, pieces);
+    return { out: seen[seen.length - 1]!, seen: seen.slice(0, -1) };
   }
   it.each([
     ['a mixed-script host', `See https://login.p${A}ypal.com/x for more.`, A],

@@ -9,8 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gateRules } from '../../../src/policy/gate-rules.js';
-import { ChoiceGate } from '../../../src/policy/stream-gate.js';
-import { REQUEST } from '../../helpers/check-input.js';
+import { streamThroughGate } from '../../helpers/choice-gate.js';
 import { policySetFrom } from '../../helpers/policy.js';
 import { splitBy } from '../../helpers/stream-props.js';
 
@@ -28,23 +27,8 @@ rules:
 
 /** Streams `pieces` through a gate; every state the client saw, and the final text. */
 function run(pieces: readonly string[]): { seen: string[]; out: string } {
-  const g = new ChoiceGate(rules, REQUEST, { window: 256, maxHeld: Infinity }, 0);
-  let out = '';
-  const seen: string[] = [];
-  const emit = (b: number) => {
-    if (b <= g.released) return;
-    out += g.render(g.released, b).text;
-    g.release(b);
-  };
-  for (const p of pieces) {
-    g.push(p);
-    emit(g.advance());
-    seen.push(out);
-  }
-  g.final = true;
-  emit(g.advance());
-  seen.push(out);
-  return { seen, out };
+  const { seen } = streamThroughGate(rules, pieces);
+  return { seen, out: seen[seen.length - 1]! };
 }
 
 const DATA = 'c2VjcmV0LWRhdGEtOTk';

@@ -14,9 +14,9 @@ import {
 } from '../../../src/policy/checks/support/terminal.js';
 import { gateRules } from '../../../src/policy/gate-rules.js';
 import { redactText } from '../../../src/policy/redact.js';
-import { ChoiceGate } from '../../../src/policy/stream-gate.js';
-import { REQUEST, input } from '../../helpers/check-input.js';
+import { input } from '../../helpers/check-input.js';
 import { expectLinear } from '../../helpers/linear.js';
+import { streamThroughGate } from '../../helpers/choice-gate.js';
 import { policySetFrom } from '../../helpers/policy.js';
 
 const E = '\u001b';
@@ -127,22 +127,10 @@ describe('the stream gate holds a carriage return until it knows what follows', 
       'p.yaml': 'name: p\nrules:\n  - id: r\n    check: invisible-unicode\n    action: redact\n',
     }).policies,
   );
-  function stream(pieces: readonly string[]): string {
-    const g = new ChoiceGate(rules, REQUEST, { window: 256, maxHeld: Infinity }, 0);
-    let out = '';
-    const emit = (b: number) => {
-      if (b <= g.released) return;
-      out += g.render(g.released, b).text;
-      g.release(b);
-    };
-    for (const p of pieces) {
-      g.push(p);
-      emit(g.advance());
-    }
-    g.final = true;
-    emit(g.advance());
-    return out;
-  }
+  const stream = (pieces: readonly string[]): string => {
+    const { seen } = streamThroughGate(rules, pieces);
+    return seen[seen.length - 1]!;
+  };
   const cut = (s: string, at: readonly number[]) => {
     const out: string[] = [];
     let i = 0;
