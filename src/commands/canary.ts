@@ -11,6 +11,7 @@ import {
 import type { CanaryResult } from '../canary/runner.js';
 import { sample } from '../canary/runner.js';
 import type { Core, ServeOptions } from '../main.js';
+import { canaryResultJson } from './canary-json.js';
 import type { Io } from './policy.js';
 
 export interface CanaryCommandOptions {
@@ -94,7 +95,7 @@ export function run(opts: CanaryCommandOptions, io: Io, makeCore: MakeCore): Pro
     }
     if (unknownIds(core, opts.ids, io)) return 2;
     const results = await core.canaries.runAll(opts.ids);
-    if (opts.json) io.out(`${JSON.stringify(results, null, 2)}\n`);
+    if (opts.json) io.out(`${JSON.stringify(results.map(canaryResultJson), null, 2)}\n`);
     else {
       const failed = results.filter((r) => r.result !== 'pass').length;
       io.out(`${resultTable(results)}\n\n${results.length - failed} passed, ${failed} failed\n`);
