@@ -164,6 +164,15 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     values = parsed.values;
+    // A crash of a running server or simulator is reported like any runtime failure: one
+    // line and exit 1, the stack only when debugging.
+    process.once('uncaughtException', (e) => {
+      void debugWanted(parsed.values).then((debug) => {
+        const f = failure(e, { debug });
+        process.stderr.write(f.text);
+        process.exit(f.exitCode);
+      });
+    });
     return await run(parsed.command.name, parsed.values, parsed.positionals);
   } catch (e) {
     const f = failure(e, { debug: await debugWanted(values) });

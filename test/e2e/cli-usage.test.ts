@@ -219,3 +219,25 @@ describe('configuration from the environment alone', () => {
     }
   });
 });
+
+describe('a runtime failure is exit 1', () => {
+  // A crash injected into a running simulator, 1 s after start.
+  const crash = [
+    '--import',
+    "data:text/javascript,setTimeout(()=>{throw new Error('kaboom')},1000)",
+  ];
+
+  it.each([
+    [[], /^coalmine: kaboom \(run with --debug for the stack trace\)\n$/],
+    [['--debug'], /^coalmine: kaboom\nError: kaboom\n\s+at /],
+  ])('sim %j', async (flags, re) => {
+    const p = runCli(['sim', '--port', '0', ...flags], { cwd: tmp(), nodeArgs: crash });
+    expect(await p.exited).toBe(1);
+    const err = p
+      .stderr()
+      .split('\n')
+      .filter((l) => !l.includes('simulator listening'))
+      .join('\n');
+    expect(err).toMatch(re);
+  });
+});
