@@ -13,6 +13,7 @@ import { sample } from '../canary/runner.js';
 import type { Core, ServeOptions } from '../main.js';
 import { canaryResultJson } from './canary-json.js';
 import type { Io } from './policy.js';
+import { UserError } from './user-error.js';
 
 export interface CanaryCommandOptions {
   configFile: string | undefined;
@@ -110,10 +111,11 @@ export async function baseline(
   io: Io,
   makeCore: MakeCore,
 ): Promise<number> {
-  if (!opts.out) {
-    io.err('usage: coalmine canary baseline --out FILE [--config FILE] [--id ID]…\n');
-    return 2;
-  }
+  if (!opts.out)
+    throw new UserError(
+      'CLI_MISSING_ARGUMENT',
+      'canary baseline: --out FILE is required (see coalmine canary baseline --help)',
+    );
   const out = resolve(io.cwd, opts.out);
   return withCore(opts, io, makeCore, async (core) => {
     if (unknownIds(core, opts.ids, io)) return 2;

@@ -19,11 +19,16 @@ export function fileArguments(command: string, files: readonly string[], cwd: st
         `${command}: ${f}: no such file; check the path (globs are expanded by the shell)`,
       );
     }
-    if (!isFile)
+    if (!isFile) {
+      const dir = statSync(path).isDirectory();
+      const example = `coalmine ${command} ${f === '.' ? '' : `${f.replace(/\/+$/, '')}/`}*.yaml`;
       throw new UserError(
         'FILE_NOT_REGULAR',
-        `${command}: ${f}: not a file${statSync(path).isDirectory() ? ' but a directory' : ''}; name the files, e.g. coalmine ${command} ${f === '.' ? '' : `${f.replace(/\/+$/, '')}/`}*.yaml`,
+        dir
+          ? `${command}: ${f}: is a directory; name the files in it, e.g. ${example}`
+          : `${command}: ${f}: not a regular file; give policy, policy-test, canary or config files`,
       );
+    }
     return path;
   });
 }

@@ -95,7 +95,17 @@ describe('a user-caused failure is one line and exit 2', () => {
     [
       'a directory to lint',
       () => ({ args: ['policy', 'lint', '.'] }),
-      /policy lint: \.: not a file but a directory; name the files/,
+      /policy lint: \.: is a directory; name the files in it, e.g. coalmine policy lint \*\.yaml/,
+    ],
+    [
+      'a device to lint',
+      () => ({ args: ['policy', 'lint', '/dev/null'] }),
+      /policy lint: \/dev\/null: not a regular file/,
+    ],
+    [
+      'a baseline without --out',
+      () => ({ args: ['canary', 'baseline'] }),
+      /canary baseline: --out FILE is required/,
     ],
     [
       'a missing file to lint',
