@@ -4,6 +4,7 @@
  * `help`; a flag added to a command is added here or it is rejected.
  */
 import type { ParseArgsConfig } from 'node:util';
+import { providerIds } from '../adapters/providers.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -60,7 +61,7 @@ ${COMMON_HELP}
 environment:
   COALMINE_CONFIG         configuration file
   COALMINE_UPSTREAM       upstream base URL (replaces the configured upstreams)
-  COALMINE_PROVIDER       that upstream's provider: openai, openai-compatible, anthropic, ollama
+  COALMINE_PROVIDER       that upstream's provider: ${providerIds().join(', ')}
   COALMINE_ADMIN_TOKEN    bearer token (≥ 16 characters) that opens /admin/*
 
 exit: 0 after SIGTERM/SIGINT drain, 2 on a usage or configuration error, 1 on a runtime failure
@@ -77,7 +78,7 @@ exit: 0 after SIGTERM/SIGINT drain, 2 on a usage or configuration error, 1 on a 
     },
     help: `usage: coalmine sim [--port N] [--host HOST] [--scenario SPEC]
 
-Runs the built-in simulated upstream (OpenAI, Anthropic and Ollama wire formats).
+Runs the built-in simulated upstream: it answers every wire format the proxy speaks.
 
 options:
   --port N                port, 0 for any free one (default 8792)
