@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /** The `coalmine` executable: argument parsing, exit codes, signals. */
 import { createRequire } from 'node:module';
-import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
-import { ConfigError } from './errors.js';
+import type { Values } from './commands/args.js';
+import { intFlag, parseCommandLine } from './commands/args.js';
+import { failure } from './commands/report.js';
+import { listenError } from './commands/user-error.js';
 
 // Each command loads what only it uses: `main.js` (the server and everything it wires) is
 // imported by `serve` and `canary` alone.
@@ -29,156 +31,153 @@ function holdYoungGeneration(): () => void {
   return () => setFlagsFromString('--semi-space-growth-factor=2');
 }
 
-const USAGE = `coalmine ${VERSION} — runtime validation proxy for model outputs
+const io = {
+  out: (s: string) => process.stdout.write(s),
+  err: (s: string) => process.stderr.write(s),
+  cwd: process.cwd(),
+  env: process.env,
+};
 
-usage:
-  coalmine serve [--config FILE] [--listen HOST:PORT] [--admin-listen HOST:PORT] [--upstream URL]
-                                                                          the proxy (default)
-  coalmine sim [--port N] [--host HOST] [--scenario SPEC]               the simulated upstream
-  coalmine policy lint FILE…     validate policy, policy-test and config files (file:line:col)
-  coalmine policy test FILE…     run policy unit-test files
-  coalmine policy schema         print the JSON Schema of policy files
-  coalmine policy checks         print the check catalogue (markdown)
-  coalmine canary run [--config FILE] [--id ID]… [--json]
-                                 run canaries now, print a table; exit 1 if any fails
-  coalmine canary baseline --out FILE [--config FILE] [--id ID]… [--samples N]
-                                 record (and sign) baselines of distribution canaries
-  coalmine --version | --help
-`;
+const str = (v: Values[string]) => (typeof v === 'string' ? v : undefined);
 
-async function main(argv: string[]): Promise<number> {
-  const command = argv[0] && !argv[0].startsWith('-') ? argv[0] : 'serve';
-  const rest = command === argv[0] ? argv.slice(1) : argv;
-  if (argv.includes('--version')) {
-    process.stdout.write(`${VERSION}\n`);
-    return 0;
-  }
-  if (command === 'sim' && (rest.includes('--help') || rest.includes('-h'))) {
-    process.stdout.write((await import('./sim/help.js')).simHelp());
-    return 0;
-  }
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  switch (command) {
-    case 'serve': {
-      const releaseYoungGeneration = holdYoungGeneration();
-      // When not preloaded with --import, start trace export before the app (no-op if off).
-      const otel = await import('./instrumentation.js');
-      const { serve } = await import('./main.js');
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          config: { type: 'string' },
-          listen: { type: 'string' },
-          'admin-listen': { type: 'string' },
-          upstream: { type: 'string' },
-        },
-      });
-      // SIGHUP reloads policies. Taken over before the server starts: from "coalmine listening"
-      // to the end of `serve` there is a window in which Node's default action (exit) would
-      // still apply; one that comes while the policies are first loaded has nothing to reload.
-      const onHangup = { reload: () => {} };
-      process.on('SIGHUP', () => onHangup.reload());
-      const running = await serve({
-        cwd: process.cwd(),
-        env: process.env,
-        configFile: values.config,
-        listen: values.listen,
-        adminListen: values['admin-listen'],
-        upstream: values.upstream,
-      });
-      releaseYoungGeneration();
-      const stop = () =>
-        void running
-          .shutdown()
-          .then(() => otel.otelShutdown())
-          .catch(() => {})
-          .then(() => process.exit(0));
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-      onHangup.reload = () => void running.reloadPolicies();
-      return -1;
-    }
-    case 'sim': {
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          port: { type: 'string' },
-          host: { type: 'string' },
-          scenario: { type: 'string' },
-        },
-      });
-      // The simulator, like the policy and canary tooling, is loaded by its command only.
-      const { startSim } = await import('./sim/server.js');
-      const sim = await startSim({
-        port: Number(values.port ?? 8792),
-        host: values.host ?? '127.0.0.1',
-      });
-      if (values.scenario) sim.setScenario(values.scenario);
-      process.stderr.write(
-        `${JSON.stringify({ level: 'info', msg: 'simulator listening', url: sim.url })}\n`,
-      );
-      const stop = () => void sim.close().then(() => process.exit(0));
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-      return -1;
-    }
-    case 'policy': {
-      const io = {
-        out: (s: string) => process.stdout.write(s),
-        err: (s: string) => process.stderr.write(s),
-        cwd: process.cwd(),
-        env: process.env,
-      };
-      const [sub, ...files] = rest;
-      const policy = await import('./commands/policy.js');
-      if (sub === 'lint') return policy.lint(files, io);
-      if (sub === 'test') return policy.test(files, io);
-      if (sub === 'schema') return policy.schema(io);
-      if (sub === 'checks') return policy.checks(io);
-      process.stderr.write(USAGE);
-      return 2;
-    }
-    case 'canary': {
-      const io = {
-        out: (s: string) => process.stdout.write(s),
-        err: (s: string) => process.stderr.write(s),
-        cwd: process.cwd(),
-        env: process.env,
-      };
-      const [sub, ...args] = rest;
-      const { values } = parseArgs({
-        args,
-        options: {
-          config: { type: 'string' },
-          id: { type: 'string', multiple: true },
-          json: { type: 'boolean' },
-          out: { type: 'string' },
-          samples: { type: 'string' },
-        },
-      });
+async function serveCommand(values: Values): Promise<number> {
+  const releaseYoungGeneration = holdYoungGeneration();
+  // When not preloaded with --import, start trace export before the app (no-op if off).
+  const otel = await import('./instrumentation.js');
+  const { serve } = await import('./main.js');
+  // SIGHUP reloads policies. Taken over before the server starts: from "coalmine listening"
+  // to the end of `serve` there is a window in which Node's default action (exit) would
+  // still apply; one that comes while the policies are first loaded has nothing to reload.
+  const onHangup = { reload: () => {} };
+  process.on('SIGHUP', () => onHangup.reload());
+  const running = await serve({
+    cwd: process.cwd(),
+    env: process.env,
+    configFile: str(values['config']),
+    listen: str(values['listen']),
+    adminListen: str(values['admin-listen']),
+    upstream: str(values['upstream']),
+  });
+  releaseYoungGeneration();
+  const stop = () =>
+    void running
+      .shutdown()
+      .then(() => otel.otelShutdown())
+      .catch(() => {})
+      .then(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  onHangup.reload = () => void running.reloadPolicies();
+  return -1;
+}
+
+async function simCommand(values: Values): Promise<number> {
+  const port = intFlag('sim', '--port', str(values['port']) ?? '8792', { min: 0, max: 65535 });
+  const host = str(values['host']) ?? '127.0.0.1';
+  // The simulator, like the policy and canary tooling, is loaded by its command only.
+  const { startSim } = await import('./sim/server.js');
+  const sim = await startSim({ port, host }).catch((e: unknown) => {
+    throw listenError(e, { host, port, setting: '--port N (or --host HOST)' });
+  });
+  const scenario = str(values['scenario']);
+  if (scenario) sim.setScenario(scenario);
+  process.stderr.write(
+    `${JSON.stringify({ level: 'info', msg: 'simulator listening', url: sim.url })}\n`,
+  );
+  const stop = () => void sim.close().then(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  return -1;
+}
+
+async function run(name: string, values: Values, files: string[]): Promise<number> {
+  switch (name) {
+    case 'serve':
+      return serveCommand(values);
+    case 'sim':
+      return simCommand(values);
+    case 'policy lint':
+      return (await import('./commands/policy.js')).lint(files, io);
+    case 'policy test':
+      return (await import('./commands/policy.js')).test(files, io);
+    case 'policy schema':
+      return (await import('./commands/policy.js')).schema(io);
+    case 'policy checks':
+      return (await import('./commands/policy.js')).checks(io);
+    case 'canary run':
+    case 'canary baseline': {
       const canary = await import('./commands/canary.js');
       const { createCore } = await import('./main.js');
-      const common = { configFile: values.config, ids: values.id ?? [], json: values.json };
-      if (sub === 'run') return canary.run(common, io, createCore);
-      if (sub === 'baseline')
-        return canary.baseline(
-          {
-            ...common,
-            out: values.out,
-            samples: values.samples ? Math.max(2, Number(values.samples) || 0) : undefined,
-          },
-          io,
-          createCore,
-        );
-      process.stderr.write(USAGE);
-      return 2;
+      const common = {
+        configFile: str(values['config']),
+        ids: (values['id'] as string[] | undefined) ?? [],
+        json: values['json'] === true,
+      };
+      if (name === 'canary run') return canary.run(common, io, createCore);
+      const samples = str(values['samples']);
+      return canary.baseline(
+        {
+          ...common,
+          out: str(values['out']),
+          samples:
+            samples === undefined
+              ? undefined
+              : intFlag(name, '--samples', samples, { min: 2, max: 100_000 }),
+        },
+        io,
+        createCore,
+      );
     }
     default:
-      process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
-      return 2;
+      throw new Error(`command "${name}" has no implementation`);
+  }
+}
+
+/** `--debug`, or `log.level: debug` in the configuration the command would read. */
+async function debugWanted(values: Values): Promise<boolean> {
+  if (values['debug'] === true) return true;
+  try {
+    const { loadConfig } = await import('./config/load.js');
+    const { providerIds } = await import('./adapters/providers.js');
+    const { config } = loadConfig({
+      cwd: process.cwd(),
+      env: process.env,
+      configFile: str(values['config']),
+      schema: { providers: providerIds() },
+    });
+    return config.log.level === 'debug';
+  } catch {
+    return false;
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  let values: Values = {};
+  try {
+    const parsed = parseCommandLine(argv, VERSION);
+    if (parsed.kind === 'version') {
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    if (parsed.kind === 'help') {
+      process.stdout.write(parsed.text + (parsed.more ? await parsed.more() : ''));
+      return 0;
+    }
+    values = parsed.values;
+    // A crash of a running server or simulator is reported like any runtime failure: one
+    // line and exit 1, the stack only when debugging.
+    process.once('uncaughtException', (e) => {
+      void debugWanted(parsed.values).then((debug) => {
+        const f = failure(e, { debug });
+        process.stderr.write(f.text);
+        process.exit(f.exitCode);
+      });
+    });
+    return await run(parsed.command.name, parsed.values, parsed.positionals);
+  } catch (e) {
+    const f = failure(e, { debug: await debugWanted(values) });
+    process.stderr.write(f.text);
+    return f.exitCode;
   }
 }
 
@@ -187,11 +186,9 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (e: unknown) => {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`${e.message}\n`);
-      process.exit(2);
-    }
-    process.stderr.write(`coalmine: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    // Not reached: main reports its own failures. Kept so that nothing ends as an unhandled
+    // rejection with Node's stack dump.
+    process.stderr.write(`coalmine: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   },
 );

@@ -18,6 +18,7 @@ import { Quarantine } from './canary/quarantine.js';
 import { CanaryService } from './canary/service.js';
 import { canaryRoutes } from './http/admin-canaries.js';
 import { fanout } from './model/sink.js';
+import { listenError } from './commands/user-error.js';
 import { ConfigError, formatIssue } from './errors.js';
 import { createAdminServer } from './http/admin.js';
 import { policyRoutes } from './http/admin-policies.js';
@@ -75,10 +76,17 @@ export interface Running {
   shutdown(): Promise<void>;
 }
 
-function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+/**
+ * Listens, or rejects with a UserError naming `setting` when the address cannot be used (in
+ * use, not local, privileged): the operator fixes that by choosing another address.
+ */
+function listen(
+  server: Server,
+  where: { host: string; port: number; setting: string },
+): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server.address() as AddressInfo));
+    server.once('error', (e) => reject(listenError(e, where)));
+    server.listen(where.port, where.host, () => resolve(server.address() as AddressInfo));
   });
 }
 
@@ -296,8 +304,23 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     },
   });
 
-  const ta = await listen(traffic, config.listen.host, config.listen.port);
-  const aa = await listen(adminServer, config.admin.listen.host, config.admin.listen.port);
+  let ta: AddressInfo;
+  let aa: AddressInfo;
+  try {
+    ta = await listen(traffic, {
+      ...config.listen,
+      setting: '--listen (or listen: in the config)',
+    });
+    aa = await listen(adminServer, {
+      ...config.admin.listen,
+      setting: '--admin-listen (or admin.listen: in the config)',
+    });
+  } catch (e) {
+    // Nothing is served yet: close what did start (the simulator, watchers, canaries).
+    traffic.close();
+    await core.close();
+    throw e;
+  }
   const url = hostUrl(ta);
   const adminUrl = hostUrl(aa);
   log.info('coalmine listening', {

@@ -11,7 +11,9 @@ import {
 import type { CanaryResult } from '../canary/runner.js';
 import { sample } from '../canary/runner.js';
 import type { Core, ServeOptions } from '../main.js';
+import { canaryResultJson } from './canary-json.js';
 import type { Io } from './policy.js';
+import { UserError } from './user-error.js';
 
 export interface CanaryCommandOptions {
   configFile: string | undefined;
@@ -94,7 +96,7 @@ export function run(opts: CanaryCommandOptions, io: Io, makeCore: MakeCore): Pro
     }
     if (unknownIds(core, opts.ids, io)) return 2;
     const results = await core.canaries.runAll(opts.ids);
-    if (opts.json) io.out(`${JSON.stringify(results, null, 2)}\n`);
+    if (opts.json) io.out(`${JSON.stringify(results.map(canaryResultJson), null, 2)}\n`);
     else {
       const failed = results.filter((r) => r.result !== 'pass').length;
       io.out(`${resultTable(results)}\n\n${results.length - failed} passed, ${failed} failed\n`);
@@ -109,10 +111,11 @@ export async function baseline(
   io: Io,
   makeCore: MakeCore,
 ): Promise<number> {
-  if (!opts.out) {
-    io.err('usage: coalmine canary baseline --out FILE [--config FILE] [--id ID]…\n');
-    return 2;
-  }
+  if (!opts.out)
+    throw new UserError(
+      'CLI_MISSING_ARGUMENT',
+      'canary baseline: --out FILE is required (see coalmine canary baseline --help)',
+    );
   const out = resolve(io.cwd, opts.out);
   return withCore(opts, io, makeCore, async (core) => {
     if (unknownIds(core, opts.ids, io)) return 2;

@@ -1,6 +1,6 @@
 /** `coalmine policy lint|test|schema`. Each returns the process exit code. */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { providerIds } from '../adapters/providers.js';
 import { loadConfig } from '../config/load.js';
 import { parseYaml, validateYaml } from '../config/yaml-file.js';
@@ -9,6 +9,7 @@ import type { SourceIssue } from '../errors.js';
 import { loadPolicySet } from '../policy/loader.js';
 import { loadCanaries } from '../canary/loader.js';
 import { canaryUpstreams } from '../main.js';
+import { fileArguments } from './files.js';
 
 /** Stands in for the configured upstreams when a canary file is linted on its own. */
 const ANY_UPSTREAM = canaryUpstreams([]);
@@ -42,11 +43,7 @@ export function lint(files: string[], io: Io): number {
   }
   const issues: SourceIssue[] = [];
   const policies: string[] = [];
-  for (const f of files.map((x) => resolve(io.cwd, x))) {
-    if (!existsSync(f)) {
-      issues.push({ file: f, line: 1, col: 1, message: 'file not found' });
-      continue;
-    }
+  for (const f of fileArguments('policy lint', files, io.cwd)) {
     const { value, issues: syntax } = parseYaml(readText(f), f);
     if (syntax.length) {
       issues.push(...syntax);
@@ -119,7 +116,7 @@ export function test(files: string[], io: Io): number {
   }
   let passed = 0;
   let failed = 0;
-  for (const f of files.map((x) => resolve(io.cwd, x))) {
+  for (const f of fileArguments('policy test', files, io.cwd)) {
     const r = runTestFile(f);
     for (const i of r.issues) io.err(`${formatIssue(i)}\n`);
     if (r.issues.length) failed++;

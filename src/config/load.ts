@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { Config, SchemaContext } from './schema.js';
 import { configSchema } from './schema.js';
-import { listenAddress } from './units.js';
+import { listenAddress, SAME_ADDRESS, sameAddress } from './units.js';
 import type { Env } from './yaml-file.js';
 import { loadYamlFile } from './yaml-file.js';
 
@@ -46,26 +46,11 @@ export function loadConfig(opts: LoadOptions): LoadedConfig {
     config = schema.parse({});
   }
 
-  const upstreamUrl = opts.upstream ?? opts.env['COALMINE_UPSTREAM'];
-  if (upstreamUrl) {
-    const r = schema.safeParse({ upstreams: [{ name: 'default', url: upstreamUrl }] });
-    if (!r.success)
-      throw new ConfigError([
-        {
-          file: '--upstream',
-          line: 1,
-          col: 1,
-          message: r.error.issues[0]?.message ?? 'invalid upstream',
-        },
-      ]);
-    config = { ...config, upstreams: r.data.upstreams };
-  }
+  config = withUpstream(config, schema, opts);
+  config = withAdminToken(config, schema, opts.env);
   const address = (flag: string, v: string) => {
     const r = listenAddress.safeParse(v);
-    if (!r.success)
-      throw new ConfigError([
-        { file: flag, line: 1, col: 1, message: r.error.issues[0]?.message ?? 'invalid address' },
-      ]);
+    if (!r.success) throw flagError(flag, r.error.issues[0]?.message ?? 'invalid address');
     return r.data;
   };
   if (opts.listen) config = { ...config, listen: address('--listen', opts.listen) };
@@ -74,5 +59,59 @@ export function loadConfig(opts: LoadOptions): LoadedConfig {
       ...config,
       admin: { ...config.admin, listen: address('--admin-listen', opts.adminListen) },
     };
+  // The file's own addresses are checked by the schema (at file:line:col); this catches a
+  // flag that makes them equal.
+  if ((opts.listen || opts.adminListen) && sameAddress(config.listen, config.admin.listen))
+    throw flagError(
+      opts.adminListen ? '--admin-listen' : '--listen',
+      `${SAME_ADDRESS} (${config.listen.host}:${config.listen.port})`,
+    );
   return { config, file, baseDir: file ? dirname(file) : opts.cwd };
+}
+
+/** A problem with a flag or environment variable: the CLI prints it as `NAME: message`. */
+function flagError(name: string, message: string): ConfigError {
+  return new ConfigError([{ file: name, line: 1, col: 1, message }]);
+}
+
+/**
+ * `--upstream` / `COALMINE_UPSTREAM` replace the configured upstreams with one named
+ * `default`; `COALMINE_PROVIDER` says which provider it is (default: the schema's first).
+ */
+function withUpstream(config: Config, schema: ReturnType<typeof configSchema>, opts: LoadOptions) {
+  const url = opts.upstream ?? opts.env['COALMINE_UPSTREAM'];
+  const provider = opts.env['COALMINE_PROVIDER'] || undefined;
+  if (!url) {
+    if (provider)
+      throw flagError(
+        'COALMINE_PROVIDER',
+        'is set but there is no COALMINE_UPSTREAM (or --upstream) for it to apply to; set both, or configure upstreams: in coalmine.yaml',
+      );
+    return config;
+  }
+  const source = opts.upstream ? '--upstream' : 'COALMINE_UPSTREAM';
+  const r = schema.safeParse({ upstreams: [{ name: 'default', url, provider }] });
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    if (issue?.path.includes('provider'))
+      throw flagError(
+        'COALMINE_PROVIDER',
+        `unknown provider ${JSON.stringify(provider)}; use one of ${opts.schema.providers.join(', ')}`,
+      );
+    throw flagError(source, `${issue?.message ?? 'invalid upstream'} (got ${JSON.stringify(url)})`);
+  }
+  return { ...config, upstreams: r.data.upstreams };
+}
+
+/** `COALMINE_ADMIN_TOKEN` opens the admin API (and replaces a configured admin.token). */
+function withAdminToken(config: Config, schema: ReturnType<typeof configSchema>, env: Env) {
+  const token = env['COALMINE_ADMIN_TOKEN'];
+  if (!token) return config;
+  const r = schema.safeParse({ admin: { token } });
+  if (!r.success)
+    throw flagError(
+      'COALMINE_ADMIN_TOKEN',
+      'must be at least 16 characters (e.g. the output of: openssl rand -hex 24)',
+    );
+  return { ...config, admin: { ...config.admin, token: r.data.admin.token } };
 }

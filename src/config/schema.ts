@@ -4,7 +4,7 @@
  * registry, which the core does not import.
  */
 import { z } from 'zod';
-import { durationMs, listenAddress, sizeBytes } from './units.js';
+import { durationMs, listenAddress, SAME_ADDRESS, sameAddress, sizeBytes } from './units.js';
 
 export interface SchemaContext {
   /** Provider ids from the adapter registry; the first is the default. */
@@ -124,6 +124,12 @@ export function configSchema(ctx: SchemaContext) {
         .default({ level: 'info' }),
     })
     .superRefine((cfg, ctx) => {
+      if (sameAddress(cfg.listen, cfg.admin.listen))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['admin', 'listen'],
+          message: `${SAME_ADDRESS} (${cfg.listen.host}:${cfg.listen.port})`,
+        });
       if (cfg.limits.request_bytes_in_flight < cfg.limits.request_body)
         ctx.addIssue({
           code: 'custom',

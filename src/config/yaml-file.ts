@@ -124,6 +124,12 @@ function kindOf(s: Stats): string {
   return 'not a file';
 }
 
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file; check the path',
+  EACCES: 'permission denied',
+  ENOTDIR: 'a part of the path is not a directory',
+};
+
 const mib = (n: number) => `${Math.round((n / 1024 ** 2) * 100) / 100} MiB`;
 
 /**
@@ -164,7 +170,9 @@ export function readSourceFile(
     }
     return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
   } catch (e) {
-    return refuse(`cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code ? READ_ERRORS[code] : undefined;
+    return refuse(`cannot read file: ${code ?? String(e)}${why ? ` (${why})` : ''}`);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

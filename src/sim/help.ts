@@ -10,10 +10,12 @@ export function scenarioHelp(): string {
   return DIRECTIVES.map((d) => `  ${directiveUsage(d).padEnd(width)}${d.effect}\n`).join('');
 }
 
-/** The whole help text of `coalmine sim`. */
-export function simHelp(): string {
-  return `usage: coalmine sim [--port N] [--host HOST] [--scenario SPEC]
-
+/**
+ * What `coalmine sim --help` says after the CLI's usage and options: the wire formats, how
+ * scenarios are given, the directives, examples.
+ */
+export function simDetails(): string {
+  return `
 The built-in simulated upstream: OpenAI chat/completions, completions, responses and
 embeddings, Anthropic messages, Ollama chat and generate (streaming and not), plus
 GET /v1/models and GET /api/tags. Default: 127.0.0.1:8792.

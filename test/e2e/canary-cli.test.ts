@@ -42,6 +42,11 @@ describe('coalmine canary run', () => {
     const results = JSON.parse(r.out) as { id: string; result: string; tokens: number }[];
     expect(results).toEqual([expect.objectContaining({ id: 'red-planet', result: 'pass' })]);
     expect(results[0]!.tokens).toBeGreaterThan(0);
+    // The admin API's naming: snake_case keys, RFC 3339 times.
+    const first = results[0] as unknown as Record<string, unknown>;
+    for (const k of Object.keys(first)) expect(k).toMatch(/^[a-z]+(_[a-z]+)*$/);
+    expect(first['finished_at']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(first['duration_seconds']).toEqual(expect.any(Number));
     const bad = await cli(['canary', 'run', '--id', 'nope'], dir);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/unknown canary id: nope/);

@@ -156,12 +156,34 @@ limits: { request_body: 1mb }
       'coalmine.yaml:2:10: environment variable NOPE is not set',
     ],
     ['bad listen', 'listen: "host:99999"\n', 'coalmine.yaml:1:9: listen: invalid listen address'],
+    [
+      'a duration without a unit',
+      'upstreams:\n  - name: a\n    url: http://h\n    timeouts: { first_byte: 30 }\n',
+      'coalmine.yaml:4:29: upstreams.0.timeouts.first_byte: invalid duration 30: a duration needs a unit; did you mean "30ms" or "30s"?',
+    ],
+    [
+      'a quoted duration without a unit',
+      'shutdown: { grace: "1.5" }\n',
+      'coalmine.yaml:1:20: shutdown.grace: invalid duration 1.5: a duration needs a unit; did you mean "1.5ms" or "1.5s"?',
+    ],
+    [
+      'traffic and admin on one address',
+      'listen: 127.0.0.1:7000\nadmin:\n  listen: 127.0.0.1:7000\n',
+      'coalmine.yaml:3:11: admin.listen: the admin listener cannot share the traffic address',
+    ],
   ])('reports %s at file:line:col', (_name, text, expected) => {
     const errors = errorsOf(text);
     expect(
       errors.some((e) => e.startsWith(expected)),
       errors.join('\n'),
     ).toBe(true);
+  });
+
+  it('takes a duration of 0 without a unit', () => {
+    const { dir, file } = withFile('shutdown: { grace: 0 }\n');
+    expect(
+      loadConfig({ cwd: dir, env: {}, configFile: file, schema: providers }).config.shutdown.grace,
+    ).toBe(0);
   });
 
   it('reports a missing file clearly', () => {

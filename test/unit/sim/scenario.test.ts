@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { simHelp } from '../../../src/sim/help.js';
+import { simDetails } from '../../../src/sim/help.js';
 import {
   DIRECTIVES,
   NO_SCENARIO,
@@ -73,7 +73,7 @@ describe('sim --help', () => {
   it.each(DIRECTIVES.map((d) => [d.arg ? `${d.name}=${d.arg}` : d.name, d.effect]))(
     'lists %s',
     (usage, effect) =>
-      expect(simHelp()).toMatch(
+      expect(simDetails()).toMatch(
         new RegExp(
           `^  ${usage.replace(/[-=]/g, '\\$&')} +${effect.replace(/[()|.+*?[\]\\]/g, '\\$&')}$`,
           'm',

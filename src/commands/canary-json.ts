@@ -1,0 +1,36 @@
+/**
+ * `coalmine canary run --json`: a result as the admin API shows it (`GET /admin/canaries`,
+ * `POST /admin/canaries/:id/run`): snake_case keys, durations in seconds, RFC 3339 times.
+ * test/unit/commands/canary-json.test.ts holds the two to the same keys.
+ */
+import type { CanaryResult } from '../canary/runner.js';
+
+export interface CanaryResultJson {
+  id: string;
+  upstream: string;
+  model: string;
+  result: CanaryResult['result'];
+  reasons: string[];
+  /** Distribution canaries: the permutation p-value; absent otherwise. */
+  p_value: number | undefined;
+  tokens: number;
+  calls: number;
+  duration_seconds: number;
+  /** RFC 3339 (UTC). */
+  finished_at: string;
+}
+
+export function canaryResultJson(r: CanaryResult): CanaryResultJson {
+  return {
+    id: r.id,
+    upstream: r.upstream,
+    model: r.model,
+    result: r.result,
+    reasons: r.reasons,
+    p_value: r.pValue,
+    tokens: r.tokens,
+    calls: r.calls,
+    duration_seconds: r.durationSeconds,
+    finished_at: new Date(r.finishedAt).toISOString(),
+  };
+}
