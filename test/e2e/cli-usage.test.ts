@@ -51,7 +51,8 @@ describe('help', () => {
       const r = await cli([...name.split(' '), '--help']);
       expect(r.code).toBe(0);
       expect(r.err).toBe('');
-      expect(r.out).toBe(COMMANDS.find((c) => c.name === name)!.help);
+      const spec = COMMANDS.find((c) => c.name === name)!;
+      expect(r.out).toBe(spec.help + (spec.moreHelp ? await spec.moreHelp() : ''));
       expect(r.out).toMatch(new RegExp(`^usage: coalmine ${name}`));
     },
   );
