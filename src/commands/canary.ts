@@ -11,7 +11,7 @@ import {
 import type { CanaryResult } from '../canary/runner.js';
 import { sample } from '../canary/runner.js';
 import type { Core, ServeOptions } from '../main.js';
-import { canaryResultJson } from './canary-json.js';
+import { canaryResultJson } from '../canary/result-json.js';
 import type { Io } from './policy.js';
 import { UserError } from './user-error.js';
 

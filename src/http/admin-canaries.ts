@@ -5,21 +5,10 @@
 import type { AdminRoutes } from './admin-router.js';
 import { canaryKind } from '../canary/loader.js';
 import type { Quarantine } from '../canary/quarantine.js';
-import type { CanaryResult } from '../canary/runner.js';
+import { canaryResultJson } from '../canary/result-json.js';
 import type { CanaryService } from '../canary/service.js';
 
-const view = (r: CanaryResult) => ({
-  id: r.id,
-  upstream: r.upstream,
-  model: r.model,
-  result: r.result,
-  reasons: r.reasons,
-  p_value: r.pValue,
-  tokens: r.tokens,
-  calls: r.calls,
-  duration_seconds: r.durationSeconds,
-  finished_at: new Date(r.finishedAt).toISOString(),
-});
+const view = canaryResultJson;
 
 export function canaryRoutes(canaries: CanaryService, quarantine: Quarantine) {
   return <R>(admin: AdminRoutes<R>): void => {

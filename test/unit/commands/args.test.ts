@@ -16,13 +16,18 @@ function rejection(argv: string[]): UserError {
 }
 
 describe('the command line', () => {
-  it.each(COMMANDS.map((c) => [c.name]))('"%s --help" and "help %s" print its own help', (name) => {
-    const own = COMMANDS.find((c) => c.name === name)!.help;
-    expect(parse([...name.split(' '), '--help'])).toEqual({ kind: 'help', text: own });
-    expect(parse([...name.split(' '), '-h'])).toEqual({ kind: 'help', text: own });
-    expect(parse(['help', ...name.split(' ')])).toEqual({ kind: 'help', text: own });
-    expect(own).toMatch(new RegExp(`^usage: coalmine ${name}`));
-  });
+  it.each(COMMANDS.map((c) => [c.name]))(
+    '"%s --help" and "help" with its name print its own help',
+    (name) => {
+      const spec = COMMANDS.find((c) => c.name === name)!;
+      const own = spec.help;
+      const help = { kind: 'help', text: own, more: spec.moreHelp };
+      expect(parse([...name.split(' '), '--help'])).toEqual(help);
+      expect(parse([...name.split(' '), '-h'])).toEqual(help);
+      expect(parse(['help', ...name.split(' ')])).toEqual(help);
+      expect(own).toMatch(new RegExp(`^usage: coalmine ${name}`));
+    },
+  );
 
   it.each([
     [['--version'], { kind: 'version' }],

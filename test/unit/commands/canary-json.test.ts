@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CanaryResult } from '../../../src/canary/runner.js';
 import type { CanaryService } from '../../../src/canary/service.js';
 import type { Quarantine } from '../../../src/canary/quarantine.js';
-import { canaryResultJson } from '../../../src/commands/canary-json.js';
+import { canaryResultJson } from '../../../src/canary/result-json.js';
 import type { AdminContext, AdminHandler } from '../../../src/http/admin-router.js';
 import { canaryRoutes } from '../../../src/http/admin-canaries.js';
 

@@ -1,9 +1,9 @@
 /**
- * `coalmine canary run --json`: a result as the admin API shows it (`GET /admin/canaries`,
- * `POST /admin/canaries/:id/run`): snake_case keys, durations in seconds, RFC 3339 times.
- * test/unit/commands/canary-json.test.ts holds the two to the same keys.
+ * A canary result as JSON, the one shape for the admin API (`GET /admin/canaries`,
+ * `POST /admin/canaries/:id/run`) and `coalmine canary run --json`: snake_case keys, durations
+ * in seconds, RFC 3339 times. test/unit/commands/canary-json.test.ts compares the two outputs.
  */
-import type { CanaryResult } from '../canary/runner.js';
+import type { CanaryResult } from './runner.js';
 
 export interface CanaryResultJson {
   id: string;
