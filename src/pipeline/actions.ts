@@ -38,16 +38,21 @@ export interface BufferedReply {
   ours: Record<string, string>;
 }
 
+/** The head of a block answer: the provider's error body, never retried. */
+export function blockHead(body: string, ours: Record<string, string>): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(body)),
+    'x-should-retry': 'false',
+    ...ours,
+  };
+}
+
 export function sendBuffered(r: BufferedReply): void {
   const decision = r.verdict?.decision ?? 'pass';
   if (decision === 'block' && r.verdict) {
     const body = r.adapter.errorBody(blockError(r.verdict.blockedBy));
-    r.out.head(400, {
-      'content-type': 'application/json',
-      'content-length': String(Buffer.byteLength(body)),
-      'x-should-retry': 'false',
-      ...r.ours,
-    });
+    r.out.head(400, blockHead(body, r.ours));
     r.out.end(body);
     return;
   }

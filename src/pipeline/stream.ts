@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import type { Framing } from '../adapters/framing.js';
 import { createFramer } from '../adapters/framing.js';
 import type { FrameBatch } from '../adapters/framing.js';
-import type { Frame, StreamPosition, WireAdapter } from '../adapters/types.js';
+import type { Frame, StreamPosition, WireAdapter, WireError } from '../adapters/types.js';
 import { CoalmineError, isCoalmineError } from '../errors.js';
 import type { StreamAbortReason } from '../model/sink.js';
 import type { Abort } from '../upstream/abort.js';
@@ -49,6 +49,11 @@ export interface RelayOptions {
    * Absent (no policies), the upstream's error frame is relayed as it came.
    */
   checkError?: ((texts: readonly string[]) => CheckedTexts) | undefined;
+  /**
+   * A block decided before any byte reached the client: answers it as a plain error and
+   * returns true, or returns false (the head went out) for the in-band error.
+   */
+  answerBlock?: ((err: WireError) => boolean) | undefined;
 }
 
 export interface RelayResult {
@@ -170,7 +175,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       const err = blockError(by);
       o.abortUpstream(new CoalmineError('POLICY_BLOCKED', 'stream blocked by policy'));
       if (!wrote) o.onFirstWrite();
-      o.out.end(o.adapter.streamError(err, at()));
+      if (!o.answerBlock?.(err)) o.out.end(o.adapter.streamError(err, at()));
       finish({ abortReason: 'policy_block', error: undefined });
       return true;
     };

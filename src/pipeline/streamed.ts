@@ -20,6 +20,8 @@ import type { Exchange } from './exchange.js';
 import { firstByte } from './exchange.js';
 import { describeFault, isUpstreamFault } from './faults.js';
 import { GatedEmitter } from './gated-emitter.js';
+import { blockHead } from './actions.js';
+import { DeferredHead } from './deferred-head.js';
 import { relayStream } from './stream.js';
 
 /** The gate rules of a selection of policies, computed once per loaded set and selection. */
@@ -42,9 +44,12 @@ export async function answerStream(
   rec.stream = true;
   const enc = encodingOf(res.headers['content-encoding']);
   const source: Readable = enc ? pipeStreams(res.body, decodeStream(enc), () => {}) : res.body;
-  out.head(res.status, toClientHeaders(res.headers, { decoded: !!enc, extra: x.ours }));
   const acc = new Accumulator(deps.checkLimits.maxScanChars);
   const rules = streamRules(x.policySet, selectPolicies(x.policySet, x.upstream.name, info.model));
+  // With enforcing rules the head waits for the first released byte: a block before it is
+  // answered as a plain error, with its status and `x-coalmine-decision: block`.
+  const stream = rules.length ? new DeferredHead(out) : out;
+  stream.head(res.status, toClientHeaders(res.headers, { decoded: !!enc, extra: x.ours }));
   const gate = rules.length
     ? new GatedEmitter(
         {
@@ -57,7 +62,7 @@ export async function answerStream(
         (c) => acc.toolCalls(c),
         (chunk) => {
           firstByte(x);
-          return out.write(chunk);
+          return stream.write(chunk);
         },
       )
     : undefined;
@@ -65,7 +70,7 @@ export async function answerStream(
     source,
     framing,
     adapter: x.adapter,
-    out,
+    out: stream,
     acc,
     limit: deps.limits.responseBody,
     signal: x.abort,
@@ -78,6 +83,14 @@ export async function answerStream(
     checkError: x.policySet.policies.length
       ? (texts) => checkTexts(texts, (r) => x.check(r))
       : undefined,
+    answerBlock: (err) => {
+      if (!(stream instanceof DeferredHead) || !stream.open) return false;
+      const body = x.adapter.errorBody(err);
+      x.ours['x-coalmine-decision'] = 'block';
+      rec.status = err.status;
+      stream.replace(err.status, blockHead(body, x.ours), body);
+      return true;
+    },
   });
   x.times.upstreamEnd = performance.now();
   x.span.endUpstream(res.status, acc.response, result.error?.code.toLowerCase());
