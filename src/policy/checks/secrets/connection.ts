@@ -88,6 +88,49 @@ export const connection: readonly Detector[] = [
       return realPassword(s.replace(/["']$/, ''), user);
     },
   },
+  // Passwords given on a command line (attack review, issue 14): the MySQL and MariaDB
+  // clients' `-pPASSWORD` (no space: `-p` alone prompts) and `--password=`, `sshpass -p`,
+  // `docker login -p` / `--password`, `aws configure set aws_secret_access_key`.
+  {
+    id: 'mysql-password-flag',
+    provider: 'MySQL client',
+    family,
+    keywords: ['mysql', 'mariadb'],
+    maxSpan: 800,
+    settle: /(?<!\\)\r?\n/,
+    re: /\b(?:mysql(?:dump|admin|import|check|sh)?|mariadb(?:-dump|-admin)?)\b(?:[^\r\n\\]|\\\r?\n|\\(?!\r?\n)){0,300}?[ \t](?:-p(?<s>[^\s"'-][^\s"']{2,127})|--password=["']?(?<t>[^\s"']{3,128}))/g,
+    validate: (s) => realPassword(s.replace(/["']$/, '')),
+  },
+  {
+    id: 'sshpass-password',
+    provider: 'sshpass',
+    family,
+    keywords: ['sshpass'],
+    maxSpan: 300,
+    settle: /[\s"']/,
+    re: /\bsshpass[ \t]{1,4}-p[ \t]{0,4}["']?(?<s>[^\s"']{3,128})/g,
+    validate: (s) => realPassword(s),
+  },
+  {
+    id: 'docker-login-password',
+    provider: 'Docker',
+    family,
+    keywords: ['docker login'],
+    maxSpan: 800,
+    settle: /(?<!\\)\r?\n/,
+    re: /\bdocker login\b(?:[^\r\n\\]|\\\r?\n|\\(?!\r?\n)){0,300}?[ \t](?:-p|--password)(?:[ \t]{1,4}|=)["']?(?<s>[^\s"']{3,256})/g,
+    validate: (s) => realPassword(s),
+  },
+  {
+    id: 'aws-configure-secret',
+    provider: 'AWS CLI',
+    family,
+    keywords: ['aws_secret_access_key'],
+    maxSpan: 300,
+    settle: /[^A-Za-z0-9/+=]/,
+    re: /\baws configure set aws_secret_access_key[ \t]{1,4}["']?(?<s>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/g,
+    validate: (s) => realPassword(s),
+  },
 ];
 
 function decode(s: string): string {
