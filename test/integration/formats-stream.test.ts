@@ -316,12 +316,28 @@ describe.each(FORMATS)('streaming guarantee: $name', (f) => {
     );
   });
 
-  it("blocks in-band with the format's own error and no terminator", async () => {
-    const out = await through(f, f.stream(['Use AKIAZ7QX', '3MPLW5N2RTVB now']), [4096], blocking);
+  it("blocks in-band with the format's own error and no terminator once bytes went out", async () => {
+    const body = f.stream(['Sure. ', 'Use AKIAZ7QX', '3MPLW5N2RTVB now']);
+    // The first read releases "Sure. ", so the head and some text went out before the block.
+    const out = await through(f, body, [body.indexOf('Use AKIA'), 1 << 20], blocking);
     const v = f.view(out);
     expect(v.error).toMatch(/strict.*creds|creds.*strict/);
     expect(v.done).toBe(false);
     expect(out).not.toContain('AKIAZ7QX3MPLW5N2RTVB');
+  });
+
+  it('blocks with a plain 400 and x-coalmine-decision: block when nothing went out yet', async () => {
+    const up = new FakeUpstream(() => ({
+      headers: { 'content-type': f.contentType },
+      chunks: [Buffer.from(f.stream(['Use AKIAZ7QX', '3MPLW5N2RTVB now']))],
+    }));
+    const res = await testApp({ upstream: up, policies: blocking }).post(f.path, f.body);
+    const text = await res.text();
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-coalmine-decision')).toBe('block');
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    expect(text).toMatch(/strict.*creds|creds.*strict/);
+    expect(text).not.toContain('AKIAZ7QX');
   });
 });
 

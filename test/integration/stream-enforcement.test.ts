@@ -152,11 +152,13 @@ describe('streaming enforcement', () => {
     expect(records[0]?.chunkSeconds.every((x) => x >= 0 && x < 1)).toBe(true);
   });
 
-  it('blocks in-band: the error event, then a clean end without [DONE], nothing of the match sent', async () => {
+  it('blocks in-band once bytes went out: the error event, then a clean end without [DONE], nothing of the match sent', async () => {
     const block = policySetFrom({ 'p.yaml': PACK.replace('action: redact', 'action: block') });
+    const body = stream(['Sure, ', 'the key is AKIAZ7QX', '3MPLW5N2RTVB and more.']);
+    const at = body.indexOf('the key');
     const up = new FakeUpstream(() => ({
       headers: SSE,
-      chunks: [stream(['Sure, ', 'the key is AKIAZ7QX', '3MPLW5N2RTVB and more.'])],
+      chunks: [body.slice(0, at), body.slice(at)],
     }));
     const { post, records } = testApp({ upstream: up, policies: block });
     const view = clientView(await (await post(CHAT, chatBody({ stream: true }))).text());
