@@ -1,0 +1,64 @@
+import { createHash, createHmac } from 'node:crypto';
+import { canonicalJson } from './canonical.js';
+
+/** `prev` of the very first record of a chain. */
+export const ZERO_HASH = '0'.repeat(64);
+
+/** Fields every record carries; an event's own fields of these names are overwritten. */
+export const RESERVED = ['seq', 'time', 'type', 'prev', 'hash'] as const;
+
+/** What a caller hands the audit log: an event name plus its JSON-serialisable fields. */
+export interface AuditEvent {
+  type: string;
+  [field: string]: unknown;
+}
+
+/**
+ * One line of the audit file.
+ * - `seq`: 0 for the first record of a chain, +1 per record, continuing across rotated files.
+ * - `time`: RFC 3339 (UTC, `Date.toISOString`) — when the event was appended, or for the log's
+ *   own `gap` / `recovered` records, when they were written.
+ * - `type`: the event name; the log itself writes `gap` (records dropped on a full queue,
+ *   `dropped: n`) and `recovered` (a torn last line found on start, `torn_bytes`,
+ *   `torn_base64`).
+ * - `prev`: the previous record's `hash` (`ZERO_HASH` for the first).
+ * - `hash`: SHA-256 hex over the canonical JSON of the record without `hash`; HMAC-SHA-256
+ *   with the configured key instead when there is one.
+ */
+export interface AuditRecord {
+  seq: number;
+  time: string;
+  type: string;
+  prev: string;
+  hash: string;
+  [field: string]: unknown;
+}
+
+/** The hash of a record (its `hash` member, if any, is left out). */
+export function hashRecord(record: Record<string, unknown>, key?: Buffer): string {
+  const { hash: _hash, ...body } = record;
+  const text = canonicalJson(body);
+  return (key ? createHmac('sha256', key) : createHash('sha256')).update(text).digest('hex');
+}
+
+/**
+ * Builds and serialises a record: the canonical body with `hash` appended as its last
+ * member, plus a newline. (The line is therefore not itself canonical; the verifier parses
+ * it and recomputes, so the line's key order is not part of the contract.)
+ */
+export function sealRecord(
+  event: AuditEvent,
+  chain: { seq: number; prev: string; time: string; key?: Buffer | undefined },
+): { line: string; hash: string } {
+  const body: Record<string, unknown> = { ...event };
+  for (const k of RESERVED) delete body[k];
+  body.seq = chain.seq;
+  body.time = chain.time;
+  body.type = event.type;
+  body.prev = chain.prev;
+  const text = canonicalJson(body);
+  const hash = (chain.key ? createHmac('sha256', chain.key) : createHash('sha256'))
+    .update(text)
+    .digest('hex');
+  return { line: `${text.slice(0, -1)},"hash":"${hash}"}\n`, hash };
+}
