@@ -1,0 +1,147 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { chainFiles } from '../../../src/audit/rotate.js';
+import { hashRecord } from '../../../src/audit/record.js';
+import { verifyAudit } from '../../../src/audit/verify.js';
+import type { AuditFailure } from '../../../src/audit/verify.js';
+import { readLines, tempDir, writeEvents, writeLines } from './helpers.js';
+import { writeFile } from 'node:fs/promises';
+
+const KEY = Buffer.from('a-sixteen-char-key!!');
+
+/** Re-seal an edited record so only the chain (not the hash) gives the tampering away. */
+function reseal(line: string, edit: (r: Record<string, unknown>) => void, key?: Buffer): string {
+  const r = JSON.parse(line) as Record<string, unknown>;
+  edit(r);
+  r.hash = hashRecord(r, key);
+  return JSON.stringify(r);
+}
+
+type Tamper = (lines: string[]) => string[];
+
+const cases: {
+  name: string;
+  tamper: Tamper;
+  line: number;
+  reason: AuditFailure;
+  key?: Buffer | undefined;
+}[] = [
+  {
+    name: 'delete a middle line',
+    tamper: (l) => l.filter((_, i) => i !== 3),
+    line: 4,
+    reason: 'seq',
+  },
+  { name: 'delete the first line', tamper: (l) => l.slice(1), line: 1, reason: 'seq' },
+  {
+    name: 'insert a line',
+    tamper: (l) => [...l.slice(0, 2), l[1]!, ...l.slice(2)],
+    line: 3,
+    reason: 'seq',
+  },
+  {
+    name: 'reorder two lines',
+    tamper: (l) => [l[0]!, l[2]!, l[1]!, ...l.slice(3)],
+    line: 2,
+    reason: 'seq',
+  },
+  {
+    name: 'edit a field',
+    tamper: (l) => l.map((x, i) => (i === 5 ? x.replace('"pass"', '"block"') : x)),
+    line: 6,
+    reason: 'hash',
+  },
+  {
+    name: 'edit a field and recompute its hash',
+    tamper: (l) => l.map((x, i) => (i === 5 ? reseal(x, (r) => (r.verdict = 'block'), KEY) : x)),
+    line: 7,
+    reason: 'prev',
+  },
+  {
+    name: 'delete a line and renumber the rest',
+    tamper: (l) =>
+      l.filter((_, i) => i !== 3).map((x, i) => (i >= 3 ? reseal(x, (r) => (r.seq = i), KEY) : x)),
+    line: 4,
+    reason: 'prev',
+  },
+  {
+    name: 'wrong key',
+    tamper: (l) => l,
+    line: 1,
+    reason: 'hash',
+    key: Buffer.from('another-key-entirely'),
+  },
+  {
+    name: 'keyed log checked without a key',
+    tamper: (l) => l,
+    line: 1,
+    reason: 'hash',
+    key: undefined,
+  },
+  {
+    name: 'not JSON',
+    tamper: (l) => l.map((x, i) => (i === 2 ? x.slice(0, -1) : x)),
+    line: 3,
+    reason: 'malformed',
+  },
+  {
+    name: 'empty line',
+    tamper: (l) => [...l.slice(0, 4), '', ...l.slice(4)],
+    line: 5,
+    reason: 'malformed',
+  },
+];
+
+describe('verifyAudit', () => {
+  it('accepts an untouched log', async () => {
+    const file = join(await tempDir(), 'audit.log');
+    await writeEvents({ path: file, key: KEY }, 10);
+    expect(await verifyAudit([file], KEY)).toMatchObject({ ok: true, records: 10, firstSeq: 0 });
+  });
+
+  it.each(cases)('detects: $name', async ({ tamper, line, reason, ...rest }) => {
+    const file = join(await tempDir(), 'audit.log');
+    await writeEvents({ path: file, key: KEY }, 10);
+    await writeLines(file, tamper(await readLines(file)));
+    const key = 'key' in rest ? rest.key : KEY;
+    expect(await verifyAudit([file], key)).toMatchObject({ ok: false, file, line, reason });
+  });
+
+  it('detects a truncated (torn) last line', async () => {
+    const file = join(await tempDir(), 'audit.log');
+    await writeEvents({ path: file }, 3);
+    const lines = await readLines(file);
+    await writeFile(file, `${lines.join('\n')}\n${lines[2]!.slice(0, 20)}`);
+    expect(await verifyAudit([file])).toMatchObject({ ok: false, line: 4, reason: 'torn' });
+  });
+
+  it('detects a missing file in the middle of the chain', async () => {
+    const file = join(await tempDir(), 'audit.log');
+    await writeEvents({ path: file, maxBytes: 600, keep: 50 }, 20);
+    const files = await chainFiles(file, 50);
+    expect(files.length).toBeGreaterThan(3);
+    expect(await verifyAudit(files)).toMatchObject({ ok: true, records: 20 });
+    await rm(files[1]!);
+    const r = await verifyAudit(files.filter((_, i) => i !== 1));
+    expect(r).toMatchObject({ ok: false, file: files[2], line: 1, reason: 'seq' });
+  });
+
+  it('accepts a chain whose oldest files were rotated away only with start: any', async () => {
+    const file = join(await tempDir(), 'audit.log');
+    await writeEvents({ path: file, maxBytes: 600, keep: 1 }, 20);
+    expect(await verifyAudit([`${file}.1`, file])).toMatchObject({
+      ok: false,
+      reason: 'seq',
+      line: 1,
+    });
+    const r = await verifyAudit([`${file}.1`, file], undefined, { start: 'any' });
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.firstSeq).toBeGreaterThan(0);
+  });
+
+  it('reports an unreadable file', async () => {
+    const file = join(await tempDir(), 'missing.log');
+    expect(await verifyAudit([file])).toMatchObject({ ok: false, file, reason: 'unreadable' });
+  });
+});
