@@ -29,6 +29,8 @@ export interface AuditLogOptions {
 interface Pending {
   event: AuditEvent;
   time: string;
+  /** Set on the log's own gap records: how many drops it reports. */
+  gap?: number;
 }
 
 /**
@@ -79,7 +81,14 @@ export class AuditLog implements AuditWriter {
       this.droppedPending++;
       return;
     }
-    this.queue.push({ event, time: this.now().toISOString() });
+    const time = this.now().toISOString();
+    if (this.droppedPending > 0) {
+      // The gap goes where the loss happened: just before the next event that got in.
+      const n = this.droppedPending;
+      this.queue.push({ event: { type: 'gap', dropped: n }, time, gap: n });
+      this.droppedPending = 0;
+    }
+    this.queue.push({ event, time });
     this.draining ??= this.drain();
   }
 
@@ -167,15 +176,6 @@ export class AuditLog implements AuditWriter {
         const batch = this.queue.splice(0, this.queue.length);
         const chain = { seq: this.seq, prev: this.prev };
         const lines: string[] = [];
-        if (this.droppedPending > 0) {
-          lines.push(
-            this.seal({
-              event: { type: 'gap', dropped: this.droppedPending },
-              time: this.now().toISOString(),
-            }),
-          );
-          this.droppedPending = 0;
-        }
         for (const p of batch) lines.push(this.seal(p));
         try {
           await this.writeLines(lines);
@@ -184,8 +184,11 @@ export class AuditLog implements AuditWriter {
           this.writeFailures++;
           this.seq = chain.seq;
           this.prev = chain.prev;
-          this.droppedTotal += batch.length;
-          this.droppedPending += batch.length;
+          // Lost gap records' drops are still unreported: the next gap record carries them too.
+          for (const p of batch) {
+            if (p.gap === undefined) this.droppedTotal++;
+            this.droppedPending += p.gap ?? 1;
+          }
         }
       }
     } finally {
