@@ -26,5 +26,7 @@ function render(value: unknown): string | undefined {
     return `{${parts.join(',')}}`;
   }
   // Primitives (and undefined / functions / symbols, which JSON omits) as JSON renders them.
-  return JSON.stringify(value) as string | undefined;
+  // (typed `string`, but undefined for exactly those).
+  const text: string | undefined = JSON.stringify(value);
+  return text;
 }
