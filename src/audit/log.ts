@@ -176,7 +176,15 @@ export class AuditLog implements AuditWriter {
         const batch = this.queue.splice(0, this.queue.length);
         const chain = { seq: this.seq, prev: this.prev };
         const lines: string[] = [];
-        for (const p of batch) lines.push(this.seal(p));
+        for (const p of batch) {
+          try {
+            lines.push(this.seal(p));
+          } catch {
+            // Not serialisable (a BigInt, a cycle): counted, reported by the next gap record.
+            this.droppedTotal++;
+            this.droppedPending++;
+          }
+        }
         try {
           await this.writeLines(lines);
         } catch {

@@ -125,4 +125,17 @@ describe('AuditLog', () => {
     expect(() => log.append({ type: 'late' })).not.toThrow();
     expect(log.dropped).toBe(1);
   });
+
+  it('drops an event that cannot be serialised instead of failing the drain', async () => {
+    const file = join(await tempDir(), 'audit.log');
+    const log = await AuditLog.open({ path: file, now: fixedNow });
+    log.append({ type: 'bad', n: 1n });
+    await log.flush();
+    log.append({ type: 'decision', i: 1 });
+    await log.close();
+    expect(log.dropped).toBe(1);
+    const records = (await readLines(file)).map(parse);
+    expect(records.map((r) => r.type)).toEqual(['gap', 'decision']);
+    expect(await verifyAudit([file])).toMatchObject({ ok: true, records: 2 });
+  });
 });
