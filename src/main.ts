@@ -21,6 +21,7 @@ import { fanout } from './model/sink.js';
 import { listenError } from './commands/user-error.js';
 import { ConfigError, formatIssue } from './errors.js';
 import { createAdminServer } from './http/admin.js';
+import type { AdminToken } from './http/admin.js';
 import { policyRoutes } from './http/admin-policies.js';
 import { loadPolicySetAsync } from './policy/loader.js';
 import { PolicyStore } from './policy/store.js';
@@ -114,6 +115,14 @@ export function canaryUpstreams(upstreams: readonly UpstreamConfig[]) {
 async function tracingFor(): Promise<Tracing> {
   const registry = (globalThis as Record<symbol, unknown>)[Symbol.for('opentelemetry.js.api.1')];
   return registry ? (await import('./telemetry/otel.js')).otelTracing : noopTracing;
+}
+
+/** `admin.token` (named `admin`) and the named `admin.tokens`. */
+export function adminTokens(admin: LoadedConfig['config']['admin']): AdminToken[] {
+  return [
+    ...(admin.token === undefined ? [] : [{ name: 'admin', token: admin.token }]),
+    ...admin.tokens,
+  ];
 }
 
 /** Everything but the listeners: what `serve` runs and `coalmine canary` uses in process. */
@@ -281,7 +290,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     },
   });
   const adminServer = createAdminServer({
-    token: config.admin.token,
+    tokens: adminTokens(config.admin),
     ready: () => !draining,
     metrics: () => metrics.metrics(),
     metricsContentType: metrics.contentType,

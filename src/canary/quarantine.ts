@@ -81,7 +81,15 @@ export class Quarantine implements Sink {
       events: 1,
       action: policy.action,
     });
-    this.out.record({ kind: 'quarantine', upstream, model, quarantined: true, reason });
+    this.out.record({
+      kind: 'quarantine',
+      upstream,
+      model,
+      quarantined: true,
+      reason,
+      canary,
+      by: undefined,
+    });
   }
 
   /** What live traffic for this upstream and requested model must do, if it is quarantined. */
@@ -95,7 +103,8 @@ export class Quarantine implements Sink {
     return [...this.entries.values()];
   }
 
-  release(upstream: string, model: string): QuarantineEntry | undefined {
+  /** Releases a held model; `by` names who did (the admin token's configured name). */
+  release(upstream: string, model: string, by?: string): QuarantineEntry | undefined {
     const k = key(upstream, model);
     const e = this.entries.get(k);
     if (!e) return undefined;
@@ -106,7 +115,9 @@ export class Quarantine implements Sink {
       upstream,
       model,
       quarantined: false,
-      reason: undefined,
+      reason: e.reason,
+      canary: e.canary,
+      by,
     });
     return e;
   }

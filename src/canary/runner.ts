@@ -83,7 +83,7 @@ async function call(deps: RunnerDeps, c: Canary, request: object, n: number): Pr
     return {
       ok: false,
       outcome: 'error',
-      reason: `upstream answered ${res.status}: ${message.slice(0, 200)}`,
+      reason: `upstream answered ${res.status}: ${JSON.stringify(message.slice(0, 200))}`,
       tokens: 0,
     };
   }
@@ -252,6 +252,14 @@ async function judge(deps: RunnerDeps, c: Canary, spent: Called[]): Promise<Judg
   if (!one.ok) return { result: one.outcome, reasons: [one.reason] };
   const reasons = failedExpectations(c, one.answer);
   return { result: reasons.length ? 'fail' : 'pass', reasons };
+}
+
+/**
+ * A failure reason as logs, the audit log and the status page may carry it: every quoted string
+ * (answer previews, upstream messages: `preview` and JSON.stringify quote them) becomes `"…"`.
+ */
+export function publicReason(reason: string): string {
+  return reason.replace(/"(?:[^"\\]|\\.)*"/g, '"…"').slice(0, 300);
 }
 
 export function runCanary(deps: RunnerDeps, c: Canary): Promise<CanaryResult> {

@@ -6,7 +6,7 @@ import type { Sink } from '../model/sink.js';
 import type { Canary } from './loader.js';
 import type { CanaryResult, RunnerDeps } from './runner.js';
 import { pool } from './pool.js';
-import { runCanary } from './runner.js';
+import { publicReason, runCanary } from './runner.js';
 import { CanaryScheduler } from './scheduler.js';
 
 export class CanaryService {
@@ -21,6 +21,7 @@ export class CanaryService {
 
   async run(c: Canary): Promise<CanaryResult> {
     const r = await runCanary(this.runnerDeps, c);
+    const previous = this.last.get(c.id)?.result;
     this.last.set(c.id, r);
     this.sink.record({
       kind: 'canary',
@@ -28,6 +29,8 @@ export class CanaryService {
       upstream: r.upstream,
       model: r.model,
       result: r.result,
+      previous,
+      reason: r.reasons[0] === undefined ? undefined : publicReason(r.reasons[0]),
       pValue: r.pValue,
       tokens: r.tokens,
       durationSeconds: r.durationSeconds,

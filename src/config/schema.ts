@@ -65,8 +65,19 @@ export function configSchema(ctx: SchemaContext) {
         .strictObject({
           listen: listenAddress.default({ host: '127.0.0.1', port: 8791 }),
           token: z.string().min(16, 'admin.token must be at least 16 characters').optional(),
+          /** Named tokens: logs and the audit log say which one acted (`token` is `admin`). */
+          tokens: z
+            .array(
+              z.strictObject({
+                name: z
+                  .string()
+                  .regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'a token name is 1-64 of A-Z a-z 0-9 _ . @ -'),
+                token: z.string().min(16, 'an admin token must be at least 16 characters'),
+              }),
+            )
+            .default([]),
         })
-        .default({ listen: { host: '127.0.0.1', port: 8791 } }),
+        .default({ listen: { host: '127.0.0.1', port: 8791 }, tokens: [] }),
       upstreams: z.array(upstream).default([]),
       /** Policy files or globs; absent = the shipped default pack, `[]` = none. */
       policies: z.array(z.string()).optional(),
@@ -136,6 +147,16 @@ export function configSchema(ctx: SchemaContext) {
           path: ['limits', 'request_bytes_in_flight'],
           message: `${cfg.limits.request_bytes_in_flight} bytes is less than limits.request_body (${cfg.limits.request_body} bytes): a request of that size could never be taken`,
         });
+      const names = new Set(cfg.admin.token === undefined ? [] : ['admin']);
+      cfg.admin.tokens.forEach((t, i) => {
+        if (names.has(t.name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['admin', 'tokens', i, 'name'],
+            message: `duplicate admin token name "${t.name}"${t.name === 'admin' ? ' (admin.token is named admin)' : ''}`,
+          });
+        names.add(t.name);
+      });
       const seen = new Map<string, number>();
       cfg.upstreams.forEach((u, i) => {
         if (seen.has(u.name)) {

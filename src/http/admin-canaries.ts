@@ -53,7 +53,7 @@ export function canaryRoutes(canaries: CanaryService, quarantine: Quarantine) {
           },
           400,
         );
-      const e = quarantine.release(body.upstream, body.model);
+      const e = quarantine.release(body.upstream, body.model, c.req.actor ?? 'admin');
       if (!e)
         return c.json(
           { error: { code: 'not_found', message: 'that model is not in quarantine' } },

@@ -21,6 +21,8 @@ export interface AdminRequest {
   header(name: string): string | undefined;
   /** The body parsed as JSON; rejects when it is not JSON or exceeds `MAX_ADMIN_BODY` bytes. */
   json(): Promise<unknown>;
+  /** The name of the admin token the call was authorised with (absent on a Hono app). */
+  actor?: string | undefined;
 }
 
 /** What a route handler gets: the request and the two ways to answer (Hono's `c` subset). */
@@ -50,6 +52,8 @@ export interface AdminCall {
   /** Path and query, as on the request line. */
   url: string;
   headers: IncomingHttpHeaders;
+  /** The peer's address. */
+  remote?: string | undefined;
   readBody(): Promise<string>;
 }
 
@@ -107,7 +111,9 @@ export class AdminRouter implements AdminRoutes<AdminReply> {
   match(
     method: string,
     segments: readonly string[],
-  ): { handler: AdminHandler<AdminReply>; params: Map<string, string> } | undefined {
+  ):
+    | { handler: AdminHandler<AdminReply>; params: Map<string, string>; pattern: string }
+    | undefined {
     const m = method === 'HEAD' ? 'GET' : method;
     for (const r of this.routes) {
       if (r.method !== m || r.segments.length !== segments.length) continue;
@@ -117,7 +123,7 @@ export class AdminRouter implements AdminRoutes<AdminReply> {
         if (s.startsWith(':')) params.set(s.slice(1), given);
         return s.startsWith(':') || s === given;
       });
-      if (ok) return { handler: r.handler, params };
+      if (ok) return { handler: r.handler, params, pattern: `/${r.segments.join('/')}` };
     }
     return undefined;
   }
@@ -127,6 +133,7 @@ export class AdminRouter implements AdminRoutes<AdminReply> {
 export function adminContext(
   call: AdminCall,
   params: ReadonlyMap<string, string>,
+  actor?: string,
 ): AdminContext<AdminReply> {
   const query = new URL(call.url, 'http://admin').searchParams;
   return {
@@ -138,6 +145,7 @@ export function adminContext(
         return Array.isArray(v) ? v.join(', ') : v;
       },
       json: async () => JSON.parse(await call.readBody()) as unknown,
+      actor,
     },
     json: reply.json,
     body: reply.body,
@@ -160,6 +168,7 @@ export function serveAdmin(answer: (call: AdminCall) => Promise<AdminReply>): Se
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       headers: req.headers,
+      remote: req.socket.remoteAddress,
       readBody: () => readAdminBody(req),
     };
     void answer(call)

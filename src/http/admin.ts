@@ -8,14 +8,24 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import { AdminRouter, adminContext, pathSegments, reply, serveAdmin } from './admin-router.js';
 import type { AdminCall, AdminReply, AdminRoutes } from './admin-router.js';
+import type { AdminRecord } from '../model/sink.js';
+
+/** A credential for `/admin/*`; `name` is who the logs and the audit log say acted. */
+export interface AdminToken {
+  name: string;
+  token: string;
+}
 
 export interface AdminDeps {
-  token: string | undefined;
+  /** `admin.token` (named `admin`) and `admin.tokens`; none: `/admin/*` answers 401. */
+  tokens: readonly AdminToken[];
   ready(): boolean;
   metrics(): Promise<string>;
   metricsContentType: string;
   /** Extra `/admin/*` routes (policies, quarantine, …), mounted behind the token. */
   routes?: (admin: AdminRoutes<AdminReply>) => void;
+  /** Refused credentials and authorised state-changing calls (logs, audit). */
+  record?: (r: AdminRecord) => void;
 }
 
 function digest(s: string): Buffer {
@@ -26,7 +36,7 @@ const NOT_FOUND = { error: { message: 'not found', code: 'not_found' } };
 
 /** The admin API as a function of one call: what the listener serves, and what tests drive. */
 export function adminAnswer(deps: AdminDeps): (call: AdminCall) => Promise<AdminReply> {
-  const expected = deps.token ? digest(deps.token) : undefined;
+  const expected = deps.tokens.map((t) => ({ name: t.name, digest: digest(t.token) }));
   const open = new AdminRouter()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
     .get('/readyz', (c) =>
@@ -38,25 +48,43 @@ export function adminAnswer(deps: AdminDeps): (call: AdminCall) => Promise<Admin
   const admin = new AdminRouter();
   deps.routes?.(admin);
 
-  const authorised = (call: AdminCall): boolean => {
+  /** The name of the token the call carries, if it carries one (every token is compared). */
+  const actor = (call: AdminCall): string | undefined => {
     const raw = call.headers.authorization ?? '';
     const given = raw.toLowerCase().startsWith('bearer ') ? raw.slice(7).trim() : '';
-    return !!expected && !!given && timingSafeEqual(digest(given), expected);
+    if (!given) return undefined;
+    const d = digest(given);
+    let name: string | undefined;
+    for (const t of expected) if (timingSafeEqual(d, t.digest)) name ??= t.name;
+    return name;
   };
 
   return async (call) => {
     const segments = pathSegments(call.url);
     if (segments[0] === 'admin') {
-      if (!authorised(call)) {
-        const message = expected
+      const route = admin.match(call.method, segments.slice(1));
+      const action = route ? `${call.method} /admin${route.pattern}` : 'unknown';
+      const by = actor(call);
+      if (by === undefined) {
+        const message = expected.length
           ? 'missing or wrong admin token'
           : 'the admin API is disabled: set admin.token in the configuration';
+        deps.record?.({
+          kind: 'admin',
+          action: 'auth_failed',
+          actor: undefined,
+          remote: call.remote,
+          status: 401,
+        });
         return reply.json({ error: { message, code: 'admin_unauthorized' } }, 401, {
           'www-authenticate': 'Bearer',
         });
       }
-      const route = admin.match(call.method, segments.slice(1));
-      return route ? route.handler(adminContext(call, route.params)) : reply.json(NOT_FOUND, 404);
+      if (!route) return reply.json(NOT_FOUND, 404);
+      const r = await route.handler(adminContext(call, route.params, by));
+      if (call.method === 'POST')
+        deps.record?.({ kind: 'admin', action, actor: by, remote: call.remote, status: r.status });
+      return r;
     }
     const route = open.match(call.method, segments);
     return route ? route.handler(adminContext(call, route.params)) : reply.json(NOT_FOUND, 404);

@@ -59,6 +59,8 @@ export interface RequestRecord {
   upstreamError: string | undefined;
   /** Model identity: what the upstream reported, against the pin for `model`. */
   identity: { mismatch: boolean; fingerprintChanged: boolean } | undefined;
+  /** The system fingerprint the upstream reported (upstream-controlled; consumers bound it). */
+  responseFingerprint: string | undefined;
 }
 
 /**
@@ -75,6 +77,8 @@ export interface PolicyReloadRecord {
   /** The version now serving. */
   version: string;
   previousVersion: string | undefined;
+  /** Why a load failed or was refused, as `file:line:col: message` (operator files, no content). */
+  issues: string[];
 }
 
 /** A canary run ended. */
@@ -85,6 +89,10 @@ export interface CanaryRecord {
   /** The canary's model (configured, hence bounded). */
   model: string;
   result: 'pass' | 'fail' | 'error';
+  /** The result of this canary's previous run in this process; undefined for its first run. */
+  previous: 'pass' | 'fail' | 'error' | undefined;
+  /** Why it failed or errored, without any quoted answer text (`publicReason`). */
+  reason: string | undefined;
   /** Distribution probes: the permutation p-value. */
   pValue: number | undefined;
   tokens: number;
@@ -100,9 +108,33 @@ export interface QuarantineRecord {
   model: string;
   quarantined: boolean;
   reason: string | undefined;
+  /** The canary that put it there, when one did. */
+  canary: string | undefined;
+  /** Who released it: the admin token's configured name (release only). */
+  by: string | undefined;
 }
 
-export type TelemetryEvent = RequestRecord | PolicyReloadRecord | CanaryRecord | QuarantineRecord;
+/**
+ * Something happened on the admin API: a refused credential (`auth_failed`), or an authorised
+ * call that changes state (`POST` routes), named by its route pattern, never its raw path.
+ */
+export interface AdminRecord {
+  kind: 'admin';
+  /** `auth_failed`, or the route: `POST /admin/quarantine/release`, … */
+  action: string;
+  /** The admin token's configured name; undefined when no token matched. */
+  actor: string | undefined;
+  /** The peer's address. */
+  remote: string | undefined;
+  status: number;
+}
+
+export type TelemetryEvent =
+  | RequestRecord
+  | PolicyReloadRecord
+  | CanaryRecord
+  | QuarantineRecord
+  | AdminRecord;
 
 export interface Sink {
   record(event: TelemetryEvent): void;

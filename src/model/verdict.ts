@@ -35,6 +35,11 @@ export interface RuleResult {
   choice: number;
   /** Spans to redact (fail results of span-finding checks). */
   spans: Span[];
+  /**
+   * SHA-256 (hex) of the text of each span the check matched (the first `MAX_MATCH_DIGESTS`), so
+   * that an audit can tie a decision to a known value without keeping it; fail results only.
+   */
+  matched?: string[];
   /** Why it failed or errored, in words that never quote the output. */
   detail: string | undefined;
   durationSeconds: number;

@@ -19,6 +19,7 @@ export function describe(
     rec.identity = o;
   }
   rec.responseModel = r.model;
+  rec.responseFingerprint = r.fingerprint;
   rec.usage = r.usage;
   let chars = 0;
   let refused = false;

@@ -85,6 +85,7 @@ export function createPipeline(deps: PipelineDeps) {
       verdict: undefined,
       chunkSeconds: [],
       identity: undefined,
+      responseFingerprint: undefined,
     };
     const ours: Record<string, string> = {
       'x-request-id': requestId,

@@ -18,6 +18,7 @@ import { runCheck } from './checks/types.js';
 import type { CompiledPolicy, PolicySet } from './compiled.js';
 import { checks } from './checks/registry.js';
 import { isHighSurrogate } from './checks/support/chars.js';
+import { MAX_MATCH_DIGESTS, matchDigests } from './match-digest.js';
 
 /** Checks that find spans (those that can redact): the ones that also read the other texts. */
 const SPAN_CHECKS: ReadonlySet<string> = new Set(
@@ -250,6 +251,7 @@ export function evaluate(set: PolicySet, ctx: EvaluateContext, limits: EngineLim
           durationSeconds: ms / 1000,
         };
         if (ms > limits.budgetMs) r.overBudget = true;
+        if (found.length) r.matched = matchDigests(found, choice.text, whole.toolCalls);
         const key = `${choice.index}\u0000${rule.id}`;
         const into = field === undefined ? undefined : main.get(key);
         if (field === undefined) {
@@ -259,6 +261,8 @@ export function evaluate(set: PolicySet, ctx: EvaluateContext, limits: EngineLim
         else if (into) {
           // One result per rule and choice: a finding in another text joins the content's.
           into.spans = [...into.spans, ...r.spans];
+          if (r.matched)
+            into.matched = [...(into.matched ?? []), ...r.matched].slice(0, MAX_MATCH_DIGESTS);
           if (into.status === 'pass' || r.status === 'fail') into.status = r.status;
           into.detail = [into.detail, r.detail && `${field}: ${r.detail}`]
             .filter(Boolean)

@@ -8,6 +8,7 @@
  * lose enforcement because a file went missing. An operator who means it reloads with
  * `allowRemoval` (`POST /admin/reload?allow_removal=true`), or restarts.
  */
+import { formatIssue } from '../errors.js';
 import type { SourceIssue } from '../errors.js';
 import type { PolicyReloadResult, Sink } from '../model/sink.js';
 import type { PolicySet } from './compiled.js';
@@ -50,6 +51,7 @@ export class PolicyStore {
       result: 'success',
       version: initial.version,
       previousVersion: undefined,
+      issues: [],
     });
   }
 
@@ -105,6 +107,7 @@ export class PolicyStore {
       result,
       version: this.set.version,
       previousVersion: previous,
+      issues: issues.map(formatIssue),
     });
     return this.last;
   }

@@ -179,7 +179,7 @@ export class PrometheusSink implements Sink {
     if (e.kind === 'request') this.request(e);
     else if (e.kind === 'policy_reload') this.reload(e);
     else if (e.kind === 'canary') this.canary(e);
-    else this.quarantine(e);
+    else if (e.kind === 'quarantine') this.quarantine(e);
   }
 
   /** Declares the canaries and models so their series exist (at 0) before any event. */

@@ -29,6 +29,8 @@ const canary = (result: 'pass' | 'fail' | 'error'): TelemetryEvent => ({
   upstream: 'openai',
   model: 'gpt-4o-mini',
   result,
+  previous: undefined,
+  reason: undefined,
   pValue: undefined,
   tokens: 0,
   durationSeconds: 0,
@@ -60,6 +62,8 @@ describe('quarantine', () => {
               model: 'gpt-4o-mini',
               quarantined: true,
               reason: expect.any(String),
+              canary: event.kind === 'canary' ? 'red-planet' : undefined,
+              by: undefined,
             },
           ]
         : [],
@@ -79,7 +83,10 @@ describe('quarantine', () => {
   });
 
   it('counts repeated events once entered, and release accepts the new behaviour', () => {
-    const { q, out, released } = setup({ on: ['identity_mismatch'], action: 'block' });
+    const { q, out, released } = setup({
+      on: ['identity_mismatch', 'canary_failure'],
+      action: 'block',
+    });
     q.record(mismatch);
     q.record(mismatch);
     expect(q.list()[0]).toMatchObject({ reason: 'identity_mismatch', events: 2 });
@@ -87,7 +94,10 @@ describe('quarantine', () => {
     expect(q.release('openai', 'gpt-4o-mini')).toMatchObject({ model: 'gpt-4o-mini' });
     expect(q.admit('openai', 'gpt-4o-mini')).toBeUndefined();
     expect(released).toEqual(['openai/gpt-4o-mini']);
-    expect(out.at(-1)).toMatchObject({ quarantined: false });
+    expect(out.at(-1)).toMatchObject({ quarantined: false, by: undefined });
+    q.record(canary('fail'));
+    q.release('openai', 'gpt-4o-mini', 'oncall');
+    expect(out.at(-1)).toMatchObject({ quarantined: false, by: 'oncall', canary: 'red-planet' });
   });
 
   it('models outside the configuration share the `other` label', () => {

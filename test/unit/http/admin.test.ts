@@ -8,6 +8,7 @@ import { adminAnswer } from '../../../src/http/admin.js';
 import type { AdminDeps } from '../../../src/http/admin.js';
 import { MAX_ADMIN_BODY, serveAdmin } from '../../../src/http/admin-router.js';
 import type { AdminCall, AdminReply } from '../../../src/http/admin-router.js';
+import type { AdminRecord } from '../../../src/model/sink.js';
 
 const TOKEN = 'admin-token-0123456789';
 
@@ -19,6 +20,7 @@ function call(
     method: init.method ?? 'GET',
     url,
     headers: init.headers ?? {},
+    remote: init.remote,
     readBody: init.readBody ?? (() => Promise.resolve(init.body ?? '')),
   };
 }
@@ -29,7 +31,7 @@ function answer(extra: Partial<AdminDeps> = {}) {
   let ready = true;
   const seen: Array<Record<string, string | undefined>> = [];
   const a = adminAnswer({
-    token: TOKEN,
+    tokens: [{ name: 'admin', token: TOKEN }],
     ready: () => ready,
     metrics: () => Promise.resolve('# metrics\n'),
     metricsContentType: 'text/plain; version=0.0.4; charset=utf-8',
@@ -94,10 +96,47 @@ describe('admin API', () => {
       expect([url, (await a(call(url))).status]).toEqual([url, 401]);
     expect((await a(call('http://x/admin/things/1', { headers: auth }))).status).toBe(200);
 
-    const { answer: off } = answer({ token: undefined });
+    const { answer: off } = answer({ tokens: [] });
     const r = await off(call('/admin/things/1', { headers: auth }));
     expect(r.status).toBe(401);
     expect(json(r)).toMatchObject({ error: { message: expect.stringMatching(/admin\.token/) } });
+  });
+
+  it('names who acted: refused credentials and authorised POSTs are recorded, by route pattern', async () => {
+    const records: AdminRecord[] = [];
+    const other = 'ops-token-0123456789abcdef';
+    const { answer: a } = answer({
+      tokens: [
+        { name: 'admin', token: TOKEN },
+        { name: 'oncall', token: other },
+      ],
+      record: (r) => records.push(r),
+    });
+    const as = (token: string) => ({ authorization: `Bearer ${token}` });
+    await a(call('/admin/things/1', { headers: as(other) }));
+    await a(call('/admin/echo', { method: 'POST', headers: as(other), body: '{}' }));
+    await a(call('/admin/echo', { method: 'POST', headers: auth, body: '{' }));
+    await a(
+      call('/admin/things/secret-path', {
+        headers: as('wrong-token-0123456789'),
+        remote: '10.0.0.9',
+      }),
+    );
+    await a(call('/admin/things/1'));
+    expect(records).toEqual([
+      {
+        kind: 'admin',
+        action: 'POST /admin/echo',
+        actor: 'oncall',
+        remote: undefined,
+        status: 201,
+      },
+      { kind: 'admin', action: 'POST /admin/echo', actor: 'admin', remote: undefined, status: 400 },
+      { kind: 'admin', action: 'auth_failed', actor: undefined, remote: '10.0.0.9', status: 401 },
+      { kind: 'admin', action: 'auth_failed', actor: undefined, remote: undefined, status: 401 },
+    ]);
+    // The raw path is client-controlled: it is never recorded.
+    expect(JSON.stringify(records)).not.toContain('secret-path');
   });
 
   it('routes with parameters, queries, headers and JSON bodies', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { NormalisedResponse, RequestInfo } from '../../../src/model/exchange.js';
 import type { Check } from '../../../src/policy/checks/types.js';
@@ -73,6 +74,24 @@ describe('policy engine', () => {
     );
     expect(v.decision).toBe('block');
     expect(v.blockedBy?.spans).toEqual([{ start: 9, end: 20, toolCall: 0 }]);
+  });
+
+  it('names what each failing rule matched by SHA-256 of its text, in content, fields and tool calls', () => {
+    const sha = (t: string) => createHash('sha256').update(t).digest('hex');
+    const res = response('one LAUNCH-1111 then LAUNCH-2222');
+    res.choices[0]!.toolCalls.push({ id: 'c', name: 'f', arguments: '{"code":"LAUNCH-3333"}' });
+    res.choices[0]!.reasoning = 'thinking of LAUNCH-4444';
+    const v = evaluate(
+      policySetFrom({ 'p.yaml': policy('redact') }),
+      { upstream: 'u', request: request(), response: res },
+      LIMITS,
+    );
+    const launch = v.results.find((r) => r.rule === 'launch');
+    expect(launch?.matched).toEqual(
+      ['LAUNCH-1111', 'LAUNCH-2222', 'LAUNCH-3333', 'LAUNCH-4444'].map(sha),
+    );
+    expect(v.results.find((r) => r.rule === 'words')?.matched).toBeUndefined();
+    expect(JSON.stringify(v)).not.toContain('LAUNCH-1111');
   });
 
   it('records shadow policies without enforcing them', () => {

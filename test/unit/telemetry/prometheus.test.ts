@@ -176,6 +176,8 @@ describe('Prometheus metrics', () => {
       upstream: 'openai',
       model: 'gpt-4o-mini',
       result: 'pass',
+      previous: undefined,
+      reason: undefined,
       pValue: 0.5,
       tokens: 12,
       durationSeconds: 0.3,
@@ -186,6 +188,7 @@ describe('Prometheus metrics', () => {
       result: 'success',
       version: 'abc',
       previousVersion: undefined,
+      issues: [],
     });
     const r = runPromtool(['check', 'metrics'], await sink.metrics());
     expect(r.out).toBe('');
