@@ -18,6 +18,7 @@ import { Quarantine } from './canary/quarantine.js';
 import { CanaryService } from './canary/service.js';
 import { canaryRoutes } from './http/admin-canaries.js';
 import { fanout } from './model/sink.js';
+import type { Sink } from './model/sink.js';
 import { listenError } from './commands/user-error.js';
 import { ConfigError, formatIssue } from './errors.js';
 import { createAdminServer } from './http/admin.js';
@@ -135,6 +136,8 @@ export interface Core {
   metrics: PrometheusSink;
   policies: PolicyStore;
   handle: ReturnType<typeof createPipeline>;
+  /** Where everything that happens is reported (metrics, quarantine, logs, audit). */
+  sink: Sink;
   canaries: CanaryService;
   quarantine: Quarantine;
   reloadPolicies(): Promise<ReloadStatus>;
@@ -255,6 +258,7 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     metrics,
     policies,
     handle,
+    sink,
     canaries,
     quarantine,
     reloadPolicies,
@@ -294,6 +298,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     ready: () => !draining,
     metrics: () => metrics.metrics(),
     metricsContentType: metrics.contentType,
+    record: (r) => core.sink.record(r),
     routes: (r) => {
       policyRoutes(policies)(r);
       canaryRoutes(core.canaries, core.quarantine)(r);
