@@ -104,6 +104,12 @@ async function run(name: string, values: Values, files: string[]): Promise<numbe
       return (await import('./commands/policy.js')).schema(io);
     case 'policy checks':
       return (await import('./commands/policy.js')).checks(io);
+    case 'audit verify':
+      return (await import('./commands/audit.js')).verify(
+        files,
+        { key: str(values['key']), partial: values['partial'] === true },
+        io,
+      );
     case 'canary run':
     case 'canary baseline': {
       const canary = await import('./commands/canary.js');

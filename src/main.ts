@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getProvider, providerIds } from './adapters/providers.js';
@@ -18,6 +19,10 @@ import { Quarantine } from './canary/quarantine.js';
 import { CanaryService } from './canary/service.js';
 import { canaryRoutes } from './http/admin-canaries.js';
 import { fanout } from './model/sink.js';
+import { AuditLog } from './audit/log.js';
+import { auditLogOptions } from './audit/config.js';
+import { AuditSink } from './audit/sink.js';
+import { UserError } from './commands/user-error.js';
 import type { Sink } from './model/sink.js';
 import { listenError } from './commands/user-error.js';
 import { ConfigError, formatIssue } from './errors.js';
@@ -188,17 +193,38 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     p[c.model] ??= {};
   }
   const identity = new IdentityTracker(pins);
+  let audit: AuditLog | undefined;
+  if (config.audit) {
+    const path = resolve(loaded.baseDir, config.audit.path);
+    try {
+      audit = await AuditLog.open({ ...auditLogOptions(config.audit), path });
+    } catch (e) {
+      await sim?.close();
+      throw new UserError(
+        'AUDIT_OPEN_FAILED',
+        `cannot open the audit log ${path}: ${(e as Error).message}; fix or move it, or choose another audit.path`,
+      );
+    }
+    audit.append({ type: 'started', version: VERSION });
+    const a = audit;
+    metrics.sampleTotal('auditRecords', () => a.written);
+    metrics.sampleTotal('auditDropped', () => a.dropped);
+    metrics.sampleTotal('auditWriteFailures', () => a.failedWrites);
+    metrics.sample('auditQueueDepth', () => a.queued);
+  }
+  // Everything that reports what happened; the quarantine reacts to it and reports to them.
+  const observers = fanout(audit ? [metrics, new AuditSink(audit)] : [metrics]);
   const quarantine = new Quarantine(
     new Map(upstreams.map((u) => [u.name, u.quarantine])),
     (u, m) => identity.label(u, m),
-    metrics,
+    observers,
     (u, m) => identity.forget(u, m),
   );
   metrics.declare(
     canaryLoad.canaries.map((c) => ({ id: c.id, everySeconds: c.everyMs / 1000 })),
     upstreams.flatMap((u) => identity.models(u.name).map((model) => ({ upstream: u.name, model }))),
   );
-  const sink = fanout([metrics, quarantine]);
+  const sink = fanout([observers, quarantine]);
 
   const policyPatterns = config.policies ?? [DEFAULT_PACK];
   // Regex analysis runs off the event loop (a reload must not stall live traffic).
@@ -213,7 +239,7 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     await sim?.close();
     throw new ConfigError(first.issues);
   }
-  const policies = new PolicyStore(loadPolicies, metrics, first.set);
+  const policies = new PolicyStore(loadPolicies, sink, first.set);
   const reloadPolicies = async () => {
     const r = await policies.reload();
     if (r.ok) log.info('policies reloaded', { version: r.version });
@@ -265,6 +291,8 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     async close() {
       stopWatching();
       await canaries.stop();
+      audit?.append({ type: 'stopped', version: VERSION });
+      await audit?.close();
       await Promise.all([...clients.values()].map((c) => c.close().catch(() => {})));
       await sim?.close();
     },

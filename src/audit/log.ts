@@ -1,10 +1,14 @@
-import { open, stat, truncate } from 'node:fs/promises';
+import { mkdir, open, stat, truncate } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import { AuditError } from './errors.js';
 import { sealRecord, ZERO_HASH } from './record.js';
 import type { AuditEvent } from './record.js';
 import { rotateFiles, rotatedName } from './rotate.js';
 import { readTail } from './tail.js';
+
+/** New audit files (and a missing directory, 0700) are readable by their owner only. */
+const FILE_MODE = 0o600;
 
 /** The seam the rest of Coalmine sees: fire-and-forget, never throws, never waits. */
 export interface AuditWriter {
@@ -48,6 +52,7 @@ export class AuditLog implements AuditWriter {
   private droppedTotal = 0;
   private droppedPending = 0;
   private writeFailures = 0;
+  private writtenTotal = 0;
   private closed = false;
   private readonly maxBytes: number;
   private readonly keep: number;
@@ -97,6 +102,16 @@ export class AuditLog implements AuditWriter {
     return this.droppedTotal;
   }
 
+  /** Records written to the file so far by this process (its own gap records included). */
+  get written(): number {
+    return this.writtenTotal;
+  }
+
+  /** Events waiting for the file now. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   /** Writes that failed (their records are counted as dropped and reported by a `gap` record). */
   get failedWrites(): number {
     return this.writeFailures;
@@ -123,9 +138,10 @@ export class AuditLog implements AuditWriter {
       torn = Buffer.from(tail.torn);
       await truncate(path, tail.cleanLength);
     }
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const last = tail?.lastLine ?? (await readTail(rotatedName(path, 1)))?.lastLine;
     if (last !== undefined) this.resumeFrom(last, path);
-    this.fh = await open(path, 'a');
+    this.fh = await open(path, 'a', FILE_MODE);
     this.size = (await stat(path)).size;
     if (torn) {
       await this.writeLines([
@@ -187,6 +203,7 @@ export class AuditLog implements AuditWriter {
         }
         try {
           await this.writeLines(lines);
+          this.writtenTotal += lines.length;
         } catch {
           // Nothing of the batch is assumed written: rewind the chain, count the loss.
           this.writeFailures++;
@@ -236,7 +253,7 @@ export class AuditLog implements AuditWriter {
     await this.fh?.close();
     this.fh = undefined;
     await rotateFiles(this.opts.path, this.keep);
-    this.fh = await open(this.opts.path, 'a');
+    this.fh = await open(this.opts.path, 'a', FILE_MODE);
     this.size = 0;
   }
 }

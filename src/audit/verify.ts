@@ -11,7 +11,14 @@ export type AuditFailure =
   | 'hash'; // hash does not match the record: the line was edited, or the key is wrong
 
 export type AuditVerification =
-  | { ok: true; records: number; firstSeq: number; lastHash: string }
+  | {
+      ok: true;
+      records: number;
+      firstSeq: number;
+      lastHash: string;
+      /** Events the writer reported lost, summed over its `gap` records. */
+      lost: number;
+    }
   | { ok: false; file: string; line: number; reason: AuditFailure; detail: string };
 
 export interface VerifyOptions {
@@ -39,6 +46,7 @@ export async function verifyAudit(
   let expectedPrev: string | undefined = opts.start === 'any' ? undefined : ZERO_HASH;
   let records = 0;
   let firstSeq = 0;
+  let lost = 0;
   for (const file of files) {
     let text: string;
     try {
@@ -84,6 +92,7 @@ export async function verifyAudit(
       if (hashRecord(rec, key) !== hash)
         return fail('hash', 'hash does not match the record (edited, or wrong key)');
       if (records === 0) firstSeq = seq;
+      if (type === 'gap' && typeof rec.dropped === 'number') lost += rec.dropped;
       records++;
       expectedSeq = seq + 1;
       expectedPrev = hash;
@@ -98,5 +107,5 @@ export async function verifyAudit(
       };
     }
   }
-  return { ok: true, records, firstSeq, lastHash: expectedPrev ?? ZERO_HASH };
+  return { ok: true, records, firstSeq, lastHash: expectedPrev ?? ZERO_HASH, lost };
 }

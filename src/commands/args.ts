@@ -15,7 +15,7 @@ export type Parsed =
   | { kind: 'help'; text: string; more?: (() => Promise<string>) | undefined }
   | { kind: 'run'; command: CommandSpec; values: Values; positionals: string[] };
 
-const GROUPS = ['policy', 'canary'];
+const GROUPS = ['policy', 'canary', 'audit'];
 const TOP = COMMANDS.filter((c) => !c.name.includes(' ')).map((c) => c.name);
 const isHelp = (a: string) => a === '--help' || a === '-h';
 /** Flags before a `--` (after it everything is an argument). */

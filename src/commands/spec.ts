@@ -197,6 +197,46 @@ exit: 0 if all pass, 1 if any fails or cannot run, 2 on a usage or configuration
 `,
   }),
   spec({
+    name: 'audit',
+    summary: 'audit log tooling: verify',
+    positionals: 'none',
+    help: `usage: coalmine audit verify FILE… [--key KEY]
+
+subcommands:
+  verify FILE…            check an audit log's hash chain (audit.path and its rotated files)
+
+Run "coalmine audit verify --help" for its options.
+`,
+  }),
+  spec({
+    name: 'audit verify',
+    summary: "check an audit log's hash chain",
+    positionals: 'files',
+    options: {
+      key: { type: 'string' },
+      partial: { type: 'boolean' },
+    },
+    help: `usage: coalmine audit verify FILE… [--key KEY] [--partial]
+
+Recomputes every record's hash and checks every link of the chain: a line deleted, inserted,
+reordered or edited is found. Give the current file and its rotated files (FILE, FILE.1, …) in
+any order; files of one chain are put in chain order (oldest first), other files are read in
+the order given. Prints "N records verified", or the first bad file and line and why.
+
+options:
+  --key KEY               the audit.hmac_key the log was written with (default:
+                          $COALMINE_AUDIT_KEY; without either, plain SHA-256 chains verify)
+  --partial               the oldest files were rotated away: accept a chain that does not
+                          start at record 0
+${COMMON_HELP}
+
+environment:
+  COALMINE_AUDIT_KEY      the HMAC key, kept out of the process list
+
+exit: 0 when every record verifies, 1 at the first bad record, 2 on a usage error
+`,
+  }),
+  spec({
     name: 'canary baseline',
     summary: 'record (and sign) baselines of distribution canaries',
     positionals: 'none',
@@ -232,7 +272,7 @@ export const OVERVIEW = (
 usage: coalmine [COMMAND] [OPTIONS]
 
 commands:
-${COMMANDS.filter((c) => !['policy', 'canary'].includes(c.name))
+${COMMANDS.filter((c) => !['policy', 'canary', 'audit'].includes(c.name))
   .map((c) => `  ${c.name.padEnd(22)}${c.summary}`)
   .join('\n')}
   help [COMMAND]        print a command's help

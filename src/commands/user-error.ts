@@ -11,7 +11,8 @@ export type UserErrorCode =
   | 'CLI_UNEXPECTED_ARGUMENT'
   | 'FILE_NOT_FOUND'
   | 'FILE_NOT_REGULAR'
-  | 'LISTEN_FAILED';
+  | 'LISTEN_FAILED'
+  | 'AUDIT_OPEN_FAILED';
 
 export class UserError extends Error {
   readonly code: UserErrorCode;

@@ -3,6 +3,7 @@
  * a default. Built by a function because the set of valid providers comes from the adapter
  * registry, which the core does not import.
  */
+import { auditConfigSchema } from '../audit/config.js';
 import { z } from 'zod';
 import { durationMs, listenAddress, SAME_ADDRESS, sameAddress, sizeBytes } from './units.js';
 
@@ -129,6 +130,8 @@ export function configSchema(ctx: SchemaContext) {
           request_bytes_in_flight: 128 * 1024 ** 2,
           request_body_idle: 10_000,
         }),
+      /** The tamper-evident audit log (src/audit); absent: none is written. */
+      audit: auditConfigSchema.optional(),
       shutdown: z.strictObject({ grace: durationMs.default(10_000) }).default({ grace: 10_000 }),
       log: z
         .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })

@@ -237,6 +237,30 @@ export const CATALOGUE = {
     'Time one canary run took (all of its calls).',
     LATENCY,
   ),
+  auditRecords: m(
+    'coalmine_audit_records_total',
+    'counter',
+    [],
+    'Records written to the audit log (audit.path), its own gap records included.',
+  ),
+  auditDropped: m(
+    'coalmine_audit_dropped_total',
+    'counter',
+    [],
+    'Audit events lost: the queue was full or a write failed. Each loss is also recorded in the chain as a gap record with its count.',
+  ),
+  auditWriteFailures: m(
+    'coalmine_audit_write_failures_total',
+    'counter',
+    [],
+    'Writes to the audit file that failed (disk full, permissions); their records count as dropped.',
+  ),
+  auditQueueDepth: m(
+    'coalmine_audit_queue_depth',
+    'gauge',
+    [],
+    'Audit events waiting to be written (bounded; past the bound they are dropped).',
+  ),
   policyReloads: m(
     'coalmine_policy_reloads_total',
     'counter',

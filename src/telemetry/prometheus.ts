@@ -87,10 +87,12 @@ export class PrometheusSink implements Sink {
   /** Adds what the tallies counted since the last scrape, and reads the sampled gauges. */
   private flush(): void {
     for (const [g, read] of this.samplers) g.set(read());
+    for (const t of this.totals) t();
     for (const t of this.tallies) t.flush();
   }
   private readonly modelSeries = new Map<string, ModelSeries>();
   private readonly samplers: [Gauge, () => number][] = [];
+  private readonly totals: (() => void)[] = [];
 
   constructor(opts: PrometheusOptions) {
     for (const [key, spec] of Object.entries(CATALOGUE) as [
@@ -121,6 +123,20 @@ export class PrometheusSink implements Sink {
 
   requestStarted(): void {
     this.gauge('inflightRequests').inc();
+  }
+
+  /**
+   * A counter without labels that follows a running total read from `read` at every scrape
+   * (a total kept elsewhere, e.g. by the audit log).
+   */
+  sampleTotal(key: MetricKey, read: () => number): void {
+    let last = 0;
+    const c = this.counter(key);
+    this.totals.push(() => {
+      const now = read();
+      if (now > last) c.inc(now - last);
+      last = now;
+    });
   }
 
   /** A gauge without labels whose value is read from `read` at every scrape. */
