@@ -17,7 +17,7 @@ const ROTATED = /^(.*)\.(\d+)$/;
 export function chainOrder(files: readonly string[]): string[] {
   const parsed = files.map((f) => {
     const m = ROTATED.exec(f);
-    return m && files.includes(m[1]!) ? { f, base: m[1]!, n: Number(m[2]) } : { f, base: f, n: 0 };
+    return m ? { f, base: m[1]!, n: Number(m[2]) } : { f, base: f, n: 0 };
   });
   const bases = new Set(parsed.map((p) => p.base));
   if (bases.size !== 1) return [...files];
