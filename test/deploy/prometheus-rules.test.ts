@@ -44,10 +44,11 @@ const known = new Set(
 );
 
 describe('Prometheus alert rules', () => {
-  it('covers every alert the telemetry issue names', () => {
+  it('covers every alert the telemetry and audit issues name', () => {
     expect(alerts.map((a) => a.alert).sort()).toEqual(
       [
         'CoalmineAbsent',
+        'CoalmineAuditLogLosing',
         'CoalmineBlockRatioHigh',
         'CoalmineCanaryFailing',
         'CoalmineCanaryNotRunning',

@@ -117,6 +117,8 @@ const ENV = {
   PATH: process.env['PATH'] ?? '',
   COALMINE_ADMIN_TOKEN: 'docs-admin-token-0123456789',
   COALMINE_BASELINE_KEY: 'docs-baseline-key-0123456789',
+  COALMINE_ONCALL_TOKEN: 'docs-oncall-token-0123456789',
+  COALMINE_AUDIT_KEY: 'docs-audit-key-0123456789',
   OPENAI_API_KEY: 'sk-docs-test',
   ANTHROPIC_API_KEY: 'sk-ant-docs-test',
 };
