@@ -64,6 +64,8 @@ export interface ServeOptions {
   adminListen?: string | undefined;
   upstream?: string | undefined;
   log?: Logger;
+  /** Write the configured audit log (default true); off for one-off commands. */
+  audit?: boolean;
 }
 
 export interface Running {
@@ -194,7 +196,7 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
   }
   const identity = new IdentityTracker(pins);
   let audit: AuditLog | undefined;
-  if (config.audit) {
+  if (config.audit && opts.audit !== false) {
     const path = resolve(loaded.baseDir, config.audit.path);
     try {
       audit = await AuditLog.open({ ...auditLogOptions(config.audit), path });

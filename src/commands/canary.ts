@@ -79,6 +79,8 @@ async function withCore(
     env: io.env,
     configFile: opts.configFile,
     log: quietLog(io),
+    // The audit log belongs to the serving process: a second writer would fork its chain.
+    audit: false,
   });
   try {
     return await fn(core);
