@@ -1,5 +1,5 @@
 /** Audit log failures, with a stable `code` (not HTTP errors: the audit log is off the request path). */
-export type AuditErrorCode = 'AUDIT_RESUME_FAILED' | 'AUDIT_WRITE_FAILED';
+export type AuditErrorCode = 'AUDIT_RESUME_FAILED' | 'AUDIT_WRITE_FAILED' | 'AUDIT_LOCKED';
 
 export class AuditError extends Error {
   readonly code: AuditErrorCode;

@@ -6,6 +6,7 @@ import { sealRecord, ZERO_HASH } from './record.js';
 import type { AuditEvent } from './record.js';
 import { rotateFiles, rotatedName } from './rotate.js';
 import { readTail } from './tail.js';
+import { lockChain } from './lock.js';
 
 /** New audit files (and a missing directory, 0700) are readable by their owner only. */
 const FILE_MODE = 0o600;
@@ -53,6 +54,7 @@ export class AuditLog implements AuditWriter {
   private droppedPending = 0;
   private writeFailures = 0;
   private writtenTotal = 0;
+  private unlock: () => Promise<void> = () => Promise.resolve();
   private closed = false;
   private readonly maxBytes: number;
   private readonly keep: number;
@@ -75,7 +77,14 @@ export class AuditLog implements AuditWriter {
    */
   static async open(opts: AuditLogOptions): Promise<AuditLog> {
     const log = new AuditLog(opts);
-    await log.resume();
+    await mkdir(dirname(opts.path), { recursive: true, mode: 0o700 });
+    log.unlock = await lockChain(opts.path);
+    try {
+      await log.resume();
+    } catch (e) {
+      await log.unlock();
+      throw e;
+    }
     return log;
   }
 
@@ -128,6 +137,7 @@ export class AuditLog implements AuditWriter {
     this.closed = true;
     await this.fh?.close();
     this.fh = undefined;
+    await this.unlock();
   }
 
   private async resume(): Promise<void> {
@@ -138,7 +148,6 @@ export class AuditLog implements AuditWriter {
       torn = Buffer.from(tail.torn);
       await truncate(path, tail.cleanLength);
     }
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const last = tail?.lastLine ?? (await readTail(rotatedName(path, 1)))?.lastLine;
     if (last !== undefined) this.resumeFrom(last, path);
     this.fh = await open(path, 'a', FILE_MODE);

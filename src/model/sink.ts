@@ -130,11 +130,7 @@ export interface AdminRecord {
 }
 
 export type TelemetryEvent =
-  | RequestRecord
-  | PolicyReloadRecord
-  | CanaryRecord
-  | QuarantineRecord
-  | AdminRecord;
+  RequestRecord | PolicyReloadRecord | CanaryRecord | QuarantineRecord | AdminRecord;
 
 export interface Sink {
   record(event: TelemetryEvent): void;

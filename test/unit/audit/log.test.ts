@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuditError } from '../../../src/audit/errors.js';
 import { AuditLog } from '../../../src/audit/log.js';
+import { lockName } from '../../../src/audit/lock.js';
 import { ZERO_HASH } from '../../../src/audit/record.js';
 import { chainFiles } from '../../../src/audit/rotate.js';
 import { verifyAudit } from '../../../src/audit/verify.js';
@@ -116,6 +117,23 @@ describe('AuditLog', () => {
     await expect(AuditLog.open({ path: file })).rejects.toMatchObject({
       code: 'AUDIT_RESUME_FAILED',
     });
+  });
+
+  it("one writer per file: a second open is refused, a dead writer's lock is taken over, close releases it", async () => {
+    const path = join(await tempDir(), 'audit.log');
+    const first = await AuditLog.open({ path });
+    await expect(AuditLog.open({ path })).rejects.toMatchObject({ code: 'AUDIT_LOCKED' });
+    await first.close();
+    await expect(stat(lockName(path))).rejects.toMatchObject({ code: 'ENOENT' });
+    // Another live process holds it (the parent of this one stands in for it).
+    await writeFile(lockName(path), `${process.ppid}\n`);
+    await expect(AuditLog.open({ path })).rejects.toThrow(new RegExp(`process ${process.ppid}`));
+    // A crashed writer: no such process any more.
+    await writeFile(lockName(path), '2147483646\n');
+    const again = await AuditLog.open({ path });
+    again.append({ type: 'decision' });
+    await again.close();
+    expect(await verifyAudit([path])).toMatchObject({ ok: true, records: 1 });
   });
 
   it('counts appends after close as dropped and never throws', async () => {
