@@ -151,9 +151,23 @@ export class IdentityTracker {
       : undefined;
   }
 
+  /** What `observe` would conclude, without remembering anything (a stream's first event). */
+  check(o: IdentityObservation): IdentityOutcome {
+    return this.compare(o).out;
+  }
+
   observe(o: IdentityObservation): IdentityOutcome {
-    const out: IdentityOutcome = { mismatch: false, fingerprintChanged: false };
+    const { out, pin, key, seen, model, fingerprint } = this.compare(o);
     if (o.model === undefined && o.fingerprint === undefined) return out;
+    // Unpinned, the first model seen is the reference; the fingerprint follows the latest.
+    const next = { model: seen?.model ?? model, fingerprint: fingerprint ?? seen?.fingerprint };
+    if (pin) this.pinned.set(key, next);
+    else this.store.set(key, next);
+    return out;
+  }
+
+  private compare(o: IdentityObservation) {
+    const out: IdentityOutcome = { mismatch: false, fingerprintChanged: false };
     const pin = this.pinOf(o.upstream, o.requested);
     const key = pin ? keyOf(o.upstream, o.requested) : keyOf(o.upstream, bounded(o.requested));
     const seen = pin ? this.pinned.get(key) : this.store.get(key);
@@ -169,11 +183,7 @@ export class IdentityTracker {
         out.fingerprintChanged =
           seen?.fingerprint !== undefined && seen.fingerprint !== fingerprint;
     }
-    // Unpinned, the first model seen is the reference; the fingerprint follows the latest.
-    const next = { model: seen?.model ?? model, fingerprint: fingerprint ?? seen?.fingerprint };
-    if (pin) this.pinned.set(key, next);
-    else this.store.set(key, next);
-    return out;
+    return { out, pin, key, seen, model, fingerprint };
   }
 
   /**

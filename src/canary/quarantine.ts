@@ -5,6 +5,7 @@
  * Canary traffic is never held, so canaries keep reporting on a quarantined model.
  */
 import type { CanaryRecord, RequestRecord, Sink, TelemetryEvent } from '../model/sink.js';
+import type { IdentityOutcome } from './identity.js';
 
 export type QuarantineEvent = 'canary_failure' | 'identity_mismatch' | 'fingerprint_change';
 export type QuarantineAction = 'block' | 'flag' | 'serve';
@@ -97,6 +98,31 @@ export class Quarantine implements Sink {
     if (this.entries.size === 0) return undefined;
     const e = this.entries.get(key(upstream, this.label(upstream, requested)));
     return e && e.action !== 'serve' ? { action: e.action, reason: e.reason } : undefined;
+  }
+
+  /**
+   * Whether an answer's identity can hold it back on this upstream: the action is `block` and
+   * an identity change is among the triggers. Streams then wait for the event naming the model.
+   */
+  watches(upstream: string): boolean {
+    const p = this.policies.get(upstream);
+    return (
+      p?.action === 'block' &&
+      (p.on.includes('identity_mismatch') || p.on.includes('fingerprint_change'))
+    );
+  }
+
+  /**
+   * Why an answer showing `outcome` must not reach the client (it quarantines its model, and
+   * the action is `block`), or undefined when it may.
+   */
+  holds(upstream: string, outcome: IdentityOutcome): QuarantineEvent | undefined {
+    const p = this.policies.get(upstream);
+    if (p?.action !== 'block') return undefined;
+    if (outcome.mismatch && p.on.includes('identity_mismatch')) return 'identity_mismatch';
+    if (outcome.fingerprintChanged && p.on.includes('fingerprint_change'))
+      return 'fingerprint_change';
+    return undefined;
   }
 
   list(): QuarantineEntry[] {

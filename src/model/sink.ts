@@ -13,6 +13,8 @@ export type StreamAbortReason =
   | 'client_disconnect'
   | 'upstream_error'
   | 'policy_block'
+  /** The model showed an identity that quarantines it (upstream `quarantine.action: block`). */
+  | 'quarantined'
   | 'timeout'
   /** The decoded stream passed `limits.response_body`. */
   | 'too_large'

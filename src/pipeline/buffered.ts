@@ -6,6 +6,7 @@ import { sendBuffered } from './actions.js';
 import { readDecoded } from './decode.js';
 import { describe } from './describe.js';
 import type { Exchange } from './exchange.js';
+import { identityHold, quarantinedError } from './identity-hold.js';
 
 export async function answerBuffered(x: Exchange, res: UpstreamResponse): Promise<void> {
   const { raw, text } = await readDecoded(
@@ -23,6 +24,8 @@ export async function answerBuffered(x: Exchange, res: UpstreamResponse): Promis
     );
   x.span.endUpstream(res.status, normalised, undefined);
   describe(x.rec, normalised, x.deps.identity);
+  const hold = identityHold(x, x.rec.identity);
+  if (hold) throw quarantinedError(x, x.upstream.name, hold);
   const verdict = x.check(normalised);
   if (verdict) {
     x.span.evaluation(verdict, x.policySet.version, normalised.id);

@@ -6,7 +6,7 @@
  */
 import type { WireAdapter } from '../adapters/types.js';
 import type { IdentityTracker } from '../canary/identity.js';
-import type { Admission } from '../canary/quarantine.js';
+import type { Quarantine } from '../canary/quarantine.js';
 import type { UpstreamConfig } from '../config/schema.js';
 import type { NormalisedResponse, RequestInfo } from '../model/exchange.js';
 import type { Logger } from '../model/log.js';
@@ -37,7 +37,7 @@ export interface PipelineDeps {
   /** Spans per request; no-op when absent. */
   tracing?: Tracing | undefined;
   /** Quarantined models: what live traffic to them must do. */
-  quarantine?: { admit(upstream: string, model: string | undefined): Admission | undefined };
+  quarantine?: Pick<Quarantine, 'admit' | 'watches' | 'holds'>;
 }
 
 /** `performance.now()` readings; 0 until the moment has come. */

@@ -1,4 +1,5 @@
 /** How the pipeline classifies and logs failures. */
+import type { WireError } from '../adapters/types.js';
 import type { CoalmineError } from '../errors.js';
 
 /** Whether an error is the upstream's fault (counted as an upstream error). */
@@ -21,6 +22,11 @@ export function errorType(e: CoalmineError): string {
   if (e.status === 503) return 'service_unavailable_error';
   if (e.isTimeout) return 'timeout_error';
   return 'upstream_error';
+}
+
+/** A Coalmine error as the provider's error body or event describes it. */
+export function wireError(e: CoalmineError): WireError {
+  return { status: e.status, message: e.message, type: errorType(e), code: e.code.toLowerCase() };
 }
 
 /**

@@ -22,7 +22,8 @@ import { normalisePath } from '../upstream/path.js';
 import { answerBuffered } from './buffered.js';
 import type { Exchange, PipelineDeps, Times } from './exchange.js';
 import { firstByte } from './exchange.js';
-import { describeFault, errorType, isRetryable, isUpstreamFault } from './faults.js';
+import { describeFault, isRetryable, isUpstreamFault, wireError } from './faults.js';
+import { quarantinedError } from './identity-hold.js';
 import type { ProxyRequest, ResponseWriter } from './io.js';
 import { passThrough } from './pass-through.js';
 import { answerStream } from './streamed.js';
@@ -130,12 +131,7 @@ export function createPipeline(deps: PipelineDeps) {
         out.abort();
         return;
       }
-      const body = errAdapter.errorBody({
-        status: err.status,
-        message: err.message,
-        type: errorType(err),
-        code: err.code.toLowerCase(),
-      });
+      const body = errAdapter.errorBody(wireError(err));
       firstByte({ times });
       out.head(err.status, {
         'content-type': 'application/json',
@@ -173,14 +169,7 @@ export function createPipeline(deps: PipelineDeps) {
       const up = route.upstream;
       const held =
         info && req.source === 'live' ? deps.quarantine?.admit(up.name, info.model) : undefined;
-      if (held?.action === 'block') {
-        ours['x-coalmine-decision'] = 'quarantined';
-        ours['x-coalmine-quarantined'] = held.reason;
-        throw new CoalmineError(
-          'MODEL_QUARANTINED',
-          `this model on upstream "${up.name}" is quarantined (${held.reason.replace('_', ' ')}) until an operator releases it`,
-        );
-      }
+      if (held?.action === 'block') throw quarantinedError({ ours }, up.name, held.reason);
       if (held) ours['x-coalmine-quarantined'] = held.reason;
       timer = setTimeout(
         () =>

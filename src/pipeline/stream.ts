@@ -19,6 +19,9 @@ import { blockError } from './actions.js';
 import type { CheckedTexts } from './error-text.js';
 import type { GatedEmitter } from './gated-emitter.js';
 import type { ResponseWriter } from './io.js';
+import type { QuarantineEvent } from '../canary/quarantine.js';
+import type { StreamIdentity } from './identity-hold.js';
+import { wireError } from './faults.js';
 
 const EMPTY = Buffer.alloc(0);
 /** An in-band upstream error message is relayed up to this many characters. */
@@ -54,6 +57,13 @@ export interface RelayOptions {
    * returns true, or returns false (the head went out) for the in-band error.
    */
   answerBlock?: ((err: WireError) => boolean) | undefined;
+  /** What the events so far say of the model's identity (see identity-hold.ts). */
+  identity?: (() => StreamIdentity) | undefined;
+  /**
+   * The stream's model quarantines itself: returns the error, and whether it was answered as a
+   * plain error (nothing had reached the client) or still needs the in-band one.
+   */
+  quarantine?: ((reason: QuarantineEvent) => { err: CoalmineError; answered: boolean }) | undefined;
 }
 
 export interface RelayResult {
@@ -180,6 +190,18 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       return true;
     };
 
+    /** Ends a stream whose model turned out to quarantine itself; true if it did. */
+    const quarantined = (): boolean => {
+      const v = o.identity?.();
+      if (v === undefined || typeof v !== 'object' || !o.quarantine) return false;
+      const { err, answered } = o.quarantine(v.hold);
+      o.abortUpstream(err);
+      if (!wrote) o.onFirstWrite();
+      if (!answered) o.out.end(o.adapter.streamError(wireError(err), at()));
+      finish({ abortReason: 'quarantined', error: err });
+      return true;
+    };
+
     const forward = (bytes: Buffer): boolean => {
       if (!bytes.length) return true;
       if (!wrote) {
@@ -245,7 +267,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       const t0 = performance.now();
       gateFlowing = true;
       const { bytes, bad, error } = take(framer.push(chunk));
-      if (blocked()) return;
+      if (quarantined() || blocked()) return;
       const flowing = forward(bytes) && gateFlowing;
       o.onChunk?.((performance.now() - t0) / 1000);
       if (bad) return malformed();
@@ -258,7 +280,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
 
     const onEnd = () => {
       const { bytes, bad, error } = take(framer.end());
-      if (blocked()) return;
+      if (quarantined() || blocked()) return;
       forward(bytes);
       if (bad) return malformed();
       if (error !== undefined) return inBandError(error);

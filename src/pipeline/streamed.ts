@@ -18,11 +18,18 @@ import { describe } from './describe.js';
 import { checkTexts } from './error-text.js';
 import type { Exchange } from './exchange.js';
 import { firstByte } from './exchange.js';
-import { describeFault, isUpstreamFault } from './faults.js';
+import { describeFault, isUpstreamFault, wireError } from './faults.js';
 import { GatedEmitter } from './gated-emitter.js';
 import { blockHead } from './actions.js';
 import { DeferredHead } from './deferred-head.js';
 import { relayStream } from './stream.js';
+import { IdentityHeldWriter, quarantinedError, streamIdentity } from './identity-hold.js';
+
+/**
+ * Bytes a stream holds while waiting for the event that names its model (every provider sends
+ * it first); past them it flows, and a quarantining model is ended in-band when it shows.
+ */
+const IDENTITY_WAIT_BYTES = 64 * 1024;
 
 /** The gate rules of a selection of policies, computed once per loaded set and selection. */
 const gateCache = new WeakMap<PolicySet, Map<string, GateRule[]>>();
@@ -47,9 +54,12 @@ export async function answerStream(
   const acc = new Accumulator(deps.checkLimits.maxScanChars);
   const rules = streamRules(x.policySet, selectPolicies(x.policySet, x.upstream.name, info.model));
   // With enforcing rules the head waits for the first released byte: a block before it is
-  // answered as a plain error, with its status and `x-coalmine-decision: block`.
-  const stream = rules.length ? new DeferredHead(out) : out;
-  stream.head(res.status, toClientHeaders(res.headers, { decoded: !!enc, extra: x.ours }));
+  // answered as a plain error, with its status and `x-coalmine-decision: block`. When the
+  // model's identity can quarantine it, the writes also wait for the event naming the model.
+  const identity = streamIdentity(x, acc);
+  const head = rules.length || identity ? new DeferredHead(out) : out;
+  head.head(res.status, toClientHeaders(res.headers, { decoded: !!enc, extra: x.ours }));
+  const stream = identity ? new IdentityHeldWriter(head, identity, IDENTITY_WAIT_BYTES) : head;
   const gate = rules.length
     ? new GatedEmitter(
         {
@@ -84,12 +94,21 @@ export async function answerStream(
       ? (texts) => checkTexts(texts, (r) => x.check(r))
       : undefined,
     answerBlock: (err) => {
-      if (!(stream instanceof DeferredHead) || !stream.open) return false;
+      if (!(head instanceof DeferredHead) || !head.open) return false;
       const body = x.adapter.errorBody(err);
       x.ours['x-coalmine-decision'] = 'block';
       rec.status = err.status;
-      stream.replace(err.status, blockHead(body, x.ours), body);
+      head.replace(err.status, blockHead(body, x.ours), body);
       return true;
+    },
+    identity,
+    quarantine: (reason) => {
+      const err = quarantinedError(x, x.upstream.name, reason);
+      if (!(head instanceof DeferredHead) || !head.open) return { err, answered: false };
+      const body = x.adapter.errorBody(wireError(err));
+      rec.status = err.status;
+      head.replace(err.status, blockHead(body, x.ours), body);
+      return { err, answered: true };
     },
   });
   x.times.upstreamEnd = performance.now();

@@ -98,7 +98,7 @@ export const CATALOGUE = {
     'coalmine_stream_aborts_total',
     'counter',
     ['reason'],
-    'Streams ended early, by reason (client_disconnect, upstream_error, policy_block, timeout, too_large, internal).',
+    'Streams ended early, by reason (client_disconnect, upstream_error, policy_block, quarantined, timeout, too_large, internal).',
   ),
   streamChunkOverhead: m(
     'coalmine_stream_chunk_overhead_seconds',
