@@ -17,6 +17,7 @@ import { IdentityTracker } from './canary/identity.js';
 import { loadCanaries } from './canary/loader.js';
 import { Quarantine } from './canary/quarantine.js';
 import { CanaryService } from './canary/service.js';
+import { blockedCanaryAnswers } from './canary/policy-conflicts.js';
 import { canaryRoutes } from './http/admin-canaries.js';
 import { fanout } from './model/sink.js';
 import { AuditLog } from './audit/log.js';
@@ -242,6 +243,7 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     throw new ConfigError(first.issues);
   }
   const policies = new PolicyStore(loadPolicies, sink, first.set);
+  for (const w of blockedCanaryAnswers(canaryLoad.canaries, first.set)) log.warn(w);
   const reloadPolicies = async () => {
     const r = await policies.reload();
     if (r.ok) log.info('policies reloaded', { version: r.version });

@@ -22,7 +22,10 @@ export interface Answer {
 }
 
 /** Holds, or says why not without quoting more than a short prefix of the answer. */
-export type Expectation = (a: Answer) => { ok: true } | { ok: false; reason: string };
+export type Expectation = ((a: Answer) => { ok: true } | { ok: false; reason: string }) & {
+  /** The answers it names (`equals`, `one_of`): what `policy lint` runs the policies over. */
+  readonly answers?: readonly string[];
+};
 
 interface ExpectForm<S extends z.ZodType = z.ZodType> {
   key: string;
@@ -90,10 +93,11 @@ export const forms: readonly ExpectForm[] = [
     param: z.string(),
     create(want) {
       const n = normalise(want);
-      return (a) =>
+      const holds: Expectation = (a) =>
         normalise(a.text) === n
           ? { ok: true }
           : { ok: false, reason: `expected ${JSON.stringify(want)}, got ${preview(a.text)}` };
+      return Object.assign(holds, { answers: [want] });
     },
   }),
   defineForm({
@@ -102,10 +106,11 @@ export const forms: readonly ExpectForm[] = [
     param: z.array(z.string()).min(1),
     create(list) {
       const set = new Set(list.map(normalise));
-      return (a) =>
+      const holds: Expectation = (a) =>
         set.has(normalise(a.text))
           ? { ok: true }
           : { ok: false, reason: `expected one of ${list.length} answers, got ${preview(a.text)}` };
+      return Object.assign(holds, { answers: list });
     },
   }),
   defineForm({

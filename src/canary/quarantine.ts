@@ -7,7 +7,8 @@
 import type { CanaryRecord, RequestRecord, Sink, TelemetryEvent } from '../model/sink.js';
 import type { IdentityOutcome } from './identity.js';
 
-export type QuarantineEvent = 'canary_failure' | 'identity_mismatch' | 'fingerprint_change';
+export type QuarantineEvent =
+  'canary_failure' | 'canary_blocked' | 'identity_mismatch' | 'fingerprint_change';
 export type QuarantineAction = 'block' | 'flag' | 'serve';
 
 export interface QuarantinePolicy {
@@ -62,6 +63,7 @@ export class Quarantine implements Sink {
 
   private fromCanary(e: CanaryRecord): void {
     if (e.result === 'fail') this.enter(e.upstream, e.model, 'canary_failure', e.canary);
+    else if (e.result === 'blocked') this.enter(e.upstream, e.model, 'canary_blocked', e.canary);
   }
 
   private enter(upstream: string, model: string, reason: QuarantineEvent, canary?: string): void {

@@ -16,7 +16,11 @@ import { callPipeline } from './loopback.js';
 import { pool } from './pool.js';
 import { mmdTest } from './stats.js';
 
-export type CanaryOutcome = 'pass' | 'fail' | 'error';
+/**
+ * `blocked`: an operator policy blocked the canary's answer, so the model could not be judged;
+ * not a model failure (it quarantines only when `quarantine.on` lists `canary_blocked`).
+ */
+export type CanaryOutcome = 'pass' | 'fail' | 'error' | 'blocked';
 
 export interface CanaryResult {
   id: string;
@@ -44,7 +48,7 @@ export interface RunnerDeps {
 /** One call's answer, or why there is none (`fail` for a policy block, else `error`). */
 export type Called =
   | { ok: true; answer: Answer; tokens: number }
-  | { ok: false; outcome: 'fail' | 'error'; reason: string; tokens: number };
+  | { ok: false; outcome: 'fail' | 'error' | 'blocked'; reason: string; tokens: number };
 
 async function call(deps: RunnerDeps, c: Canary, request: object, n: number): Promise<Called> {
   const adapter = findAdapter('POST', c.path);
@@ -71,14 +75,16 @@ async function call(deps: RunnerDeps, c: Canary, request: object, n: number): Pr
   }
   const json = parseJson(res.body.toString('utf8'));
   if (res.status !== 200) {
-    if (res.headers['x-coalmine-decision'] === 'block')
+    const m = (json as { error?: { message?: unknown } } | undefined)?.error?.message;
+    if (res.headers['x-coalmine-decision'] === 'block') {
+      const rule = typeof m === 'string' ? /policy "[^"]*" rule "[^"]*"/.exec(m)?.[0] : undefined;
       return {
         ok: false,
-        outcome: 'fail',
-        reason: 'the answer was blocked by a policy',
+        outcome: 'blocked',
+        reason: `the answer was blocked by ${rule ?? 'a policy'}: an operator policy, not a model failure`,
         tokens: 0,
       };
-    const m = (json as { error?: { message?: unknown } } | undefined)?.error?.message;
+    }
     const message = typeof m === 'string' ? m : 'no details';
     return {
       ok: false,
@@ -160,7 +166,11 @@ type Judged = { result: CanaryOutcome; reasons: string[]; pValue?: number };
 function firstFailure(called: Called[]): Judged | undefined {
   const bad = called.filter((c): c is Extract<Called, { ok: false }> => !c.ok);
   if (!bad.length) return undefined;
-  const result = bad.some((b) => b.outcome === 'error') ? 'error' : 'fail';
+  const result = bad.some((b) => b.outcome === 'error')
+    ? 'error'
+    : bad.some((b) => b.outcome === 'blocked')
+      ? 'blocked'
+      : 'fail';
   return { result, reasons: [...new Set(bad.map((b) => b.reason))] };
 }
 

@@ -100,8 +100,12 @@ export function run(opts: CanaryCommandOptions, io: Io, makeCore: MakeCore): Pro
     const results = await core.canaries.runAll(opts.ids);
     if (opts.json) io.out(`${JSON.stringify(results.map(canaryResultJson), null, 2)}\n`);
     else {
-      const failed = results.filter((r) => r.result !== 'pass').length;
-      io.out(`${resultTable(results)}\n\n${results.length - failed} passed, ${failed} failed\n`);
+      const blocked = results.filter((r) => r.result === 'blocked').length;
+      const failed = results.filter((r) => r.result !== 'pass').length - blocked;
+      const also = blocked ? `, ${blocked} blocked by a policy` : '';
+      io.out(
+        `${resultTable(results)}\n\n${results.length - failed - blocked} passed, ${failed} failed${also}\n`,
+      );
     }
     return results.every((r) => r.result === 'pass') ? 0 : 1;
   });

@@ -8,7 +8,8 @@ import { ConfigError, formatIssue } from '../errors.js';
 import type { SourceIssue } from '../errors.js';
 import { loadPolicySet } from '../policy/loader.js';
 import { loadCanaries } from '../canary/loader.js';
-import { canaryUpstreams } from '../main.js';
+import { canaryUpstreams, DEFAULT_PACK } from '../main.js';
+import { blockedCanaryAnswers } from '../canary/policy-conflicts.js';
 import { fileArguments } from './files.js';
 
 /** Stands in for the configured upstreams when a canary file is linted on its own. */
@@ -89,6 +90,13 @@ export function lint(files: string[], io: Io): number {
           env: io.env,
         });
         if (!canaries.ok) issues.push(...canaries.issues);
+        // With no `policies:` the server serves the shipped pack: lint what it would serve.
+        const served = config.policies
+          ? loaded
+          : loadPolicySet({ patterns: [DEFAULT_PACK], baseDir });
+        if (served.ok && canaries.ok)
+          for (const w of blockedCanaryAnswers(canaries.canaries, served.set))
+            io.err(`${f}: warning: ${w}\n`);
       } catch (e) {
         if (e instanceof ConfigError) issues.push(...e.issues);
         else throw e;

@@ -52,7 +52,9 @@ export function configSchema(ctx: SchemaContext) {
     quarantine: z
       .strictObject({
         on: z
-          .array(z.enum(['canary_failure', 'identity_mismatch', 'fingerprint_change']))
+          .array(
+            z.enum(['canary_failure', 'canary_blocked', 'identity_mismatch', 'fingerprint_change']),
+          )
           .default(['canary_failure', 'identity_mismatch']),
         action: z.enum(['block', 'flag', 'serve']).default('serve'),
       })

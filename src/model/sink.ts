@@ -90,9 +90,9 @@ export interface CanaryRecord {
   upstream: string;
   /** The canary's model (configured, hence bounded). */
   model: string;
-  result: 'pass' | 'fail' | 'error';
+  result: 'pass' | 'fail' | 'error' | 'blocked';
   /** The result of this canary's previous run in this process; undefined for its first run. */
-  previous: 'pass' | 'fail' | 'error' | undefined;
+  previous: 'pass' | 'fail' | 'error' | 'blocked' | undefined;
   /** Why it failed or errored, without any quoted answer text (`publicReason`). */
   reason: string | undefined;
   /** Distribution probes: the permutation p-value. */

@@ -39,7 +39,7 @@ export interface CanaryRunInfo {
 }
 
 export interface CanaryRunOutcome {
-  result: 'pass' | 'fail' | 'error';
+  result: 'pass' | 'fail' | 'error' | 'blocked';
   calls: number;
   tokens: number;
   pValue: number | undefined;

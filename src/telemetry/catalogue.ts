@@ -192,13 +192,19 @@ export const CATALOGUE = {
     'coalmine_canary_runs_total',
     'counter',
     ['canary', 'result'],
-    'Canary runs, by canary and result (pass, fail, error).',
+    'Canary runs, by canary and result (pass, fail, error, blocked: an operator policy blocked its answer, so the model could not be judged).',
   ),
   canaryUp: m(
     'coalmine_canary_up',
     'gauge',
     ['canary'],
-    'Whether the last run of the canary passed (1) or not (0).',
+    'Whether the last judged run of the canary passed (1) or not (0); a run whose answer a policy blocked leaves it as it was.',
+  ),
+  canaryBlocked: m(
+    'coalmine_canary_blocked',
+    'gauge',
+    ['canary'],
+    "Whether the canary's last run was blocked by an operator policy (1): the canary cannot judge the model until the policy or the canary changes.",
   ),
   canaryLastSuccess: m(
     'coalmine_canary_last_success_timestamp_seconds',

@@ -205,8 +205,9 @@ export class PrometheusSink implements Sink {
   ): void {
     for (const { id: canary, everySeconds } of canaries) {
       this.gauge('canaryInterval').set({ canary }, everySeconds);
-      for (const result of ['pass', 'fail', 'error'])
+      for (const result of ['pass', 'fail', 'error', 'blocked'] satisfies CanaryRecord['result'][])
         this.counter('canaryRuns').inc({ canary, result }, 0);
+      this.gauge('canaryBlocked').set({ canary }, 0);
       this.counter('canaryTokens').inc({ canary }, 0);
     }
     for (const m of models) {
@@ -229,7 +230,8 @@ export class PrometheusSink implements Sink {
   private canary(e: CanaryRecord): void {
     const canary = e.canary;
     this.counter('canaryRuns').inc({ canary, result: e.result });
-    this.gauge('canaryUp').set({ canary }, e.result === 'pass' ? 1 : 0);
+    this.gauge('canaryBlocked').set({ canary }, e.result === 'blocked' ? 1 : 0);
+    if (e.result !== 'blocked') this.gauge('canaryUp').set({ canary }, e.result === 'pass' ? 1 : 0);
     this.gauge('canaryLastRun').set({ canary }, e.finishedAt / 1000);
     if (e.result === 'pass') this.gauge('canaryLastSuccess').set({ canary }, e.finishedAt / 1000);
     if (e.pValue !== undefined) this.gauge('canaryPvalue').set({ canary }, e.pValue);

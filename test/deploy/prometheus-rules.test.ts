@@ -50,6 +50,7 @@ describe('Prometheus alert rules', () => {
         'CoalmineAbsent',
         'CoalmineAuditLogLosing',
         'CoalmineBlockRatioHigh',
+        'CoalmineCanaryBlocked',
         'CoalmineCanaryFailing',
         'CoalmineCanaryNotRunning',
         'CoalmineFingerprintChanged',

@@ -40,6 +40,22 @@ describe('model identity', () => {
     ],
   ])('%s', (_n, o, expected) => {
     expect(new IdentityTracker(pins).observe(o)).toEqual(expected);
+    // `check` concludes the same (a stream's first event decides with it).
+    expect(new IdentityTracker(pins).check(o)).toEqual(expected);
+  });
+
+  it('check concludes without remembering: the unpinned reference is set by observe only', () => {
+    const t = new IdentityTracker(pins);
+    expect(t.check(obs('llama', 'llama-3', 'fp_1', 'vllm'))).toEqual({
+      mismatch: false,
+      fingerprintChanged: false,
+    });
+    // Nothing was recorded by check: another model is still the first one seen.
+    expect(t.observe(obs('llama', 'impostor', 'fp_9', 'vllm')).mismatch).toBe(false);
+    expect(t.check(obs('llama', 'llama-3', 'fp_9', 'vllm'))).toEqual({
+      mismatch: true,
+      fingerprintChanged: false,
+    });
   });
 
   it('unpinned: the first model seen is the reference, fingerprint changes are counted once each', () => {

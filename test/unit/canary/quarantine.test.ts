@@ -23,7 +23,7 @@ const request = (
   const { model, ...seen } = identity;
   return { kind: 'request', upstream: 'openai', model, identity: seen } as RequestRecord;
 };
-const canary = (result: 'pass' | 'fail' | 'error'): TelemetryEvent => ({
+const canary = (result: 'pass' | 'fail' | 'error' | 'blocked'): TelemetryEvent => ({
   kind: 'canary',
   canary: 'red-planet',
   upstream: 'openai',
@@ -44,6 +44,8 @@ describe('quarantine', () => {
     ['a failing canary', ['canary_failure'], canary('fail'), true],
     ['a canary that could not run', ['canary_failure'], canary('error'), false],
     ['a passing canary', ['canary_failure'], canary('pass'), false],
+    ['a canary an operator policy blocked', ['canary_failure'], canary('blocked'), false],
+    ['a blocked canary, canary_blocked configured', ['canary_blocked'], canary('blocked'), true],
     ['an identity mismatch', ['identity_mismatch'], mismatch, true],
     ['an identity mismatch, not configured', ['canary_failure'], mismatch, false],
     ['a fingerprint change, configured', ['fingerprint_change'], fpChange, true],
@@ -105,5 +107,60 @@ describe('quarantine', () => {
     q.record(request({ model: 'other', mismatch: true, fingerprintChanged: false }));
     expect(q.admit('openai', 'random-model-123')?.action).toBe('block');
     expect(q.admit('openai', 'gpt-4o-mini')).toBeUndefined();
+  });
+});
+
+describe('identity holds (issue 19: nothing from a swapped model reaches a client)', () => {
+  const outcome = (mismatch: boolean, fingerprintChanged: boolean) => ({
+    mismatch,
+    fingerprintChanged,
+  });
+  it.each([
+    [
+      'block, mismatch listed',
+      ['identity_mismatch'],
+      'block',
+      outcome(true, false),
+      'identity_mismatch',
+      true,
+    ],
+    [
+      'block, fingerprint listed',
+      ['fingerprint_change'],
+      'block',
+      outcome(false, true),
+      'fingerprint_change',
+      true,
+    ],
+    [
+      'block, mismatch not listed',
+      ['canary_failure'],
+      'block',
+      outcome(true, false),
+      undefined,
+      false,
+    ],
+    ['flag: served, marked', ['identity_mismatch'], 'flag', outcome(true, false), undefined, false],
+    [
+      'serve: recorded only',
+      ['identity_mismatch'],
+      'serve',
+      outcome(true, false),
+      undefined,
+      false,
+    ],
+    [
+      'block, nothing changed',
+      ['identity_mismatch'],
+      'block',
+      outcome(false, false),
+      undefined,
+      true,
+    ],
+  ] as const)('%s', (_n, on, action, seen, holds, watches) => {
+    const { q } = setup({ on, action });
+    expect(q.holds('openai', seen)).toBe(holds);
+    expect(q.watches('openai')).toBe(watches);
+    expect(q.watches('another-upstream')).toBe(false);
   });
 });
