@@ -56,7 +56,7 @@ export const LOG_EVENTS = {
     levels: ['debug'],
     when: 'At start: what the configuration amounts to (no URLs, no keys).',
     fields: {
-      upstreams: 'each upstream as `name provider prefix` (+ ` api_key` when one is configured)',
+      upstreams: 'each upstream as `name provider prefix`, with `api_key` appended when one is configured',
       policy_files: 'policy patterns configured (`default` for the shipped pack)',
       canaries: 'number of canaries loaded',
       access_log: 'whether `log.access` is on',
@@ -271,8 +271,8 @@ export const LOG_EVENTS = {
     },
   },
   events_suppressed: {
-    levels: ['warn'],
-    when: 'Repeats of an event were held back by the rate limit: how many, once its window closed (or when the next one was let through, or at shutdown). Never silent.',
+    levels: ['error', 'warn', 'info', 'debug'],
+    when: 'Repeats of an event were held back by the rate limit: how many, once its window closed (or when the next one was let through, or at shutdown), at the level of the event held back. Never silent.',
     fields: {
       suppressed_event: 'the event held back',
       count: 'lines held back',
