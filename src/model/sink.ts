@@ -146,11 +146,7 @@ export function decisionOf(e: RequestRecord): string {
 }
 
 export type TelemetryEvent =
-  | RequestRecord
-  | PolicyReloadRecord
-  | CanaryRecord
-  | QuarantineRecord
-  | AdminRecord;
+  RequestRecord | PolicyReloadRecord | CanaryRecord | QuarantineRecord | AdminRecord;
 
 export interface Sink {
   record(event: TelemetryEvent): void;

@@ -134,7 +134,12 @@ export class IncidentLog implements Sink {
       if (x.status !== 'fail') continue;
       const enforced = x.mode === 'enforce';
       if (v.decision === 'redact' && enforced && x.action === 'redact' && once(x, 'redact'))
-        this.emit('info', 'response_redacted', `response redacted by ${x.policy}/${x.rule}`, rule(x));
+        this.emit(
+          'info',
+          'response_redacted',
+          `response redacted by ${x.policy}/${x.rule}`,
+          rule(x),
+        );
       else if ((!enforced || x.action === 'flag') && once(x, 'flag'))
         this.emit('debug', 'response_flagged', `response flagged by ${x.policy}/${x.rule}`, {
           ...rule(x),

@@ -56,7 +56,8 @@ export const LOG_EVENTS = {
     levels: ['debug'],
     when: 'At start: what the configuration amounts to (no URLs, no keys).',
     fields: {
-      upstreams: 'each upstream as `name provider prefix`, with `api_key` appended when one is configured',
+      upstreams:
+        'each upstream as `name provider prefix`, with `api_key` appended when one is configured',
       policy_files: 'policy patterns configured (`default` for the shipped pack)',
       canaries: 'number of canaries loaded',
       access_log: 'whether `log.access` is on',

@@ -85,9 +85,7 @@ export class RateLimitedLogger implements Logger {
   /** Reports and forgets the windows that have closed. */
   sweep(): void {
     const t = this.now();
-    const closed = [...this.windows.entries()].filter(
-      ([, w]) => t - w.start >= this.opts.windowMs,
-    );
+    const closed = [...this.windows.entries()].filter(([, w]) => t - w.start >= this.opts.windowMs);
     for (const [k, w] of closed) {
       this.report(w);
       this.windows.delete(k);

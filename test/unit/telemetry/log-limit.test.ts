@@ -78,15 +78,21 @@ describe('rate limiting of repeated events', () => {
 
   it('a sweep reports windows that closed with nothing after them; flush reports open ones', () => {
     const t = limited();
-    for (let i = 0; i < 5; i++) t.log.write('warn', 'admin_auth_failed', 'x', { remote: '1.2.3.4' });
+    for (let i = 0; i < 5; i++)
+      t.log.write('warn', 'admin_auth_failed', 'x', { remote: '1.2.3.4' });
     t.log.sweep();
     expect(t.of('events_suppressed')).toHaveLength(0); // the window is still open
     t.tick(10_000);
     t.log.sweep();
     expect(t.of('events_suppressed')).toEqual([
-      expect.objectContaining({ suppressed_event: 'admin_auth_failed', remote: '1.2.3.4', count: 2 }),
+      expect.objectContaining({
+        suppressed_event: 'admin_auth_failed',
+        remote: '1.2.3.4',
+        count: 2,
+      }),
     ]);
-    for (let i = 0; i < 4; i++) t.log.write('warn', 'admin_auth_failed', 'x', { remote: '1.2.3.4' });
+    for (let i = 0; i < 4; i++)
+      t.log.write('warn', 'admin_auth_failed', 'x', { remote: '1.2.3.4' });
     t.log.flush();
     expect(t.of('events_suppressed').map((l) => l['count'])).toEqual([2, 1]);
     t.log.flush();
