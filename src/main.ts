@@ -225,7 +225,10 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
   const policies = new PolicyStore(loadPolicies, reported, first.set);
   const reloadPolicies = () => policies.reload();
   const stopWatching = policyPatterns.length
-    ? watchPolicies(policyPatterns, loaded.baseDir, () => void reloadPolicies())
+    ? watchPolicies(policyPatterns, loaded.baseDir, () => {
+        log.write('debug', 'policy_files_changed', 'policy files changed; reloading');
+        void reloadPolicies();
+      })
     : () => {};
   if (log.enabled('debug'))
     log.write('debug', 'config_loaded', 'configuration', {

@@ -158,6 +158,11 @@ export const LOG_EVENTS = {
     },
     limitBy: [],
   },
+  policy_files_changed: {
+    levels: ['debug'],
+    when: 'The file watcher saw a policy file change; a reload follows.',
+    fields: {},
+  },
   policy_reload_failed: {
     levels: ['error'],
     when: 'A reload was refused; the previous set keeps serving.',
