@@ -189,9 +189,11 @@ export class IncidentLog implements Sink {
   }
 
   private policyReload(p: PolicyReloadRecord): void {
+    // The first load is at debug: the `listening` line that follows carries its version, and a
+    // start that fails (an address in use) stays one line.
     if (p.result === 'success')
       this.emit(
-        'info',
+        p.previousVersion === undefined ? 'debug' : 'info',
         'policy_reloaded',
         p.previousVersion === undefined ? 'policy set loaded' : 'policy set reloaded',
         { version: p.version, previous_version: p.previousVersion },

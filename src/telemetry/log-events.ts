@@ -150,8 +150,8 @@ export const LOG_EVENTS = {
     limitBy: ['upstream', 'model'],
   },
   policy_reloaded: {
-    levels: ['info'],
-    when: 'A policy set was loaded: at start (no `previous_version`) and on every successful reload (file watcher, SIGHUP, `POST /admin/reload`).',
+    levels: ['info', 'debug'],
+    when: 'A policy set was loaded: on every successful reload (file watcher, SIGHUP, `POST /admin/reload`) at `info`; the first load at start at `debug`, without `previous_version` (`listening` carries its version).',
     fields: {
       version: 'the version now serving',
       previous_version: 'the version that served before',

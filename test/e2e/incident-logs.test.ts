@@ -136,7 +136,7 @@ describe('incident logs of a real proxy', () => {
       'sim openai / api_key',
       'dead openai /dead',
     ]);
-    expect(events('policy_reloaded')[0]).toMatchObject({ level: 'info' });
+    expect(events('policy_reloaded')[0]).toMatchObject({ level: 'debug' });
     await seen('canary_result', { canary: 'red-planet', result: 'pass', level: 'info' });
   });
 

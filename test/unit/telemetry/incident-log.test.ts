@@ -221,7 +221,7 @@ const CASES: Case[] = [
       issues: [],
     },
     event: 'policy_reloaded',
-    level: 'info',
+    level: 'debug',
     fields: { version: 'v2' },
   },
   {
