@@ -25,7 +25,7 @@ import { AuditSink } from './audit/sink.js';
 import { UserError } from './commands/user-error.js';
 import type { Sink } from './model/sink.js';
 import { listenError } from './commands/user-error.js';
-import { ConfigError, formatIssue } from './errors.js';
+import { ConfigError } from './errors.js';
 import { createAdminServer } from './http/admin.js';
 import type { AdminToken } from './http/admin.js';
 import { policyRoutes } from './http/admin-policies.js';
@@ -41,6 +41,8 @@ import type { Tracing } from './model/tracing.js';
 import { noopTracing } from './model/tracing.js';
 import { createPipeline } from './pipeline/proxy.js';
 import type { SimServer } from './sim/server.js';
+import { IncidentLog } from './telemetry/incident-log.js';
+import { RateLimitedLogger } from './telemetry/log-limit.js';
 import { PrometheusSink } from './telemetry/prometheus.js';
 import { UpstreamClient } from './upstream/client.js';
 import { createRouter } from './upstream/router.js';
@@ -155,7 +157,8 @@ export interface Core {
 export async function createCore(opts: ServeOptions): Promise<Core> {
   const loaded: LoadedConfig = loadConfig({ ...opts, schema: { providers: providerIds() } });
   const { config } = loaded;
-  const log = opts.log ?? jsonLogger(config.log.level);
+  // Repeats are limited per event and key, never dropped silently (flushed on close).
+  const log = new RateLimitedLogger(opts.log ?? jsonLogger(config.log.level));
 
   let sim: SimServer | undefined;
   let upstreams: UpstreamConfig[] = config.upstreams;
@@ -163,7 +166,9 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     // Loaded only when it is used: with an upstream configured the simulator stays on disk.
     const { startSim } = await import('./sim/server.js');
     sim = await startSim({ host: '127.0.0.1', port: 0 });
-    log.warn(
+    log.write(
+      'warn',
+      'no_upstream_configured',
       `NO UPSTREAM CONFIGURED: serving in front of the built-in simulator at ${sim.url}. Set COALMINE_UPSTREAM to your provider base URL (or upstreams: in coalmine.yaml) to proxy a real model.`,
       { simulator: sim.url },
     );
@@ -183,7 +188,7 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     await sim?.close();
     throw new ConfigError(canaryLoad.issues);
   }
-  for (const w of canaryLoad.warnings) log.warn(w);
+  for (const w of canaryLoad.warnings) log.write('warn', 'config_warning', w);
 
   const clients = new Map(upstreams.map((u) => [u.name, new UpstreamClient(u)]));
   const metrics = new PrometheusSink({ version: VERSION });
@@ -214,8 +219,12 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     metrics.sampleTotal('auditWriteFailures', () => a.failedWrites);
     metrics.sample('auditQueueDepth', () => a.queued);
   }
-  // Everything that reports what happened; the quarantine reacts to it and reports to them.
-  const observers = fanout(audit ? [metrics, new AuditSink(audit)] : [metrics]);
+  const incidents = new IncidentLog(log, { access: config.log.access });
+  // Everything that reports what happened (metrics, logs, audit); the quarantine and the policy
+  // store report their own changes to them too.
+  const observers = fanout(
+    audit ? [metrics, incidents, new AuditSink(audit)] : [metrics, incidents],
+  );
   const quarantine = new Quarantine(
     new Map(upstreams.map((u) => [u.name, u.quarantine])),
     (u, m) => identity.label(u, m),
@@ -241,21 +250,24 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     await sim?.close();
     throw new ConfigError(first.issues);
   }
-  const policies = new PolicyStore(loadPolicies, sink, first.set);
-  const reloadPolicies = async () => {
-    const r = await policies.reload();
-    if (r.ok) log.info('policies reloaded', { version: r.version });
-    else
-      log.error('policy reload rejected; the previous set keeps serving', {
-        version: r.version,
-        result: r.result,
-        errors: r.issues.map(formatIssue).join('\n'),
-      });
-    return r;
-  };
+  // Loads and reloads are logged and audited from their records.
+  const policies = new PolicyStore(loadPolicies, observers, first.set);
+  const reloadPolicies = () => policies.reload();
   const stopWatching = policyPatterns.length
-    ? watchPolicies(policyPatterns, loaded.baseDir, () => void reloadPolicies())
+    ? watchPolicies(policyPatterns, loaded.baseDir, () => {
+        log.write('debug', 'policy_files_changed', 'policy files changed; reloading');
+        void reloadPolicies();
+      })
     : () => {};
+  if (log.enabled('debug'))
+    log.write('debug', 'config_loaded', 'configuration', {
+      upstreams: upstreams.map(
+        (u) => `${u.name} ${u.provider} ${u.prefix}${u.api_key === undefined ? '' : ' api_key'}`,
+      ),
+      policy_files: config.policies ?? ['default'],
+      canaries: canaryLoad.canaries.length,
+      access_log: config.log.access,
+    });
 
   const tracing = await tracingFor();
   const handle = createPipeline({
@@ -297,6 +309,7 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
       await audit?.close();
       await Promise.all([...clients.values()].map((c) => c.close().catch(() => {})));
       await sim?.close();
+      log.flush();
     },
   };
 }
@@ -367,7 +380,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   }
   const url = hostUrl(ta);
   const adminUrl = hostUrl(aa);
-  log.info('coalmine listening', {
+  log.write('info', 'listening', 'coalmine listening', {
     proxy: url,
     admin: adminUrl,
     config: loaded.file ?? 'defaults',
@@ -379,7 +392,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
 
   if (config.canary.schedule) core.canaries.schedule();
   if (core.canaries.canaries.length)
-    log.info('canaries loaded', {
+    log.write('info', 'canaries_loaded', 'canaries loaded', {
       canaries: core.canaries.canaries.length,
       scheduled: config.canary.schedule,
     });
@@ -388,7 +401,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const shutdown = () =>
     (stopping ??= (async () => {
       draining = true;
-      log.info('draining', { inflight, grace_ms: config.shutdown.grace });
+      log.write('info', 'draining', 'draining', { inflight, grace_ms: config.shutdown.grace });
       traffic.close();
       if (inflight > 0) {
         await new Promise<void>((resolve) => {
@@ -403,7 +416,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       adminServer.close();
       adminServer.closeAllConnections();
       await core.close();
-      log.info('stopped', { abandoned: inflight });
+      log.write('info', 'stopped', 'stopped', { abandoned: inflight });
     })());
 
   return {
