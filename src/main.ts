@@ -22,6 +22,7 @@ import { listenError } from './commands/user-error.js';
 import { ConfigError, formatIssue } from './errors.js';
 import { createAdminServer } from './http/admin.js';
 import { policyRoutes } from './http/admin-policies.js';
+import { statusJson } from './http/status-json.js';
 import { loadPolicySetAsync } from './policy/loader.js';
 import { PolicyStore } from './policy/store.js';
 import type { ReloadStatus } from './policy/store.js';
@@ -35,6 +36,7 @@ import { noopTracing } from './model/tracing.js';
 import { createPipeline } from './pipeline/proxy.js';
 import type { SimServer } from './sim/server.js';
 import { PrometheusSink } from './telemetry/prometheus.js';
+import { RecentDecisions } from './telemetry/recent-decisions.js';
 import { UpstreamClient } from './upstream/client.js';
 import { createRouter } from './upstream/router.js';
 
@@ -128,6 +130,9 @@ export interface Core {
   handle: ReturnType<typeof createPipeline>;
   canaries: CanaryService;
   quarantine: Quarantine;
+  identity: IdentityTracker;
+  /** Live decisions over the last hour, for the status page. */
+  decisions: RecentDecisions;
   reloadPolicies(): Promise<ReloadStatus>;
   /** Stops canaries and watchers, closes upstream clients and the simulator. */
   close(): Promise<void>;
@@ -186,7 +191,8 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     canaryLoad.canaries.map((c) => ({ id: c.id, everySeconds: c.everyMs / 1000 })),
     upstreams.flatMap((u) => identity.models(u.name).map((model) => ({ upstream: u.name, model }))),
   );
-  const sink = fanout([metrics, quarantine]);
+  const decisions = new RecentDecisions();
+  const sink = fanout([metrics, quarantine, decisions]);
 
   const policyPatterns = config.policies ?? [DEFAULT_PACK];
   // Regex analysis runs off the event loop (a reload must not stall live traffic).
@@ -248,6 +254,8 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     handle,
     canaries,
     quarantine,
+    identity,
+    decisions,
     reloadPolicies,
     async close() {
       stopWatching();
@@ -285,6 +293,16 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     ready: () => !draining,
     metrics: () => metrics.metrics(),
     metricsContentType: metrics.contentType,
+    status: () =>
+      statusJson({
+        version: VERSION,
+        upstreams: upstreams.map((u) => u.name),
+        identity: core.identity,
+        quarantine: core.quarantine,
+        canaries: core.canaries,
+        policies,
+        decisions: core.decisions,
+      }),
     routes: (r) => {
       policyRoutes(policies)(r);
       canaryRoutes(core.canaries, core.quarantine)(r);
