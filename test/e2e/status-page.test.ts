@@ -191,7 +191,7 @@ describe.skipIf(!executable)('status page in headless Chromium', () => {
         window.__csp.push(e.violatedDirective + ' ' + e.blockedURI);
       });
     `);
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await chromiumSession?.close();
@@ -207,6 +207,14 @@ describe.skipIf(!executable)('status page in headless Chromium', () => {
   const text = (selector: string) => inPage<string>(page, `${q(selector)}.textContent`);
 
   it('shows the canary green, then red after the model is swapped, by its own refresh', async () => {
+    // The scheduled first run comes within 3 s of start; after it, the next is about an hour
+    // away, so no scheduled run can turn the canary green again while the test watches.
+    let scheduled: StatusJson['canaries'][number] | undefined;
+    await eventually(async () => {
+      scheduled = (await status()).canaries[0];
+      return !!scheduled?.last_run_at && !!scheduled.next_run_at;
+    }, 10_000);
+    expect(Date.parse(scheduled!.next_run_at!) - Date.now()).toBeGreaterThan(50 * 60_000);
     const before = await adminFetch(proxy, '/admin/canaries/red-planet/run', { method: 'POST' });
     expect(((await before.json()) as { result: string }).result).toBe('pass');
 
@@ -240,7 +248,7 @@ describe.skipIf(!executable)('status page in headless Chromium', () => {
     ).toBe('true');
     expect(await text('#n-quarantined')).toBe('1');
     expect(await text('#n-redacted')).toBe('1');
-  }, 40_000);
+  }, 60_000);
 
   it('renders a hostile upstream model name as text', async () => {
     const cells = await inPage<string[]>(
