@@ -42,6 +42,7 @@ th, td { text-align: left; padding: 0.35rem 0.6rem; border-bottom: 1px solid var
 th { font-weight: 600; color: var(--muted); }
 td.mono, .mono { font-family: ui-monospace, monospace; }
 .wrap { overflow-wrap: anywhere; }
+.nowrap { white-space: nowrap; }
 .badge { display: inline-block; padding: 0 0.5rem; border-radius: 999px; font-weight: 600;
   color: #fff; background: var(--idle); }
 .state-pass .badge, .badge.ok { background: var(--ok); }
@@ -105,7 +106,7 @@ const SCRIPT = `
       r,
       td(c.id, 'mono'),
       td(c.upstream),
-      td(c.model, 'mono'),
+      td(c.model, 'mono nowrap'),
       td(typeof c.p_value === 'number' ? c.p_value.toPrecision(3) : null),
       when(c.last_run_at),
       when(c.next_run_at),
@@ -136,7 +137,7 @@ const SCRIPT = `
       tr.append(
         qc,
         td(u.name),
-        td(m.model, 'mono'),
+        td(m.model, 'mono nowrap'),
         pinned(m),
         observed,
         td(m.observed_fingerprint, 'mono wrap'),
