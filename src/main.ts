@@ -29,6 +29,7 @@ import { ConfigError } from './errors.js';
 import { createAdminServer } from './http/admin.js';
 import type { AdminToken } from './http/admin.js';
 import { policyRoutes } from './http/admin-policies.js';
+import { statusJson } from './http/status-json.js';
 import { loadPolicySetAsync } from './policy/loader.js';
 import { PolicyStore } from './policy/store.js';
 import type { ReloadStatus } from './policy/store.js';
@@ -44,6 +45,7 @@ import type { SimServer } from './sim/server.js';
 import { IncidentLog } from './telemetry/incident-log.js';
 import { RateLimitedLogger } from './telemetry/log-limit.js';
 import { PrometheusSink } from './telemetry/prometheus.js';
+import { RecentDecisions } from './telemetry/recent-decisions.js';
 import { UpstreamClient } from './upstream/client.js';
 import { createRouter } from './upstream/router.js';
 
@@ -149,6 +151,9 @@ export interface Core {
   sink: Sink;
   canaries: CanaryService;
   quarantine: Quarantine;
+  identity: IdentityTracker;
+  /** Live decisions over the last hour, for the status page. */
+  decisions: RecentDecisions;
   reloadPolicies(): Promise<ReloadStatus>;
   /** Stops canaries and watchers, closes upstream clients and the simulator. */
   close(): Promise<void>;
@@ -235,7 +240,8 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     canaryLoad.canaries.map((c) => ({ id: c.id, everySeconds: c.everyMs / 1000 })),
     upstreams.flatMap((u) => identity.models(u.name).map((model) => ({ upstream: u.name, model }))),
   );
-  const sink = fanout([observers, quarantine]);
+  const decisions = new RecentDecisions();
+  const sink = fanout([observers, quarantine, decisions]);
 
   const policyPatterns = config.policies ?? [DEFAULT_PACK];
   // Regex analysis runs off the event loop (a reload must not stall live traffic).
@@ -301,6 +307,8 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     sink,
     canaries,
     quarantine,
+    identity,
+    decisions,
     reloadPolicies,
     async close() {
       stopWatching();
@@ -342,6 +350,16 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     metrics: () => metrics.metrics(),
     metricsContentType: metrics.contentType,
     record: (r) => core.sink.record(r),
+    status: () =>
+      statusJson({
+        version: VERSION,
+        upstreams: upstreams.map((u) => u.name),
+        identity: core.identity,
+        quarantine: core.quarantine,
+        canaries: core.canaries,
+        policies,
+        decisions: core.decisions,
+      }),
     routes: (r) => {
       policyRoutes(policies)(r);
       canaryRoutes(core.canaries, core.quarantine)(r);
