@@ -1,17 +1,24 @@
 /** The process logger: one JSON object per line on stderr. Wired in the composition root. */
-import type { LogFields, Logger } from './model/log.js';
+import type { LogFields, Logger, LogLevel } from './model/log.js';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
-export type LogLevel = keyof typeof LEVELS;
+export type { LogLevel } from './model/log.js';
 
+/**
+ * Lines are `{"time","level","event","msg",…fields}`; `time` is RFC 3339 (UTC). A field named
+ * like one of those four cannot replace it.
+ */
 export function jsonLogger(
   level: LogLevel,
   write: (line: string) => void = (l) => process.stderr.write(l),
 ): Logger {
   const min = LEVELS[level];
-  const emit = (lvl: LogLevel) => (msg: string, fields?: LogFields) => {
-    if (LEVELS[lvl] < min) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields })}\n`);
+  return {
+    enabled: (lvl) => LEVELS[lvl] >= min,
+    write(lvl, event, msg, fields?: LogFields) {
+      if (LEVELS[lvl] < min) return;
+      const head = { time: new Date().toISOString(), level: lvl, event, msg };
+      write(`${JSON.stringify(fields ? Object.assign({ ...head }, fields, head) : head)}\n`);
+    },
   };
-  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }

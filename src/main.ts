@@ -26,10 +26,11 @@ import { AuditSink } from './audit/sink.js';
 import { UserError } from './commands/user-error.js';
 import type { Sink } from './model/sink.js';
 import { listenError } from './commands/user-error.js';
-import { ConfigError, formatIssue } from './errors.js';
+import { ConfigError } from './errors.js';
 import { createAdminServer } from './http/admin.js';
 import type { AdminToken } from './http/admin.js';
 import { policyRoutes } from './http/admin-policies.js';
+import { statusJson } from './http/status-json.js';
 import { loadPolicySetAsync } from './policy/loader.js';
 import { PolicyStore } from './policy/store.js';
 import type { ReloadStatus } from './policy/store.js';
@@ -42,7 +43,10 @@ import type { Tracing } from './model/tracing.js';
 import { noopTracing } from './model/tracing.js';
 import { createPipeline } from './pipeline/proxy.js';
 import type { SimServer } from './sim/server.js';
+import { IncidentLog } from './telemetry/incident-log.js';
+import { RateLimitedLogger } from './telemetry/log-limit.js';
 import { PrometheusSink } from './telemetry/prometheus.js';
+import { RecentDecisions } from './telemetry/recent-decisions.js';
 import { UpstreamClient } from './upstream/client.js';
 import { createRouter } from './upstream/router.js';
 
@@ -148,6 +152,9 @@ export interface Core {
   sink: Sink;
   canaries: CanaryService;
   quarantine: Quarantine;
+  identity: IdentityTracker;
+  /** Live decisions over the last hour, for the status page. */
+  decisions: RecentDecisions;
   reloadPolicies(): Promise<ReloadStatus>;
   /** Stops canaries and watchers, closes upstream clients and the simulator. */
   close(): Promise<void>;
@@ -156,7 +163,8 @@ export interface Core {
 export async function createCore(opts: ServeOptions): Promise<Core> {
   const loaded: LoadedConfig = loadConfig({ ...opts, schema: { providers: providerIds() } });
   const { config } = loaded;
-  const log = opts.log ?? jsonLogger(config.log.level);
+  // Repeats are limited per event and key, never dropped silently (flushed on close).
+  const log = new RateLimitedLogger(opts.log ?? jsonLogger(config.log.level));
 
   let sim: SimServer | undefined;
   let upstreams: UpstreamConfig[] = config.upstreams;
@@ -164,7 +172,9 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     // Loaded only when it is used: with an upstream configured the simulator stays on disk.
     const { startSim } = await import('./sim/server.js');
     sim = await startSim({ host: '127.0.0.1', port: 0 });
-    log.warn(
+    log.write(
+      'warn',
+      'no_upstream_configured',
       `NO UPSTREAM CONFIGURED: serving in front of the built-in simulator at ${sim.url}. Set COALMINE_UPSTREAM to your provider base URL (or upstreams: in coalmine.yaml) to proxy a real model.`,
       { simulator: sim.url },
     );
@@ -184,7 +194,7 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     await sim?.close();
     throw new ConfigError(canaryLoad.issues);
   }
-  for (const w of canaryLoad.warnings) log.warn(w);
+  for (const w of canaryLoad.warnings) log.write('warn', 'config_warning', w);
 
   const clients = new Map(upstreams.map((u) => [u.name, new UpstreamClient(u)]));
   const metrics = new PrometheusSink({ version: VERSION });
@@ -215,8 +225,12 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     metrics.sampleTotal('auditWriteFailures', () => a.failedWrites);
     metrics.sample('auditQueueDepth', () => a.queued);
   }
-  // Everything that reports what happened; the quarantine reacts to it and reports to them.
-  const observers = fanout(audit ? [metrics, new AuditSink(audit)] : [metrics]);
+  const incidents = new IncidentLog(log, { access: config.log.access });
+  // Everything that reports what happened (metrics, logs, audit); the quarantine and the policy
+  // store report their own changes to them too.
+  const observers = fanout(
+    audit ? [metrics, incidents, new AuditSink(audit)] : [metrics, incidents],
+  );
   const quarantine = new Quarantine(
     new Map(upstreams.map((u) => [u.name, u.quarantine])),
     (u, m) => identity.label(u, m),
@@ -227,7 +241,8 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     canaryLoad.canaries.map((c) => ({ id: c.id, everySeconds: c.everyMs / 1000 })),
     upstreams.flatMap((u) => identity.models(u.name).map((model) => ({ upstream: u.name, model }))),
   );
-  const sink = fanout([observers, quarantine]);
+  const decisions = new RecentDecisions();
+  const sink = fanout([observers, quarantine, decisions]);
 
   const policyPatterns = config.policies ?? [DEFAULT_PACK];
   // Regex analysis runs off the event loop (a reload must not stall live traffic).
@@ -242,22 +257,26 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     await sim?.close();
     throw new ConfigError(first.issues);
   }
-  const policies = new PolicyStore(loadPolicies, sink, first.set);
-  for (const w of blockedCanaryAnswers(canaryLoad.canaries, first.set)) log.warn(w);
-  const reloadPolicies = async () => {
-    const r = await policies.reload();
-    if (r.ok) log.info('policies reloaded', { version: r.version });
-    else
-      log.error('policy reload rejected; the previous set keeps serving', {
-        version: r.version,
-        result: r.result,
-        errors: r.issues.map(formatIssue).join('\n'),
-      });
-    return r;
-  };
+  // Loads and reloads are logged and audited from their records.
+  const policies = new PolicyStore(loadPolicies, observers, first.set);
+  for (const w of blockedCanaryAnswers(canaryLoad.canaries, first.set))
+    log.write('warn', 'config_warning', w);
+  const reloadPolicies = () => policies.reload();
   const stopWatching = policyPatterns.length
-    ? watchPolicies(policyPatterns, loaded.baseDir, () => void reloadPolicies())
+    ? watchPolicies(policyPatterns, loaded.baseDir, () => {
+        log.write('debug', 'policy_files_changed', 'policy files changed; reloading');
+        void reloadPolicies();
+      })
     : () => {};
+  if (log.enabled('debug'))
+    log.write('debug', 'config_loaded', 'configuration', {
+      upstreams: upstreams.map(
+        (u) => `${u.name} ${u.provider} ${u.prefix}${u.api_key === undefined ? '' : ' api_key'}`,
+      ),
+      policy_files: config.policies ?? ['default'],
+      canaries: canaryLoad.canaries.length,
+      access_log: config.log.access,
+    });
 
   const tracing = await tracingFor();
   const handle = createPipeline({
@@ -291,6 +310,8 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     sink,
     canaries,
     quarantine,
+    identity,
+    decisions,
     reloadPolicies,
     async close() {
       stopWatching();
@@ -299,6 +320,7 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
       await audit?.close();
       await Promise.all([...clients.values()].map((c) => c.close().catch(() => {})));
       await sim?.close();
+      log.flush();
     },
   };
 }
@@ -331,6 +353,16 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     metrics: () => metrics.metrics(),
     metricsContentType: metrics.contentType,
     record: (r) => core.sink.record(r),
+    status: () =>
+      statusJson({
+        version: VERSION,
+        upstreams: upstreams.map((u) => u.name),
+        identity: core.identity,
+        quarantine: core.quarantine,
+        canaries: core.canaries,
+        policies,
+        decisions: core.decisions,
+      }),
     routes: (r) => {
       policyRoutes(policies)(r);
       canaryRoutes(core.canaries, core.quarantine)(r);
@@ -369,7 +401,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   }
   const url = hostUrl(ta);
   const adminUrl = hostUrl(aa);
-  log.info('coalmine listening', {
+  log.write('info', 'listening', 'coalmine listening', {
     proxy: url,
     admin: adminUrl,
     config: loaded.file ?? 'defaults',
@@ -381,7 +413,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
 
   if (config.canary.schedule) core.canaries.schedule();
   if (core.canaries.canaries.length)
-    log.info('canaries loaded', {
+    log.write('info', 'canaries_loaded', 'canaries loaded', {
       canaries: core.canaries.canaries.length,
       scheduled: config.canary.schedule,
     });
@@ -390,7 +422,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const shutdown = () =>
     (stopping ??= (async () => {
       draining = true;
-      log.info('draining', { inflight, grace_ms: config.shutdown.grace });
+      log.write('info', 'draining', 'draining', { inflight, grace_ms: config.shutdown.grace });
       traffic.close();
       if (inflight > 0) {
         await new Promise<void>((resolve) => {
@@ -405,7 +437,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       adminServer.close();
       adminServer.closeAllConnections();
       await core.close();
-      log.info('stopped', { abandoned: inflight });
+      log.write('info', 'stopped', 'stopped', { abandoned: inflight });
     })());
 
   return {

@@ -43,6 +43,14 @@ export interface SeenIdentity {
   fingerprint: string | undefined;
 }
 
+/** The latest identity reported for a pinned (configured or canaried) model. */
+export interface ObservedIdentity extends SeenIdentity {
+  /** Unix time (ms) of the response that reported it. */
+  at: number;
+  /** Whether that response's model differed from the pin (or from the first one seen). */
+  mismatch: boolean;
+}
+
 /** Remembered identities of unpinned models, by upstream and (bounded) requested model. */
 export interface IdentityStore {
   get(key: string): SeenIdentity | undefined;
@@ -135,6 +143,8 @@ const keyOf = (upstream: string, requested: string | undefined) =>
 export class IdentityTracker {
   /** State of pinned (configured or canaried) models: bounded by configuration, never evicted. */
   private readonly pinned = new Map<string, SeenIdentity>();
+  /** The latest report for each pinned model (same keys as `pinned`), for the status page. */
+  private readonly latest = new Map<string, ObservedIdentity>();
 
   constructor(
     /** Pins by upstream name, then requested model. */
@@ -161,8 +171,10 @@ export class IdentityTracker {
     if (o.model === undefined && o.fingerprint === undefined) return out;
     // Unpinned, the first model seen is the reference; the fingerprint follows the latest.
     const next = { model: seen?.model ?? model, fingerprint: fingerprint ?? seen?.fingerprint };
-    if (pin) this.pinned.set(key, next);
-    else this.store.set(key, next);
+    if (pin) {
+      this.pinned.set(key, next);
+      this.latest.set(key, { model, fingerprint, at: Date.now(), mismatch: out.mismatch });
+    } else this.store.set(key, next);
     return out;
   }
 
@@ -198,6 +210,19 @@ export class IdentityTracker {
     }
     const prefix = `${upstream}\u0000`;
     for (const k of [...this.store.keys()]) if (k.startsWith(prefix)) this.store.delete(k);
+  }
+
+  /**
+   * What the upstream last reported for a pinned or canaried model (both values `bounded`).
+   * Unpinned models are client-chosen names and have no accessor: they are never shown.
+   */
+  observed(upstream: string, model: string): ObservedIdentity | undefined {
+    return this.pinOf(upstream, model) ? this.latest.get(keyOf(upstream, model)) : undefined;
+  }
+
+  /** The pin configured for a pinned or canaried model (empty for a canaried one). */
+  pin(upstream: string, model: string): IdentityPin | undefined {
+    return this.pinOf(upstream, model);
   }
 
   /** The models with series of their own on an upstream (every other model is `other`). */

@@ -18,6 +18,8 @@ export function nextDelay(
 
 export class CanaryScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** When each canary's timer fires (ms since the epoch); absent while it runs. */
+  private readonly due = new Map<string, number>();
   private readonly running = new Set<Promise<unknown>>();
   private stopped = false;
 
@@ -27,26 +29,31 @@ export class CanaryScheduler {
     private readonly random: () => number = Math.random,
   ) {}
 
+  /** When the canary runs next (ms since the epoch); undefined while it runs or once stopped. */
+  nextRun(id: string): number | undefined {
+    return this.due.get(id);
+  }
+
   start(): void {
     for (const c of this.canaries) this.schedule(c, true);
   }
 
   private schedule(c: Canary, first: boolean): void {
     if (this.stopped) return;
-    const t = setTimeout(
-      () => {
-        const p = this.run(c)
-          .catch(() => undefined)
-          .finally(() => {
-            this.running.delete(p);
-            this.schedule(c, false);
-          });
-        this.running.add(p);
-      },
-      nextDelay(c, first, this.random),
-    );
+    const delay = nextDelay(c, first, this.random);
+    const t = setTimeout(() => {
+      this.due.delete(c.id);
+      const p = this.run(c)
+        .catch(() => undefined)
+        .finally(() => {
+          this.running.delete(p);
+          this.schedule(c, false);
+        });
+      this.running.add(p);
+    }, delay);
     t.unref();
     this.timers.set(c.id, t);
+    this.due.set(c.id, Date.now() + delay);
   }
 
   /** Stops scheduling and waits for runs in progress. */
@@ -54,6 +61,7 @@ export class CanaryScheduler {
     this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    this.due.clear();
     await Promise.all([...this.running]);
   }
 }

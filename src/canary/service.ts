@@ -53,6 +53,16 @@ export class CanaryService {
     return this.canaries.flatMap((c) => this.last.get(c.id) ?? []);
   }
 
+  /** The last result of one canary; undefined until it has run. */
+  lastResult(id: string): CanaryResult | undefined {
+    return this.last.get(id);
+  }
+
+  /** When a scheduled canary runs next (ms since the epoch); undefined unscheduled or running. */
+  nextRun(id: string): number | undefined {
+    return this.scheduler?.nextRun(id);
+  }
+
   schedule(random?: () => number): void {
     if (this.scheduler || this.canaries.length === 0) return;
     this.scheduler = new CanaryScheduler(this.canaries, (c) => this.run(c), random);

@@ -11,6 +11,7 @@ import {
 import type { CanaryResult } from '../canary/runner.js';
 import { sample } from '../canary/runner.js';
 import type { Core, ServeOptions } from '../main.js';
+import type { Logger } from '../model/log.js';
 import { canaryResultJson } from '../canary/result-json.js';
 import type { Io } from './policy.js';
 import { UserError } from './user-error.js';
@@ -23,11 +24,17 @@ export interface CanaryCommandOptions {
 
 type MakeCore = (o: ServeOptions) => Promise<Core>;
 
-const quietLog = (io: Io) => ({
-  debug() {},
-  info() {},
-  warn: (msg: string) => io.err(`warning: ${msg}\n`),
-  error: (msg: string) => io.err(`error: ${msg}\n`),
+/**
+ * The command prints its own results: of the incident log it shows configuration warnings and
+ * errors only (a failing canary is in the table, not repeated as a warning).
+ */
+const quietLog = (io: Io): Logger => ({
+  enabled: (level) => level === 'warn' || level === 'error',
+  write(level, event, msg) {
+    if (level === 'error') io.err(`error: ${msg}\n`);
+    else if (event === 'config_warning' || event === 'no_upstream_configured')
+      io.err(`warning: ${msg}\n`);
+  },
 });
 
 function unknownIds(core: Core, ids: readonly string[], io: Io): boolean {

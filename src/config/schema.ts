@@ -136,8 +136,12 @@ export function configSchema(ctx: SchemaContext) {
       audit: auditConfigSchema.optional(),
       shutdown: z.strictObject({ grace: durationMs.default(10_000) }).default({ grace: 10_000 }),
       log: z
-        .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
-        .default({ level: 'info' }),
+        .strictObject({
+          level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+          /** One `request` line per request at info level (at debug they are written anyway). */
+          access: z.boolean().default(false),
+        })
+        .default({ level: 'info', access: false }),
     })
     .superRefine((cfg, ctx) => {
       if (sameAddress(cfg.listen, cfg.admin.listen))

@@ -1,6 +1,6 @@
 /**
- * The admin listener: health, readiness and metrics (unauthenticated, on a separate,
- * loopback-by-default listener), and `/admin/*` behind the bearer token. With no
+ * The admin listener: health, readiness, metrics and the status page (unauthenticated, on a
+ * separate, loopback-by-default listener), and `/admin/*` behind the bearer token. With no
  * `admin.token` configured, `/admin/*` answers 401 to everyone. Served from node:http by
  * `admin-router.ts` (why not Hono: see there).
  */
@@ -15,6 +15,8 @@ export interface AdminToken {
   name: string;
   token: string;
 }
+import type { StatusJson } from './status-json.js';
+import { STATUS_PAGE_HEADERS, STATUS_PAGE_HTML } from './status-page.js';
 
 export interface AdminDeps {
   /** `admin.token` (named `admin`) and `admin.tokens`; none: `/admin/*` answers 401. */
@@ -22,6 +24,11 @@ export interface AdminDeps {
   ready(): boolean;
   metrics(): Promise<string>;
   metricsContentType: string;
+  /**
+   * The status page's data (`GET /status.json`, rendered by `GET /`); open like `/metrics`,
+   * so it must reveal nothing more (see status-json.ts). Without it, both are 404.
+   */
+  status?: () => StatusJson;
   /** Extra `/admin/*` routes (policies, quarantine, …), mounted behind the token. */
   routes?: (admin: AdminRoutes<AdminReply>) => void;
   /** Refused credentials and authorised state-changing calls (logs, audit). */
@@ -45,6 +52,13 @@ export function adminAnswer(deps: AdminDeps): (call: AdminCall) => Promise<Admin
     .get('/metrics', async (c) =>
       c.body(await deps.metrics(), 200, { 'content-type': deps.metricsContentType }),
     );
+  const status = deps.status;
+  if (status)
+    open
+      .get('/', (c) => c.body(STATUS_PAGE_HTML, 200, { ...STATUS_PAGE_HEADERS }))
+      .get('/status.json', (c) =>
+        c.json(status(), 200, { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }),
+      );
   const admin = new AdminRouter();
   deps.routes?.(admin);
 

@@ -25,6 +25,13 @@ export interface RequestRecord {
   kind: 'request';
   requestId: string;
   source: TrafficSource;
+  /** The HTTP method (at most 16 characters). */
+  method: string;
+  /**
+   * The path for logs: after the upstream prefix, no query, client-chosen segments (ids,
+   * names, anything but letters or a version like `v1`) as `*`, at most 8 segments.
+   */
+  path: string;
   /** Adapter id (`openai.chat`, …) or `passthrough`; bounded. */
   route: string;
   /** Configured upstream name, or `none` when no upstream matched. */
@@ -129,6 +136,15 @@ export interface AdminRecord {
   /** The peer's address. */
   remote: string | undefined;
   status: number;
+}
+
+/**
+ * The decision a request's answer carried: the verdict's, `quarantined` for a quarantine
+ * refusal, else `pass` (errors included, as in `x-coalmine-decision`).
+ */
+export function decisionOf(e: RequestRecord): string {
+  if (e.verdict) return e.verdict.decision;
+  return e.errorCode === 'MODEL_QUARANTINED' ? 'quarantined' : 'pass';
 }
 
 export type TelemetryEvent =

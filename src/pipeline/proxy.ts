@@ -25,6 +25,7 @@ import { firstByte } from './exchange.js';
 import { describeFault, isRetryable, isUpstreamFault, wireError } from './faults.js';
 import { quarantinedError } from './identity-hold.js';
 import type { ProxyRequest, ResponseWriter } from './io.js';
+import { pathForLogs } from './log-path.js';
 import { passThrough } from './pass-through.js';
 import { answerStream } from './streamed.js';
 import { answerUpstreamError } from './upstream-error.js';
@@ -66,6 +67,8 @@ export function createPipeline(deps: PipelineDeps) {
       kind: 'request',
       requestId,
       source: req.source,
+      method: req.method.slice(0, 16),
+      path: pathForLogs(route?.pathname ?? (path.ok ? path.path : '/')),
       route: 'passthrough',
       upstream: route?.upstream.name ?? 'none',
       status: 0,
@@ -118,7 +121,10 @@ export function createPipeline(deps: PipelineDeps) {
         ? e
         : new CoalmineError('INTERNAL', 'internal error', { cause: e });
       if (err.code === 'INTERNAL')
-        deps.log.error('request failed', { requestId, error: describeFault(err) });
+        deps.log.write('error', 'internal_error', 'request failed', {
+          request_id: requestId,
+          error: describeFault(err),
+        });
       rec.errorCode = err.code;
       rec.status = err.status;
       if (isUpstreamFault(err.code)) rec.upstreamError = err.code.toLowerCase();

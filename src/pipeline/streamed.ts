@@ -140,8 +140,8 @@ export async function answerStream(
   if (result.error) {
     rec.errorCode = result.error.code;
     if (result.error.code === 'INTERNAL')
-      deps.log.error('request failed', {
-        requestId: x.requestId,
+      deps.log.write('error', 'internal_error', 'request failed', {
+        request_id: x.requestId,
         error: describeFault(result.error),
       });
     else if (isUpstreamFault(result.error.code))

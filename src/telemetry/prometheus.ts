@@ -14,6 +14,7 @@ import type {
   Sink,
   TelemetryEvent,
 } from '../model/sink.js';
+import { decisionOf } from '../model/sink.js';
 import type { Verdict } from '../model/verdict.js';
 import type { MetricKey } from './catalogue.js';
 import { CATALOGUE, FINISH_REASONS } from './catalogue.js';
@@ -44,15 +45,6 @@ interface ModelSeries {
   /** Bound children by finish reason and by decision (both bounded sets). */
   finish: Map<string, Incrementer>;
   decision: Map<string, Incrementer>;
-}
-
-/**
- * The decision a request's answer carried: the verdict's, `quarantined` for a quarantine
- * refusal, else `pass` (errors included, as in `x-coalmine-decision`).
- */
-function decisionOf(e: RequestRecord): string {
-  if (e.verdict) return e.verdict.decision;
-  return e.errorCode === 'MODEL_QUARANTINED' ? 'quarantined' : 'pass';
 }
 
 export interface PrometheusOptions {

@@ -101,7 +101,7 @@ tests:
       await p.line(/coalmine listening/);
       writeFileSync(join(dir, 'p.yaml'), good.replace('check: contains', 'check: nope'));
       p.child.kill('SIGHUP');
-      expect(await p.line(/policy reload rejected/)).toMatch(
+      expect(await p.line(/"event":"policy_reload_failed"/)).toMatch(
         /p\.yaml:4:12: rules\.0\.check: unknown check/,
       );
     } finally {

@@ -20,10 +20,10 @@ import { startProxy } from '../helpers/proxy.js';
 
 const errors: { msg: string; fields: LogFields | undefined }[] = [];
 const log: Logger = {
-  debug() {},
-  info() {},
-  warn() {},
-  error: (msg, fields) => errors.push({ msg, fields }),
+  enabled: () => true,
+  write: (_level, event, msg, fields) => {
+    if (event === 'internal_error') errors.push({ msg, fields });
+  },
 };
 
 const POISON = 'POISON-PILL';
@@ -135,7 +135,7 @@ describe('a fault in one request never takes down others', () => {
     }
     expect(bad.text).not.toContain(POISON);
     const id = method === 'parseResponse' ? 'bad-buffered' : 'bad-streamed';
-    expect(errors.find((e) => e.fields?.['requestId'] === id)?.fields?.['error']).toMatch(
+    expect(errors.find((e) => e.fields?.['request_id'] === id)?.fields?.['error']).toMatch(
       /TypeError/,
     );
     expect(JSON.stringify(errors)).not.toContain(POISON);

@@ -32,6 +32,8 @@ const request = (over: Partial<RequestRecord> = {}): RequestRecord => ({
   kind: 'request',
   requestId: 'req-1',
   source: 'live',
+  method: 'POST',
+  path: '/v1/chat/completions',
   route: 'openai.chat',
   upstream: 'openai',
   status: 200,

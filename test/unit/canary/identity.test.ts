@@ -111,6 +111,39 @@ describe('model identity', () => {
   });
 });
 
+describe('observed identity (for the status page)', () => {
+  it('keeps the latest report of pinned and canaried models, never of unpinned ones', () => {
+    const t = new IdentityTracker(
+      new Map([['openai', { 'gpt-4o-mini': { expect_model: 'gpt-4o-mini-2024-07-18' } }]]),
+    );
+    expect(t.observed('openai', 'gpt-4o-mini')).toBeUndefined();
+    t.observe(obs('gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 'fp_a'));
+    expect(t.observed('openai', 'gpt-4o-mini')).toMatchObject({
+      model: 'gpt-4o-mini-2024-07-18',
+      fingerprint: 'fp_a',
+      mismatch: false,
+    });
+    t.observe(obs('gpt-4o-mini', 'impostor', 'fp_b'));
+    expect(t.observed('openai', 'gpt-4o-mini')).toMatchObject({
+      model: 'impostor',
+      fingerprint: 'fp_b',
+      mismatch: true,
+    });
+    // Unpinned: client-chosen names, remembered for comparison but never shown.
+    t.observe(obs('client-junk', 'whatever', 'fp_c'));
+    expect(t.observed('openai', 'client-junk')).toBeUndefined();
+    expect(t.observed('openai', 'other')).toBeUndefined();
+    expect(t.observed('nope', 'gpt-4o-mini')).toBeUndefined();
+    // Hostile reports are kept bounded, like every remembered string.
+    t.observe(obs('gpt-4o-mini', 'x'.repeat(MAX_KEPT_CHARS + 1), undefined));
+    expect(t.observed('openai', 'gpt-4o-mini')!.model).toBe(
+      bounded('x'.repeat(MAX_KEPT_CHARS + 1)),
+    );
+    expect(t.pin('openai', 'gpt-4o-mini')).toEqual({ expect_model: 'gpt-4o-mini-2024-07-18' });
+    expect(t.pin('openai', 'client-junk')).toBeUndefined();
+  });
+});
+
 describe('bounded identity strings', () => {
   it('keeps short strings, digests long ones and anything posing as a digest', () => {
     expect(bounded('gpt-4o-mini')).toBe('gpt-4o-mini');

@@ -54,4 +54,32 @@ describe('canary schedule', () => {
     await vi.advanceTimersByTimeAsync(10_000);
     expect(runs.length).toBe(n);
   });
+
+  it('knows when each canary runs next: unknown while it runs and once stopped', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    let release: (() => void) | undefined;
+    const c = { id: 'a', everyMs: 10_000, jitter: 0 } as Canary;
+    const s = new CanaryScheduler(
+      [c],
+      () =>
+        new Promise<CanaryResult>((r) => {
+          release = () => r({} as CanaryResult);
+        }),
+      () => 0.5,
+    );
+    expect(s.nextRun('a')).toBeUndefined();
+    s.start();
+    const first = s.nextRun('a')!;
+    // The first run: a random share (here half) of 10 % of the interval.
+    expect(first).toBe(1_000_000 + 500);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(release).toBeDefined();
+    expect(s.nextRun('a')).toBeUndefined(); // running
+    release!();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s.nextRun('a')).toBe(Date.now() + 10_000);
+    expect(s.nextRun('other')).toBeUndefined();
+    await s.stop();
+    expect(s.nextRun('a')).toBeUndefined();
+  });
 });
