@@ -4,16 +4,14 @@
  * as a plain error (status, `x-coalmine-decision: block`, the provider's error body) instead
  * of a 200 that ends in an in-band error.
  */
-import type { ResponseWriter } from './io.js';
+import { WriterWrapper } from './writer-wrapper.js';
 
 type Headers = Record<string, string | string[]>;
 
-export class DeferredHead implements ResponseWriter {
+export class DeferredHead extends WriterWrapper {
   private pending: { status: number; headers: Headers } | undefined;
 
-  constructor(private readonly out: ResponseWriter) {}
-
-  head(status: number, headers: Headers): void {
+  override head(status: number, headers: Headers): void {
     this.pending = { status, headers };
   }
 
@@ -36,34 +34,18 @@ export class DeferredHead implements ResponseWriter {
     this.out.head(p.status, p.headers);
   }
 
-  write(chunk: Buffer | string): boolean {
+  override write(chunk: Buffer | string): boolean {
     this.flush();
     return this.out.write(chunk);
   }
 
-  drain(): Promise<void> {
-    return this.out.drain();
-  }
-
-  end(chunk?: Buffer | string): void {
+  override end(chunk?: Buffer | string): void {
     this.flush();
     this.out.end(chunk);
   }
 
-  abort(): void {
+  override abort(): void {
     this.flush();
     this.out.abort();
-  }
-
-  get headersSent(): boolean {
-    return this.out.headersSent;
-  }
-
-  onClientGone(listener: () => void): void {
-    this.out.onClientGone(listener);
-  }
-
-  get clientGone(): boolean {
-    return this.out.clientGone;
   }
 }

@@ -10,6 +10,7 @@ import { CoalmineError } from '../errors.js';
 import type { Accumulator } from './accumulate.js';
 import type { Exchange } from './exchange.js';
 import type { ResponseWriter } from './io.js';
+import { WriterWrapper } from './writer-wrapper.js';
 
 /** The error live traffic to a quarantined model gets (423 `model_quarantined`). */
 export function quarantinedError(
@@ -68,15 +69,17 @@ export function streamIdentity(x: Exchange, acc: Accumulator): (() => StreamIden
  * (or once `maxBytes` are held without the model showing: the stream then flows, checked at
  * every later event), dropped when it is refused. The relay ends a refused stream itself.
  */
-export class IdentityHeldWriter implements ResponseWriter {
+export class IdentityHeldWriter extends WriterWrapper {
   private held: (Buffer | string)[] | undefined = [];
   private heldBytes = 0;
 
   constructor(
-    private readonly out: ResponseWriter,
+    out: ResponseWriter,
     private readonly verdict: () => StreamIdentity,
     private readonly maxBytes: number,
-  ) {}
+  ) {
+    super(out);
+  }
 
   private release(): boolean {
     const held = this.held ?? [];
@@ -91,7 +94,7 @@ export class IdentityHeldWriter implements ResponseWriter {
     return this.held !== undefined;
   }
 
-  write(chunk: Buffer | string): boolean {
+  override write(chunk: Buffer | string): boolean {
     if (!this.held) return this.out.write(chunk);
     this.held.push(chunk);
     this.heldBytes += chunk.length;
@@ -100,7 +103,7 @@ export class IdentityHeldWriter implements ResponseWriter {
     return true;
   }
 
-  end(chunk?: Buffer | string): void {
+  override end(chunk?: Buffer | string): void {
     if (this.held) {
       if (typeof this.verdict() === 'object') {
         this.held = [];
@@ -110,29 +113,5 @@ export class IdentityHeldWriter implements ResponseWriter {
       this.release();
     }
     this.out.end(chunk);
-  }
-
-  drain(): Promise<void> {
-    return this.out.drain();
-  }
-
-  head(status: number, headers: Record<string, string | string[]>): void {
-    this.out.head(status, headers);
-  }
-
-  abort(): void {
-    this.out.abort();
-  }
-
-  get headersSent(): boolean {
-    return this.out.headersSent;
-  }
-
-  onClientGone(listener: () => void): void {
-    this.out.onClientGone(listener);
-  }
-
-  get clientGone(): boolean {
-    return this.out.clientGone;
   }
 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../src/audit/record.js';
 import { AuditSink } from '../../../src/audit/sink.js';
 import type { RequestRecord, TelemetryEvent } from '../../../src/model/sink.js';
-import type { RuleResult, Verdict } from '../../../src/model/verdict.js';
+import type { RuleResult } from '../../../src/model/verdict.js';
+import { requestRecord, verdict } from '../../helpers/records.js';
 
 const rule = (over: Partial<RuleResult> = {}): RuleResult => ({
   policy: 'secrets',
@@ -21,42 +22,8 @@ const rule = (over: Partial<RuleResult> = {}): RuleResult => ({
   ...over,
 });
 
-const verdict = (decision: Verdict['decision'], results: RuleResult[]): Verdict => ({
-  decision,
-  policyVersion: 'v1',
-  results,
-  blockedBy: decision === 'block' ? results[0] : undefined,
-});
-
-const request = (over: Partial<RequestRecord> = {}): RequestRecord => ({
-  kind: 'request',
-  requestId: 'req-1',
-  source: 'live',
-  method: 'POST',
-  path: '/v1/chat/completions',
-  route: 'openai.chat',
-  upstream: 'openai',
-  status: 200,
-  stream: false,
-  requestModel: 'gpt-4o-mini',
-  model: 'gpt-4o-mini',
-  responseModel: 'gpt-4o-mini-2024-07-18',
-  responseFingerprint: 'fp_1',
-  finishReasons: ['stop'],
-  usage: undefined,
-  durationSeconds: 0.1,
-  upstreamTtfbSeconds: undefined,
-  upstreamDurationSeconds: undefined,
-  overheadSeconds: undefined,
-  errorCode: undefined,
-  abortReason: undefined,
-  verdict: undefined,
-  chunkSeconds: [],
-  output: undefined,
-  upstreamError: undefined,
-  identity: undefined,
-  ...over,
-});
+const request = (over: Partial<RequestRecord> = {}): RequestRecord =>
+  requestRecord({ identity: undefined, ...over });
 
 const swapped = (model: string, fp = 'fp_1') =>
   request({

@@ -2,16 +2,11 @@
  * The incident log: each catalogue event from the record that produces it, with its fields
  * and level; nothing but the documented fields; debug adds lines info does not.
  */
+import { requestRecord, ruleResult, verdict } from '../../helpers/records.js';
 import { describe, expect, it } from 'vitest';
 import { jsonLogger } from '../../../src/log.js';
 import type { LogLevel } from '../../../src/model/log.js';
-import type {
-  AdminRecord,
-  CanaryRecord,
-  RequestRecord,
-  TelemetryEvent,
-} from '../../../src/model/sink.js';
-import type { RuleResult, Verdict } from '../../../src/model/verdict.js';
+import type { AdminRecord, CanaryRecord, TelemetryEvent } from '../../../src/model/sink.js';
 import { IncidentLog } from '../../../src/telemetry/incident-log.js';
 import type { LogEventSpec } from '../../../src/telemetry/log-events.js';
 import { LOG_EVENTS } from '../../../src/telemetry/log-events.js';
@@ -28,57 +23,8 @@ function capture(level: LogLevel = 'debug', access = false) {
   return { sink: new IncidentLog(log, { access }), lines, raw };
 }
 
-const request = (over: Partial<RequestRecord> = {}): RequestRecord => ({
-  kind: 'request',
-  requestId: 'req-1',
-  source: 'live',
-  method: 'POST',
-  path: '/v1/chat/completions',
-  route: 'openai.chat',
-  upstream: 'openai',
-  status: 200,
-  stream: false,
-  requestModel: 'gpt-4o-mini',
-  model: 'gpt-4o-mini',
-  responseModel: 'gpt-4o-mini-2024-07-18',
-  finishReasons: ['stop'],
-  usage: undefined,
-  durationSeconds: 0.25,
-  upstreamTtfbSeconds: 0.1,
-  upstreamDurationSeconds: 0.2,
-  overheadSeconds: 0.001,
-  errorCode: undefined,
-  abortReason: undefined,
-  verdict: undefined,
-  chunkSeconds: [],
-  output: { chars: 10, refused: false },
-  upstreamError: undefined,
-  identity: { mismatch: false, fingerprintChanged: false },
-  responseFingerprint: 'fp_1',
-  ...over,
-});
-
-const result = (over: Partial<RuleResult> = {}): RuleResult => ({
-  policy: 'default',
-  rule: 'leaked-credentials',
-  check: 'secrets',
-  action: 'redact',
-  severity: 'critical',
-  mode: 'enforce',
-  status: 'fail',
-  choice: 0,
-  spans: [{ start: 0, end: 4 }],
-  detail: 'found an AWS key DETAIL-MARKER',
-  durationSeconds: 0.001,
-  ...over,
-});
-
-const verdict = (decision: Verdict['decision'], results: RuleResult[]): Verdict => ({
-  decision,
-  policyVersion: 'v1',
-  results,
-  blockedBy: decision === 'block' ? results.find((r) => r.action === 'block') : undefined,
-});
+const request = requestRecord;
+const result = ruleResult;
 
 const canary = (over: Partial<CanaryRecord> = {}): CanaryRecord => ({
   kind: 'canary',
