@@ -36,9 +36,40 @@ export interface AuditRecord {
 
 /** The hash of a record (its `hash` member, if any, is left out). */
 export function hashRecord(record: Record<string, unknown>, key?: Buffer): string {
+  return hashText(canonicalJson(bodyOf(record)), key);
+}
+
+/** A record without its `hash` member. */
+export function bodyOf(record: Record<string, unknown>): Record<string, unknown> {
   const { hash: _hash, ...body } = record;
-  const text = canonicalJson(body);
+  return body;
+}
+
+function hashText(text: string, key?: Buffer): string {
   return (key ? createHmac('sha256', key) : createHash('sha256')).update(text).digest('hex');
+}
+
+/**
+ * The one line a record is written as (without its newline): the canonical body with `hash`
+ * appended as its last member. The verifier requires every line to be exactly this, so a line
+ * that parses to the same record but reads differently elsewhere (a duplicate key, which
+ * `JSON.parse` resolves to its last value and another reader to its first) is refused.
+ */
+export function recordLine(bodyText: string, hash: string): string {
+  return `${bodyText.slice(0, -1)},"hash":"${hash}"}`;
+}
+
+/** The canonical body text of a parsed line and the hash it should carry. */
+export function expectedLine(
+  record: Record<string, unknown>,
+  key?: Buffer,
+): {
+  line: string;
+  hash: string;
+} {
+  const text = canonicalJson(bodyOf(record));
+  const hash = hashText(text, key);
+  return { line: recordLine(text, String(record.hash)), hash };
 }
 
 /**
@@ -57,8 +88,6 @@ export function sealRecord(
   body.type = event.type;
   body.prev = chain.prev;
   const text = canonicalJson(body);
-  const hash = (chain.key ? createHmac('sha256', chain.key) : createHash('sha256'))
-    .update(text)
-    .digest('hex');
-  return { line: `${text.slice(0, -1)},"hash":"${hash}"}\n`, hash };
+  const hash = hashText(text, chain.key);
+  return { line: `${recordLine(text, hash)}\n`, hash };
 }

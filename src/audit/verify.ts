@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { hashRecord, ZERO_HASH } from './record.js';
+import { expectedLine, ZERO_HASH } from './record.js';
 
 /** Why a line failed verification (stable codes). */
 export type AuditFailure =
@@ -89,7 +89,10 @@ export async function verifyAudit(
       if (expectedPrev !== undefined && prev !== expectedPrev) {
         return fail('prev', `prev does not match the previous record's hash`);
       }
-      if (hashRecord(rec, key) !== hash)
+      const expected = expectedLine(rec, key);
+      if (expected.line !== lines[i])
+        return fail('malformed', 'not the line the writer writes for this record (edited)');
+      if (expected.hash !== hash)
         return fail('hash', 'hash does not match the record (edited, or wrong key)');
       if (records === 0) firstSeq = seq;
       if (type === 'gap' && typeof rec.dropped === 'number') lost += rec.dropped;

@@ -35,6 +35,20 @@ const cases: {
   },
   { name: 'delete the first line', tamper: (l) => l.slice(1), line: 1, reason: 'seq' },
   {
+    // JSON.parse keeps the last "verdict" (the original, so the hash still matches); a reader
+    // that keeps the first would show the forged one.
+    name: 'forge a value with a duplicate key before the original',
+    tamper: (l) => l.map((x, i) => (i === 2 ? x.replace('{', '{"verdict":"block",') : x)),
+    line: 3,
+    reason: 'malformed',
+  },
+  {
+    name: 'rewrite a line without changing what it parses to (whitespace)',
+    tamper: (l) => l.map((x, i) => (i === 4 ? x.replace(',', ', ') : x)),
+    line: 5,
+    reason: 'malformed',
+  },
+  {
     name: 'insert a line',
     tamper: (l) => [...l.slice(0, 2), l[1]!, ...l.slice(2)],
     line: 3,
