@@ -6,7 +6,9 @@ export type { LogLevel } from './model/log.js';
 
 /**
  * Lines are `{"time","level","event","msg",…fields}`; `time` is RFC 3339 (UTC). A field named
- * like one of those four cannot replace it.
+ * like one of those four cannot replace it. U+2028 and U+2029, which JSON leaves raw, are
+ * escaped: tools that split lines on them (Python's `splitlines`, some viewers) would otherwise
+ * cut a line where an upstream-reported string puts one.
  */
 export function jsonLogger(
   level: LogLevel,
@@ -18,7 +20,8 @@ export function jsonLogger(
     write(lvl, event, msg, fields?: LogFields) {
       if (LEVELS[lvl] < min) return;
       const head = { time: new Date().toISOString(), level: lvl, event, msg };
-      write(`${JSON.stringify(fields ? Object.assign({ ...head }, fields, head) : head)}\n`);
+      const json = JSON.stringify(fields ? Object.assign({ ...head }, fields, head) : head);
+      write(`${json.replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`)}\n`);
     },
   };
 }

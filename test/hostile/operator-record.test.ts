@@ -7,6 +7,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAudit } from '../../src/audit/verify.js';
 import { jsonLogger } from '../../src/log.js';
 import type { Running } from '../../src/main.js';
 import type { HostileUpstream } from '../helpers/hostile-upstream.js';
@@ -23,6 +24,16 @@ const HUGE = `${M}-${'x'.repeat(100_000)}`;
 const HUGE_ID = `ident-${'x'.repeat(100_000)}`;
 const LONG_ID = `rid-${M}-${'r'.repeat(5_000)}`;
 const MAX_UPSTREAM_STRING = 300;
+const FORGED = '\n{"event":"forged","level":"error"}\r\u001b[2J\u2028\u2029\u0000';
+/** Control characters and a forged line first; surrogate pairs astride the 120 and 256 cuts. */
+const WEIRD_ID =
+  FORGED +
+  'z'.repeat(119 - FORGED.length) +
+  '\u{1F600}' +
+  'z'.repeat(134) +
+  '\u{1F600}' +
+  'z'.repeat(50) +
+  FORGED;
 
 let upstream: HostileUpstream;
 let proxy: Running & { dir: string };
@@ -102,6 +113,10 @@ beforeAll(async () => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(completion(HUGE_ID, { system_fingerprint: `fp_${HUGE_ID}` }));
       }
+    } else if (model === 'gpt-4') {
+      // Identities cut mid surrogate pair, with control characters and a forged line.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(completion(WEIRD_ID, { system_fingerprint: WEIRD_ID }));
     } else if (model === 'gpt-4o-mini') {
       // Right model, hostile fingerprint.
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -155,6 +170,7 @@ beforeAll(async () => {
           api_key: UPSTREAM_KEY,
           models: {
             'gpt-4o': { expect_model: 'gpt-4o' },
+            'gpt-4': { expect_model: 'gpt-4', fingerprints: ['fp_ok'] },
             'gpt-4o-mini': { expect_model: 'gpt-4o-mini', fingerprints: ['fp_ok'] },
           },
           quarantine: { on: ['identity_mismatch', 'fingerprint_change'], action: 'block' },
@@ -234,6 +250,23 @@ describe('the operator record under a hostile upstream and client', () => {
     await eventually(() => raw.some((l) => l.includes('"event":"upstream_error"')), 5000);
     await eventually(() => raw.some((l) => l.includes('"event":"identity_mismatch"')), 5000);
     await eventually(() => raw.some((l) => l.includes('"event":"fingerprint_changed"')), 5000);
+
+    await (await chat('gpt-4')).arrayBuffer();
+    await eventually(() => raw.some((l) => l.includes('"model":"gpt-4",')), 5000);
+    const auditFile = join(proxy.dir, 'audit.log');
+    await eventually(() => readFileSync(auditFile, 'utf8').includes('"model":"gpt-4",'), 5000);
+    const verified = await verifyAudit([auditFile]);
+    expect(verified, JSON.stringify(verified)).toMatchObject({ ok: true });
+    // One line each, whatever the upstream reports: no raw control character, line or paragraph
+    // separator, or lone surrogate (a JSON-lines reader that splits on U+2028 would cut it).
+    for (const l of raw) {
+      // eslint-disable-next-line no-control-regex -- looking for exactly those
+      const m = /[\n\r\u0000-\u001f\u2028\u2029\ud800-\udfff]/u.exec(l.replace(/\n$/, ''));
+      expect(
+        m && JSON.stringify([m[0], l.slice(Math.max(0, m.index - 60), m.index + 10)]),
+      ).toBeNull();
+    }
+    expect(raw.join('\n')).not.toContain('"event":"forged"');
 
     const statusRes = await fetch(`${proxy.adminUrl}/status.json`);
     expect(statusRes.status).toBe(200);
