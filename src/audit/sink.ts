@@ -16,6 +16,7 @@
  *
  * The log itself adds `gap` (events lost, with their count) and `recovered` (a torn last line).
  */
+import { ellipsis } from '../model/text.js';
 import { LRUCache } from 'lru-cache';
 import type { RequestRecord, Sink, TelemetryEvent } from '../model/sink.js';
 import type { RuleResult } from '../model/verdict.js';
@@ -24,8 +25,7 @@ import type { AuditWriter } from './log.js';
 /** Upstream-reported strings (model names, fingerprints) are cut to this many characters. */
 const MAX_REPORTED = 256;
 
-const bounded = (s: string | undefined) =>
-  s === undefined || s.length <= MAX_REPORTED ? s : `${s.slice(0, MAX_REPORTED)}…`;
+const bounded = (s: string | undefined) => (s === undefined ? s : ellipsis(s, MAX_REPORTED));
 
 function rule(r: RuleResult) {
   return {

@@ -10,6 +10,7 @@
  * snake_case keys and RFC 3339 times like the rest of the admin API; `null` where a value is
  * not known yet (a canary that has not run, a model no response has reported).
  */
+import { ellipsis } from '../model/text.js';
 import type { CanaryOutcome } from '../canary/runner.js';
 import type { IdentityTracker } from '../canary/identity.js';
 import type { Quarantine, QuarantineAction, QuarantineEvent } from '../canary/quarantine.js';
@@ -93,10 +94,7 @@ export function shown(s: string): string;
 export function shown(s: string | undefined): string | null;
 export function shown(s: string | undefined): string | null {
   if (s === undefined) return null;
-  if (s.length <= MAX_SHOWN_CHARS) return s;
-  let cut = s.slice(0, MAX_SHOWN_CHARS - 1);
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  return `${cut}…`;
+  return s.length <= MAX_SHOWN_CHARS ? s : ellipsis(s, MAX_SHOWN_CHARS - 1);
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());

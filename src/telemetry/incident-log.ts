@@ -4,6 +4,7 @@
  * model labels, codes from fixed sets, request ids, and upstream-reported identities cut to
  * 120 characters. Never a prompt, an output, a rule's detail or a credential.
  */
+import { ellipsis } from '../model/text.js';
 import type { LogFields, Logger, LogLevel } from '../model/log.js';
 import type {
   AdminRecord,
@@ -30,8 +31,7 @@ const UPSTREAM_TEXT = 120;
 const MAX_RULES = 50;
 const QUIET_ABORTS: ReadonlySet<StreamAbortReason> = new Set(['client_disconnect', 'policy_block']);
 
-const cut = (s: string | undefined) =>
-  s === undefined || s.length <= UPSTREAM_TEXT ? s : `${s.slice(0, UPSTREAM_TEXT)}…`;
+const cut = (s: string | undefined) => (s === undefined ? s : ellipsis(s, UPSTREAM_TEXT));
 
 export class IncidentLog implements Sink {
   constructor(

@@ -5,6 +5,7 @@
  * (v1.41), and an `evaluate policies` span with one `gen_ai.evaluation.result` event per
  * rule that fired. Attributes never carry prompt or completion text.
  */
+import { ellipsis } from '../model/text.js';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Context, Span } from '@opentelemetry/api';
 import type { NormalisedResponse } from '../model/exchange.js';
@@ -223,5 +224,5 @@ export const otelTracing: Tracing = {
  */
 export const MAX_ATTRIBUTE_CHARS = 256;
 export function bounded(s: string): string {
-  return s.length <= MAX_ATTRIBUTE_CHARS ? s : `${s.slice(0, MAX_ATTRIBUTE_CHARS - 1)}…`;
+  return s.length <= MAX_ATTRIBUTE_CHARS ? s : ellipsis(s, MAX_ATTRIBUTE_CHARS - 1);
 }
