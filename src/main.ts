@@ -138,6 +138,51 @@ export function adminTokens(admin: LoadedConfig['config']['admin']): AdminToken[
   ];
 }
 
+/** At debug level, what the configuration resolved to: names and flags, never keys or URLs. */
+function logConfiguration(
+  log: Logger,
+  config: LoadedConfig['config'],
+  upstreams: readonly UpstreamConfig[],
+  canaries: number,
+): void {
+  if (!log.enabled('debug')) return;
+  log.write('debug', 'config_loaded', 'configuration', {
+    upstreams: upstreams.map(
+      (u) => `${u.name} ${u.provider} ${u.prefix}${u.api_key === undefined ? '' : ' api_key'}`,
+    ),
+    policy_files: config.policies ?? ['default'],
+    canaries,
+    access_log: config.log.access,
+  });
+}
+
+/**
+ * Opens the audit log (resuming its chain), records the start and exports its counters; a log
+ * that cannot be opened stops start-up (AUDIT_OPEN_FAILED): evidence must not go missing.
+ */
+async function openAudit(
+  cfg: NonNullable<LoadedConfig['config']['audit']>,
+  baseDir: string,
+  metrics: PrometheusSink,
+): Promise<AuditLog> {
+  const path = resolve(baseDir, cfg.path);
+  let audit: AuditLog;
+  try {
+    audit = await AuditLog.open({ ...auditLogOptions(cfg), path });
+  } catch (e) {
+    throw new UserError(
+      'AUDIT_OPEN_FAILED',
+      `cannot open the audit log ${path}: ${(e as Error).message}; fix or move it, or choose another audit.path`,
+    );
+  }
+  audit.append({ type: 'started', version: VERSION });
+  metrics.sampleTotal('auditRecords', () => audit.written);
+  metrics.sampleTotal('auditDropped', () => audit.dropped);
+  metrics.sampleTotal('auditWriteFailures', () => audit.failedWrites);
+  metrics.sample('auditQueueDepth', () => audit.queued);
+  return audit;
+}
+
 /** Everything but the listeners: what `serve` runs and `coalmine canary` uses in process. */
 export interface Core {
   config: LoadedConfig['config'];
@@ -206,25 +251,13 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     p[c.model] ??= {};
   }
   const identity = new IdentityTracker(pins);
-  let audit: AuditLog | undefined;
-  if (config.audit && opts.audit !== false) {
-    const path = resolve(loaded.baseDir, config.audit.path);
-    try {
-      audit = await AuditLog.open({ ...auditLogOptions(config.audit), path });
-    } catch (e) {
-      await sim?.close();
-      throw new UserError(
-        'AUDIT_OPEN_FAILED',
-        `cannot open the audit log ${path}: ${(e as Error).message}; fix or move it, or choose another audit.path`,
-      );
-    }
-    audit.append({ type: 'started', version: VERSION });
-    const a = audit;
-    metrics.sampleTotal('auditRecords', () => a.written);
-    metrics.sampleTotal('auditDropped', () => a.dropped);
-    metrics.sampleTotal('auditWriteFailures', () => a.failedWrites);
-    metrics.sample('auditQueueDepth', () => a.queued);
-  }
+  const audit =
+    config.audit && opts.audit !== false
+      ? await openAudit(config.audit, loaded.baseDir, metrics).catch(async (e: unknown) => {
+          await sim?.close();
+          throw e;
+        })
+      : undefined;
   const incidents = new IncidentLog(log, { access: config.log.access });
   // Everything that reports what happened (metrics, logs, audit); the quarantine and the policy
   // store report their own changes to them too.
@@ -268,15 +301,7 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
         void reloadPolicies();
       })
     : () => {};
-  if (log.enabled('debug'))
-    log.write('debug', 'config_loaded', 'configuration', {
-      upstreams: upstreams.map(
-        (u) => `${u.name} ${u.provider} ${u.prefix}${u.api_key === undefined ? '' : ' api_key'}`,
-      ),
-      policy_files: config.policies ?? ['default'],
-      canaries: canaryLoad.canaries.length,
-      access_log: config.log.access,
-    });
+  logConfiguration(log, config, upstreams, canaryLoad.canaries.length);
 
   const tracing = await tracingFor();
   const handle = createPipeline({
