@@ -128,6 +128,8 @@ export class IncidentLog implements Sink {
         `response blocked by ${v.blockedBy.policy}/${v.blockedBy.rule}`,
         { ...rule(v.blockedBy), status: r.status },
       );
+    // Flags and shadow findings are debug lines: not built when debug is off (every request).
+    const debug = this.log.enabled('debug');
     for (const x of v.results) {
       if (x.status === 'error' && once(x, 'error'))
         this.emit('warn', 'check_error', `check ${x.check} failed to evaluate`, rule(x));
@@ -140,13 +142,13 @@ export class IncidentLog implements Sink {
           `response redacted by ${x.policy}/${x.rule}`,
           rule(x),
         );
-      else if ((!enforced || x.action === 'flag') && once(x, 'flag'))
+      else if (debug && (!enforced || x.action === 'flag') && once(x, 'flag'))
         this.emit('debug', 'response_flagged', `response flagged by ${x.policy}/${x.rule}`, {
           ...rule(x),
           action: x.action,
         });
     }
-    if (this.log.enabled('debug'))
+    if (debug)
       this.emit('debug', 'rules_evaluated', `policies decided ${v.decision}`, {
         request_id: r.requestId,
         policy_version: v.policyVersion,
