@@ -6,6 +6,8 @@
  * is sent, and the model is quarantined. A stream whose model shows only after bytes went out
  * (a hostile upstream) ends with the in-band error.
  */
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Running } from '../../src/main.js';
 import type { SimServer } from '../../src/sim/server.js';
@@ -151,6 +153,99 @@ describe('a swapped pinned model serves nothing', () => {
         });
         expect(release.status).toBe(200);
       });
+});
+
+describe('what the real SDKs show for a swapped model', () => {
+  let sim: SimServer;
+  let proxy: Running;
+  const SWAP = { 'x-sim-scenario': 'swap-model' };
+
+  beforeAll(async () => {
+    sim = await startSim();
+    proxy = await startProxy({
+      upstreams: [
+        {
+          name: 'sim',
+          url: sim.url,
+          models: {
+            'gpt-4o-mini': { expect_model: 'gpt-4o-mini' },
+            'claude-sonnet-4-5': { expect_model: 'claude-sonnet-4-5' },
+          },
+          quarantine: { on: ['identity_mismatch'], action: 'block' },
+        },
+      ],
+      canary: { schedule: false },
+    });
+  });
+
+  afterAll(async () => {
+    await proxy?.shutdown();
+    await sim?.close();
+  });
+
+  const release = (model: string) =>
+    adminFetch(proxy, '/admin/quarantine/release', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ upstream: 'sim', model }),
+    });
+
+  it.each([false, true])(
+    'openai: a typed 423 model_quarantined, no text (stream %s)',
+    async (stream) => {
+      const client = new OpenAI({
+        baseURL: `${proxy.url}/v1`,
+        apiKey: 'sk-test',
+        defaultHeaders: SWAP,
+      });
+      const texts: string[] = [];
+      const run = async () => {
+        if (!stream) {
+          const r = await client.chat.completions.create({
+            model: 'gpt-4o-mini',
+            messages: [{ role: 'user', content: ask }],
+          });
+          texts.push(r.choices[0]?.message.content ?? '');
+          return;
+        }
+        const s = await client.chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: ask }],
+          stream: true,
+        });
+        for await (const c of s) texts.push(c.choices[0]?.delta.content ?? '');
+      };
+      const err = await run().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OpenAI.APIError);
+      expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(423);
+      expect((err as InstanceType<typeof OpenAI.APIError>).code).toBe('model_quarantined');
+      expect(texts.join('')).toBe('');
+      expect((await release('gpt-4o-mini')).status).toBe(200);
+    },
+  );
+
+  it('anthropic, streamed: a typed 423 naming model_quarantined, no text', async () => {
+    const client = new Anthropic({
+      baseURL: proxy.url,
+      apiKey: 'sk-ant-test',
+      defaultHeaders: SWAP,
+    });
+    const texts: string[] = [];
+    const err = await (async () => {
+      const s = client.messages.stream({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: ask }],
+      });
+      s.on('text', (t) => texts.push(t));
+      await s.finalMessage();
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Anthropic.APIError);
+    expect((err as InstanceType<typeof Anthropic.APIError>).status).toBe(423);
+    expect(String((err as Error).message)).toMatch(/model_quarantined/);
+    expect(texts.join('')).toBe('');
+    expect((await release('claude-sonnet-4-5')).status).toBe(200);
+  });
 });
 
 describe('a model that shows only after bytes went out', () => {
