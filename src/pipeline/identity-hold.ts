@@ -89,11 +89,6 @@ export class IdentityHeldWriter extends WriterWrapper {
     return ok;
   }
 
-  /** Whether the writes still wait (nothing went out yet). */
-  get holding(): boolean {
-    return this.held !== undefined;
-  }
-
   override write(chunk: Buffer | string): boolean {
     if (!this.held) return this.out.write(chunk);
     this.held.push(chunk);
