@@ -4,6 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { prng } from '../canary/stats.js';
+import type { SimToken } from './logprobs.js';
+import { simLogprobs } from './logprobs.js';
 import type { Scenario } from './scenario.js';
 
 export interface SimToolCall {
@@ -26,6 +28,8 @@ export interface SimAnswer {
   vectors: number[][];
   /** What was asked (format-specific options such as the embedding encoding). */
   request: SimPrompt;
+  /** When the request asked for log probabilities: the tokens of each text, with them. */
+  logprobs?: SimToken[][] | undefined;
 }
 
 export interface SimPrompt {
@@ -47,6 +51,8 @@ export interface SimPrompt {
   dimensions?: number;
   /** Embeddings: answer with base64 float32 instead of numbers. */
   base64?: boolean;
+  /** Log probabilities asked for, with this many alternatives per token (0: none). */
+  logprobs?: number | undefined;
 }
 
 /** Fake credentials shaped like real ones; they are not, and never were, valid. */
@@ -229,11 +235,19 @@ export function answer(p: SimPrompt, s: Scenario): SimAnswer {
       ]
     : [];
   const completion = texts.reduce((n, t) => n + Math.ceil(t.length / 4), 0);
+  const model = s.swapModel ? 'sim-swapped-1' : p.model || 'sim-1';
+  const logprobs =
+    p.logprobs === undefined || tool
+      ? undefined
+      : texts.map((text) =>
+          simLogprobs({ model, prompt: p.prompt, text, topK: p.logprobs!, fineTuned: s.fineTuned }),
+        );
   return {
+    logprobs,
     request: p,
     vectors: (p.inputs ?? []).map((t) => embed(t, p.dimensions ?? 16, s.swapModel)),
     id: `sim-${seed.toString('hex', 0, 12)}`,
-    model: s.swapModel ? 'sim-swapped-1' : p.model || 'sim-1',
+    model,
     fingerprint: s.swapModel ? 'fp_sim_b2' : 'fp_sim_a1',
     texts: tool ? [''] : texts,
     toolCalls,

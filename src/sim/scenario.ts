@@ -16,6 +16,7 @@ export interface Scenario {
   swapModel: boolean;
   wrongAnswers: boolean;
   drift: boolean;
+  fineTuned: boolean;
   backdoor: boolean;
   toolCall: boolean;
   stallMs: number;
@@ -39,6 +40,7 @@ export const NO_SCENARIO: Readonly<Scenario> = Object.freeze({
   swapModel: false,
   wrongAnswers: false,
   drift: false,
+  fineTuned: false,
   backdoor: false,
   toolCall: false,
   stallMs: 0,
@@ -109,6 +111,11 @@ export const DIRECTIVES: readonly Directive[] = [
     name: 'impostor',
     effect: 'swap-model + wrong-answers + drift: a silently swapped model',
     apply: (s) => void (s.swapModel = s.wrongAnswers = s.drift = true),
+  },
+  {
+    name: 'fine-tuned',
+    effect: 'moves the log probabilities of alternatives by 0.05-0.3 nats; same answers',
+    apply: (s) => void (s.fineTuned = true),
   },
   {
     name: 'backdoor',

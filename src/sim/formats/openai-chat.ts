@@ -1,5 +1,7 @@
 import type { SimAnswer } from '../answer.js';
 import { pieces } from '../answer.js';
+import type { SimToken } from '../logprobs.js';
+import { MAX_TOP } from '../logprobs.js';
 import { scenarioTag, stripScenarioTag, textAfterTag } from '../scenario.js';
 import { text } from './shared.js';
 import type { SimFormat } from './types.js';
@@ -22,6 +24,8 @@ export const simOpenAiChat: SimFormat = {
       stream_options?: { include_usage?: boolean };
       temperature?: number;
       seed?: number;
+      logprobs?: boolean;
+      top_logprobs?: number;
       tools?: { function?: { name?: string; parameters?: unknown } }[];
     };
     const msgs = (Array.isArray(b.messages) ? b.messages : []) as Msg[];
@@ -38,6 +42,10 @@ export const simOpenAiChat: SimFormat = {
       ),
       temperature: typeof b.temperature === 'number' ? b.temperature : 1,
       seed: typeof b.seed === 'number' ? b.seed : undefined,
+      logprobs:
+        b.logprobs === true
+          ? Math.min(Math.max(0, Math.floor(Number(b.top_logprobs) || 0)), MAX_TOP)
+          : undefined,
       stream: b.stream === true,
       includeUsage: b.stream_options?.include_usage === true,
       tag: scenarioTag(prompt),
@@ -67,7 +75,7 @@ export const simOpenAiChat: SimFormat = {
               }
             : {}),
         },
-        logprobs: null,
+        logprobs: chatLogprobs(a.logprobs?.[index]),
         finish_reason: a.finishReason,
       })),
       usage: usage(a),
@@ -125,6 +133,19 @@ export const simOpenAiChat: SimFormat = {
             );
           }
         });
+      } else if (a.logprobs) {
+        // With log probabilities, one event per token: each event's logprobs spell its text.
+        for (const tok of a.logprobs[index] ?? [])
+          out.push(
+            frame([
+              {
+                index,
+                delta: { content: tok.token },
+                logprobs: chatLogprobs([tok]),
+                finish_reason: null,
+              },
+            ]),
+          );
       } else {
         for (const p of pieces(t, o.chunks))
           out.push(frame([{ index, delta: { content: p }, logprobs: null, finish_reason: null }]));
@@ -147,6 +168,26 @@ export const simOpenAiChat: SimFormat = {
     });
   },
 };
+
+const bytes = (t: string) => [...Buffer.from(t, 'utf8')];
+
+/** `choices[].logprobs` of a chat completion (or chunk): `{content: [{token, logprob, bytes, top_logprobs}]}`. */
+function chatLogprobs(tokens: SimToken[] | undefined) {
+  if (!tokens) return null;
+  return {
+    content: tokens.map((t) => ({
+      token: t.token,
+      logprob: t.logprob,
+      bytes: bytes(t.token),
+      top_logprobs: t.top.map((x) => ({
+        token: x.token,
+        logprob: x.logprob,
+        bytes: bytes(x.token),
+      })),
+    })),
+    refusal: null,
+  };
+}
 
 function usage(a: SimAnswer) {
   return {

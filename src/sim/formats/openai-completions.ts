@@ -1,4 +1,6 @@
 import { pieces } from '../answer.js';
+import type { SimToken } from '../logprobs.js';
+import { MAX_TOP } from '../logprobs.js';
 import { fromPrompt, sampling } from './shared.js';
 import { simOpenAiChat } from './openai-chat.js';
 import type { SimFormat } from './types.js';
@@ -15,6 +17,10 @@ export const simOpenAiCompletions: SimFormat = {
       ...sampling(b),
       choices: Math.min(Math.max(1, Number(b['n']) || 1), 8),
       tools: [],
+      logprobs:
+        typeof b['logprobs'] === 'number'
+          ? Math.min(Math.max(0, Math.floor(b['logprobs'])), MAX_TOP)
+          : undefined,
       stream: b['stream'] === true,
       includeUsage:
         (b['stream_options'] as { include_usage?: boolean } | undefined)?.include_usage === true,
@@ -30,7 +36,7 @@ export const simOpenAiCompletions: SimFormat = {
       choices: a.texts.map((text, index) => ({
         text,
         index,
-        logprobs: null,
+        logprobs: completionLogprobs(a.logprobs?.[index], 0),
         finish_reason: a.finishReason,
       })),
       usage: {
@@ -49,10 +55,22 @@ export const simOpenAiCompletions: SimFormat = {
     };
     const out: string[] = [];
     a.texts.forEach((t, index) => {
-      for (const p of pieces(t, o.chunks))
-        out.push(
-          `data: ${JSON.stringify({ ...head, choices: [{ text: p, index, logprobs: null, finish_reason: null }] })}\n\n`,
-        );
+      const tokens = a.logprobs?.[index];
+      if (tokens) {
+        // With log probabilities, one event per token: each event's logprobs spell its text.
+        let offset = 0;
+        for (const tok of tokens) {
+          const logprobs = completionLogprobs([tok], offset);
+          offset += tok.token.length;
+          out.push(
+            `data: ${JSON.stringify({ ...head, choices: [{ text: tok.token, index, logprobs, finish_reason: null }] })}\n\n`,
+          );
+        }
+      } else
+        for (const p of pieces(t, o.chunks))
+          out.push(
+            `data: ${JSON.stringify({ ...head, choices: [{ text: p, index, logprobs: null, finish_reason: null }] })}\n\n`,
+          );
       out.push(
         `data: ${JSON.stringify({ ...head, choices: [{ text: '', index, logprobs: null, finish_reason: a.finishReason }] })}\n\n`,
       );
@@ -66,3 +84,20 @@ export const simOpenAiCompletions: SimFormat = {
   },
   error: (status, message, code) => simOpenAiChat.error(status, message, code),
 };
+
+/** A completion choice's `logprobs`: `{tokens, token_logprobs, top_logprobs, text_offset}`. */
+function completionLogprobs(tokens: SimToken[] | undefined, start: number) {
+  if (!tokens) return null;
+  const text_offset: number[] = [];
+  let at = start;
+  for (const t of tokens) {
+    text_offset.push(at);
+    at += t.token.length;
+  }
+  return {
+    tokens: tokens.map((t) => t.token),
+    token_logprobs: tokens.map((t) => t.logprob),
+    top_logprobs: tokens.map((t) => Object.fromEntries(t.top.map((x) => [x.token, x.logprob]))),
+    text_offset,
+  };
+}

@@ -16,6 +16,7 @@ describe('parseScenario: valid specs', () => {
     ['  ', {}],
     ['say', { say: true }],
     ['leak-secret', { leakSecret: true }],
+    ['fine-tuned', { fineTuned: true }],
     ['impostor', { swapModel: true, wrongAnswers: true, drift: true }],
     ['slow=40,chunks=20', { slowMs: 40, chunks: 20 }],
     [' slow = 40 , chunks=20 ,', { slowMs: 40, chunks: 20 }],
