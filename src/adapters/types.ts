@@ -112,6 +112,12 @@ export interface WireAdapter {
   readonly streamHasTerminator: boolean;
   /** A canary's request body for this format: its request with the model, not streamed. */
   canaryRequest(model: string, request: object): object;
+  /**
+   * A canary request body (from `canaryRequest`) that also asks for the log probabilities of
+   * the first `tokens` output tokens with `topK` alternatives each; a limit on output tokens
+   * the request sets stays. Absent: the format cannot return log probabilities.
+   */
+  canaryLogprobs?(body: object, o: { topK: number; tokens: number }): object;
   /** Headers a canary request of this format needs (an API version), if any. */
   readonly canaryHeaders?: Readonly<Record<string, string>>;
 }

@@ -37,6 +37,15 @@ export interface ToolCall {
   arguments: string;
 }
 
+/** One output token with its log probability, as the upstream reported it. */
+export interface TokenLogprob {
+  token: string;
+  /** Natural log of the token's probability. */
+  logprob: number;
+  /** The most likely tokens at this place, the chosen one usually among them (as many as asked for). */
+  top: { token: string; logprob: number }[];
+}
+
 export interface Choice {
   index: number;
   /** The answer's content text. */
@@ -52,6 +61,11 @@ export interface Choice {
   toolCalls: ToolCall[];
   /** Provider's own finish reason (`stop`, `length`, `tool_calls`, `content_filter`, …). */
   finishReason: string | undefined;
+  /**
+   * The content's tokens with their log probabilities and alternatives, when the upstream
+   * returned them (asked for with OpenAI's `logprobs`); what logprob canaries compare.
+   */
+  logprobs?: TokenLogprob[] | undefined;
   /** Embeddings: the vector this "choice" is (one per input); text is empty. */
   vector?: ArrayLike<number> | undefined;
   /**

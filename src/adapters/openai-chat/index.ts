@@ -35,4 +35,11 @@ export const openAiChat: WireAdapter = {
   errorBody: openAiErrorBody,
   streamError: (err) => `data: ${openAiErrorBody(err)}\n\n`,
   canaryRequest: (model, request) => ({ ...request, model, stream: false }),
+  // https://platform.openai.com/docs/api-reference/chat/create#chat-create-logprobs
+  canaryLogprobs: (body, o) => ({
+    max_tokens: 'max_completion_tokens' in body ? undefined : o.tokens,
+    ...body,
+    logprobs: true,
+    top_logprobs: o.topK,
+  }),
 };

@@ -9,7 +9,8 @@
  * escapes (`\xe2\x80`, `bytes:\xe2\x80` in Completions), which spell no text a client could
  * read as letters; its bytes count. A token's `bytes`, when given, must be its bytes too.
  */
-import { arr, obj, str } from '../read.js';
+import type { TokenLogprob } from '../../model/exchange.js';
+import { arr, num, obj, str } from '../read.js';
 
 const ESCAPES = /^(?:bytes:)?((?:\\x[0-9a-fA-F]{2})+)$/;
 
@@ -84,4 +85,51 @@ export function completionLogprobsMatch(logprobs: unknown, text: string): boolea
       return token === undefined ? undefined : { token };
     })
   );
+}
+
+const alternative = (e: unknown) => {
+  const o = obj(e);
+  const token = str(o?.['token']);
+  const logprob = num(o?.['logprob']);
+  return token === undefined || logprob === undefined ? [] : [{ token, logprob }];
+};
+
+/**
+ * The content tokens of a chat choice's `logprobs`, with their `top_logprobs`; undefined when
+ * there are none (not asked for, or an entry without a numeric logprob).
+ */
+export function readChatLogprobs(logprobs: unknown): TokenLogprob[] | undefined {
+  const content = arr(obj(logprobs)?.['content']);
+  if (!content?.length) return undefined;
+  const out: TokenLogprob[] = [];
+  for (const e of content) {
+    const [t] = alternative(e);
+    if (!t) return undefined;
+    out.push({ ...t, top: (arr(obj(e)?.['top_logprobs']) ?? []).flatMap(alternative) });
+  }
+  return out;
+}
+
+/**
+ * The tokens of a completions choice's `logprobs` (`tokens`, `token_logprobs`, and
+ * `top_logprobs` as one `{token: logprob}` object per token); undefined when there are none.
+ */
+export function readCompletionLogprobs(logprobs: unknown): TokenLogprob[] | undefined {
+  const o = obj(logprobs);
+  const tokens = arr(o?.['tokens']);
+  const lps = arr(o?.['token_logprobs']);
+  const tops = arr(o?.['top_logprobs']);
+  if (!tokens?.length || !lps) return undefined;
+  const out: TokenLogprob[] = [];
+  for (const [i, tok] of tokens.entries()) {
+    const token = str(tok);
+    const logprob = num(lps[i]);
+    if (token === undefined || logprob === undefined) return undefined;
+    const top = Object.entries(obj(tops?.[i]) ?? {}).flatMap(([t, lp]) => {
+      const v = num(lp);
+      return v === undefined ? [] : [{ token: t, logprob: v }];
+    });
+    out.push({ token, logprob, top });
+  }
+  return out;
 }

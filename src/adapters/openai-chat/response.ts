@@ -11,7 +11,7 @@ import {
   transcriptText,
   usage,
 } from './fields.js';
-import { chatLogprobsMatch } from './logprobs.js';
+import { chatLogprobsMatch, readChatLogprobs } from './logprobs.js';
 
 /**
  * A complete `chat.completion` object; undefined when it is not one, or when a client could
@@ -62,6 +62,8 @@ export function parseChatResponse(body: unknown): NormalisedResponse | undefined
     if (refusal) choice.refusal = refusal;
     if (reasoning) choice.reasoning = reasoning;
     if (transcript) choice.transcript = transcript;
+    const logprobs = readChatLogprobs(co?.['logprobs']);
+    if (logprobs) choice.logprobs = logprobs;
     out.push(choice);
   }
   return {

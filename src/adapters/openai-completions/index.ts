@@ -12,7 +12,7 @@ import { openAiErrorBody } from '../openai-chat/index.js';
 import type { Obj } from '../read.js';
 import { arr, errorText, num, obj, parseJson, str, streamIndex, usageOf } from '../read.js';
 import type { Frame, FrameEdit, WireAdapter } from '../types.js';
-import { completionLogprobsMatch } from '../openai-chat/logprobs.js';
+import { completionLogprobsMatch, readCompletionLogprobs } from '../openai-chat/logprobs.js';
 
 const usage = (u: Obj | undefined) => usageOf(u, 'prompt_tokens', 'completion_tokens');
 
@@ -28,7 +28,10 @@ function parseResponse(body: unknown): NormalisedResponse | undefined {
     const text = str(co?.['text']) ?? '';
     if (seen.has(index) || !completionLogprobsMatch(co?.['logprobs'], text)) return undefined;
     seen.add(index);
-    out.push({ index, text, toolCalls: [], finishReason: str(co?.['finish_reason']) });
+    const choice: Choice = { index, text, toolCalls: [], finishReason: str(co?.['finish_reason']) };
+    const logprobs = readCompletionLogprobs(co?.['logprobs']);
+    if (logprobs) choice.logprobs = logprobs;
+    out.push(choice);
   }
   return {
     id: str(b['id']),
@@ -136,4 +139,6 @@ export const openAiCompletions: WireAdapter = {
   errorBody: openAiErrorBody,
   streamError: (err) => `data: ${openAiErrorBody(err)}\n\n`,
   canaryRequest: (model, request) => ({ ...request, model, stream: false }),
+  // https://platform.openai.com/docs/api-reference/completions/create#completions-create-logprobs
+  canaryLogprobs: (body, o) => ({ max_tokens: o.tokens, ...body, logprobs: o.topK }),
 };
