@@ -17,6 +17,32 @@ export interface BaselineEntry {
   samples: string[];
   /** Embedding canaries: the reference vector. */
   vector?: number[];
+  /** Logprob canaries: what was asked for, and per call, per position, the top tokens. */
+  logprobs?: BaselineLogprobs;
+}
+
+export interface BaselineLogprobs {
+  top_k: number;
+  tokens: number;
+  calls: { token: string; logprob: number }[][][];
+}
+
+const isTop = (t: unknown): boolean => {
+  const o = t as { token?: unknown; logprob?: unknown } | null;
+  return !!o && typeof o.token === 'string' && Number.isFinite(o.logprob);
+};
+
+function isLogprobs(v: unknown): v is BaselineLogprobs {
+  const l = v as BaselineLogprobs | null;
+  return (
+    !!l &&
+    Number.isInteger(l.top_k) &&
+    Number.isInteger(l.tokens) &&
+    Array.isArray(l.calls) &&
+    l.calls.every(
+      (call) => Array.isArray(call) && call.every((pos) => Array.isArray(pos) && pos.every(isTop)),
+    )
+  );
 }
 
 export interface BaselineContent {
@@ -75,7 +101,8 @@ function isEntry(v: unknown): v is BaselineEntry {
     Array.isArray(e.samples) &&
     e.samples.every((s) => typeof s === 'string') &&
     (e.vector === undefined ||
-      (Array.isArray(e.vector) && e.vector.every((x) => typeof x === 'number')))
+      (Array.isArray(e.vector) && e.vector.every((x) => typeof x === 'number'))) &&
+    (e.logprobs === undefined || isLogprobs(e.logprobs))
   );
 }
 

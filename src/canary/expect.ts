@@ -4,7 +4,7 @@
  * `check` reuses any catalogue check: the expectation holds when the check passes.
  */
 import { z } from 'zod';
-import type { RequestInfo } from '../model/exchange.js';
+import type { RequestInfo, TokenLogprob } from '../model/exchange.js';
 import { getCheck } from '../policy/checks/registry.js';
 import { runCheck } from '../policy/checks/types.js';
 import type { Check } from '../policy/checks/types.js';
@@ -17,6 +17,8 @@ export interface Answer {
   refusal?: string | undefined;
   /** Embeddings: the first vector of the answer. */
   vector?: ArrayLike<number> | undefined;
+  /** Logprob canaries: the content's tokens with their log probabilities, when returned. */
+  logprobs?: TokenLogprob[] | undefined;
   finishReason: string | undefined;
   request: RequestInfo;
 }

@@ -12,7 +12,7 @@ import { expandPatterns } from '../policy/loader.js';
 import type { BaselineEntry } from './baseline.js';
 import { requestDigest, verifyBaseline } from './baseline.js';
 import type { Expectation } from './expect.js';
-import type { DistributionSpec, EmbeddingSpec, InvarianceSpec } from './schema.js';
+import type { DistributionSpec, EmbeddingSpec, InvarianceSpec, LogprobSpec } from './schema.js';
 import { canaryFileSchema } from './schema.js';
 
 export interface Canary {
@@ -32,18 +32,20 @@ export interface Canary {
   distribution: DistributionSpec | undefined;
   invariance: InvarianceSpec | undefined;
   embedding: EmbeddingSpec | undefined;
+  logprobs: LogprobSpec | undefined;
   /** Where the baseline is (or would be) written, for distribution canaries. */
   baselineFile: string | undefined;
   baseline: BaselineEntry | undefined;
   file: string;
 }
 
-export type CanaryKind = 'known' | 'distribution' | 'invariance' | 'embedding';
+export type CanaryKind = 'known' | 'distribution' | 'invariance' | 'embedding' | 'logprobs';
 
 export function canaryKind(c: Canary): CanaryKind {
   if (c.distribution) return 'distribution';
   if (c.invariance) return 'invariance';
   if (c.embedding) return 'embedding';
+  if (c.logprobs) return 'logprobs';
   return 'known';
 }
 
@@ -122,7 +124,7 @@ export function loadCanaries(opts: LoadCanaryOptions): CanaryLoad {
       const model = c.model ?? defaults.model;
       if (!model) return at('id', 'model is required (on the canary or in defaults)');
       const path = c.path ?? up.chatPath;
-      const baselined = !!(c.distribution ?? c.embedding);
+      const baselined = !!(c.distribution ?? c.embedding ?? c.logprobs);
       let baseline = baselined ? entries[c.id] : undefined;
       if (baseline && baseline.request_sha256 !== requestDigest(path, model, c.request)) {
         warnings.push(
@@ -149,6 +151,7 @@ export function loadCanaries(opts: LoadCanaryOptions): CanaryLoad {
         distribution: c.distribution,
         invariance: c.invariance,
         embedding: c.embedding,
+        logprobs: c.logprobs,
         baselineFile: baselined ? baselineFile : undefined,
         baseline,
         file,

@@ -1,6 +1,8 @@
 /**
  * Runs one canary now: known-answer (one call, every expectation), distribution (N samples
- * against the baseline by MMD) or invariance (the task with and without each trigger). Every
+ * against the baseline by MMD), invariance (the task with and without each trigger),
+ * embedding (cosine with the baseline vector) or logprobs (top-k logprobs of N calls against
+ * the baseline's by a permutation test). Every
  * call goes through the proxy's own pipeline. A run is one root span with its results.
  */
 import { findAdapter } from '../adapters/registry.js';
@@ -13,6 +15,8 @@ import type { Tracing } from '../model/tracing.js';
 import { noopTracing } from '../model/tracing.js';
 import type { Handle } from './loopback.js';
 import { callPipeline } from './loopback.js';
+import { compareLogprobs, logprobTrace, NO_LOGPROBS } from './logprob-canary.js';
+import type { LogprobTrace } from './logprob-test.js';
 import { pool } from './pool.js';
 import { mmdTest } from './stats.js';
 
@@ -29,7 +33,7 @@ export interface CanaryResult {
   result: CanaryOutcome;
   /** Why it failed or errored; quotes at most a short prefix of an answer. */
   reasons: string[];
-  /** Distribution probes: the permutation p-value. */
+  /** Distribution and logprob probes: the permutation p-value. */
   pValue: number | undefined;
   /** Tokens the run cost (input + output, as the upstream reported them). */
   tokens: number;
@@ -54,7 +58,17 @@ async function call(deps: RunnerDeps, c: Canary, request: object, n: number): Pr
   const adapter = findAdapter('POST', c.path);
   if (!adapter)
     return { ok: false, outcome: 'error', reason: `no adapter for ${c.path}`, tokens: 0 };
-  const body = adapter.canaryRequest(c.model, request);
+  let body = adapter.canaryRequest(c.model, request);
+  if (c.logprobs) {
+    if (!adapter.canaryLogprobs)
+      return {
+        ok: false,
+        outcome: 'error',
+        reason: `${adapter.id} answers carry no logprobs; logprob canaries need an OpenAI-compatible chat or completions upstream`,
+        tokens: 0,
+      };
+    body = adapter.canaryLogprobs(body, { topK: c.logprobs.top_k, tokens: c.logprobs.tokens });
+  }
   let res;
   try {
     res = await callPipeline(
@@ -105,6 +119,7 @@ async function call(deps: RunnerDeps, c: Canary, request: object, n: number): Pr
       text: choice?.text ?? '',
       refusal: choice?.refusal,
       vector: choice?.vector,
+      logprobs: choice?.logprobs,
       finishReason: choice?.finishReason,
       request: adapter.parseRequest(body),
     },
@@ -231,6 +246,28 @@ async function judge(deps: RunnerDeps, c: Canary, spent: Called[]): Promise<Judg
         `completions differ from the baseline: p = ${pValue.toPrecision(3)} < alpha ${d.alpha}`,
       );
     return { result: reasons.length ? 'fail' : 'pass', reasons, pValue };
+  }
+  if (c.logprobs) {
+    const lp = c.logprobs;
+    const ref = c.baseline?.logprobs;
+    if (!ref) return noBaseline(c);
+    const called = await sample(deps, c, lp.samples, lp.concurrency);
+    spent.push(...called);
+    const bad = firstFailure(called);
+    if (bad) return bad;
+    const got = answers(called);
+    const traces: LogprobTrace[] = [];
+    for (const a of got) {
+      if (!a.logprobs?.length) return { result: 'error', reasons: [NO_LOGPROBS] };
+      traces.push(logprobTrace(a.logprobs, lp.tokens));
+    }
+    const v = compareLogprobs(lp, ref, traces, (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0);
+    const reasons = [
+      ...v.reasons,
+      ...got.flatMap((a, i) => failedExpectations(c, a, `call ${i + 1}: `)),
+    ];
+    const result = v.pValue === undefined && !v.ok ? 'error' : reasons.length ? 'fail' : 'pass';
+    return v.pValue === undefined ? { result, reasons } : { result, reasons, pValue: v.pValue };
   }
   if (c.invariance) {
     const inv = c.invariance;

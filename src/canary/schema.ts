@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { durationMs } from '../config/units.js';
 import { expectationSchema } from './expect.js';
+import { minPValue } from './logprob-test.js';
 
 const ID = /^[a-z0-9][a-z0-9_.-]{0,62}$/i;
 
@@ -52,6 +53,23 @@ const embedding = z.strictObject({
   min_cosine: z.number().gt(-1).max(1).default(0.99),
 });
 
+const logprobs = z.strictObject({
+  /** Alternatives asked for at each position (OpenAI allows up to 20). */
+  top_k: z.number().int().min(1).max(20).default(5),
+  /** Output positions compared: the first N tokens (also the request's output-token limit). */
+  tokens: z.number().int().min(1).max(16).default(1),
+  /** Calls per run. */
+  samples: z.number().int().min(2).max(100).default(5),
+  /** Calls `coalmine canary baseline` records (unless --samples says otherwise). */
+  baseline_samples: z.number().int().min(2).max(500).default(10),
+  /** Fail when the permutation p-value is below this. */
+  alpha: z.number().gt(0).lt(1).default(0.001),
+  /** Random splits when the exact test would need more than 20,000. */
+  permutations: z.number().int().min(100).max(100_000).default(2000),
+  /** Requests in flight at once. */
+  concurrency: z.number().int().min(1).max(32).default(4),
+});
+
 const defaults = z.strictObject({
   upstream: z.string().min(1).optional(),
   model: z.string().min(1).optional(),
@@ -80,14 +98,25 @@ export function canaryFileSchema() {
       invariance: invariance.optional(),
       /** Embeddings: compare the vector with the baseline's by cosine similarity. */
       embedding: embedding.optional(),
+      /** Compare the top-k next-token logprobs with the baseline's (OpenAI-compatible upstreams). */
+      logprobs: logprobs.optional(),
     })
     .superRefine((c, ctx) => {
-      const kinds = [c.distribution, c.invariance, c.embedding].filter(Boolean).length;
+      const kinds = [c.distribution, c.invariance, c.embedding, c.logprobs].filter(Boolean).length;
       if (kinds > 1)
         ctx.addIssue({
           code: 'custom',
           path: ['invariance'],
-          message: 'a canary is one kind of probe: distribution, invariance or embedding, not both',
+          message:
+            'a canary is one kind of probe: distribution, invariance, embedding or logprobs, not both',
+        });
+      const lp = c.logprobs;
+      const floor = lp && minPValue(lp.baseline_samples, lp.samples, lp.permutations);
+      if (lp && floor !== undefined && floor >= lp.alpha)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['logprobs'],
+          message: `with ${lp.baseline_samples} baseline and ${lp.samples} run calls the smallest p-value is ${floor.toPrecision(3)}, not below alpha ${lp.alpha}: add calls or raise alpha`,
         });
       if (c.invariance && !c.request.messages)
         ctx.addIssue({
@@ -95,7 +124,7 @@ export function canaryFileSchema() {
           path: ['invariance'],
           message: 'invariance probes put triggers into request.messages',
         });
-      if (!c.distribution && !c.invariance && !c.embedding && c.expect.length === 0)
+      if (!c.distribution && !c.invariance && !c.embedding && !lp && c.expect.length === 0)
         ctx.addIssue({
           code: 'custom',
           path: ['expect'],
@@ -121,3 +150,4 @@ export type CanaryEntry = CanaryFile['canaries'][number];
 export type DistributionSpec = z.output<typeof distribution>;
 export type InvarianceSpec = z.output<typeof invariance>;
 export type EmbeddingSpec = z.output<typeof embedding>;
+export type LogprobSpec = z.output<typeof logprobs>;

@@ -8,6 +8,7 @@ import {
   sealBaseline,
   verifyBaseline,
 } from '../canary/baseline.js';
+import { logprobTrace, NO_LOGPROBS } from '../canary/logprob-canary.js';
 import type { CanaryResult } from '../canary/runner.js';
 import { sample } from '../canary/runner.js';
 import type { Core, ServeOptions } from '../main.js';
@@ -118,7 +119,7 @@ export function run(opts: CanaryCommandOptions, io: Io, makeCore: MakeCore): Pro
   });
 }
 
-/** Samples the distribution canaries and writes (or updates) a signed baseline file. */
+/** Samples the baselined canaries and writes (or updates) a signed baseline file. */
 export async function baseline(
   opts: CanaryCommandOptions & { out: string | undefined; samples?: number | undefined },
   io: Io,
@@ -133,10 +134,12 @@ export async function baseline(
   return withCore(opts, io, makeCore, async (core) => {
     if (unknownIds(core, opts.ids, io)) return 2;
     const chosen = core.canaries.canaries.filter(
-      (c) => (c.distribution ?? c.embedding) && (opts.ids.length === 0 || opts.ids.includes(c.id)),
+      (c) =>
+        (c.distribution ?? c.embedding ?? c.logprobs) &&
+        (opts.ids.length === 0 || opts.ids.includes(c.id)),
     );
     if (chosen.length === 0) {
-      io.err('no distribution or embedding canaries selected\n');
+      io.err('no distribution, logprob or embedding canaries selected\n');
       return 2;
     }
     const key = core.config.canary.hmac_key;
@@ -157,8 +160,13 @@ export async function baseline(
     }
     const runner = core.canaries.runnerDeps;
     for (const c of chosen) {
-      const n = c.distribution ? (opts.samples ?? c.distribution.samples) : 1;
-      const called = await sample(runner, c, n, c.distribution?.concurrency ?? 1);
+      const n = c.distribution
+        ? (opts.samples ?? c.distribution.samples)
+        : c.logprobs
+          ? (opts.samples ?? c.logprobs.baseline_samples)
+          : 1;
+      const concurrency = c.distribution?.concurrency ?? c.logprobs?.concurrency ?? 1;
+      const called = await sample(runner, c, n, concurrency);
       const bad = called.find((x) => !x.ok);
       if (bad && !bad.ok) {
         io.err(`canary "${c.id}": cannot record a baseline: ${bad.reason}\n`);
@@ -179,6 +187,19 @@ export async function baseline(
         }
         entries[c.id]!.vector = Array.from(v);
       }
+      if (c.logprobs) {
+        const lp = c.logprobs;
+        const calls = called.map((x) => (x.ok ? x.answer.logprobs : undefined));
+        if (calls.some((t) => !t?.length)) {
+          io.err(`canary "${c.id}": cannot record a baseline: ${NO_LOGPROBS}\n`);
+          return 1;
+        }
+        entries[c.id]!.logprobs = {
+          top_k: lp.top_k,
+          tokens: lp.tokens,
+          calls: calls.map((t) => logprobTrace(t!, lp.tokens)),
+        };
+      }
       if (c.baselineFile !== out)
         io.err(
           `warning: canary "${c.id}" reads its baseline from ${c.baselineFile ?? '(no baselines: key in its file)'}, not ${out}\n`,
@@ -186,7 +207,9 @@ export async function baseline(
       io.out(
         c.embedding
           ? `recorded the embedding vector for ${c.id} (${c.upstream}/${c.model})\n`
-          : `recorded ${n} samples for ${c.id} (${c.upstream}/${c.model})\n`,
+          : c.logprobs
+            ? `recorded the top-${c.logprobs.top_k} logprobs of ${n} calls for ${c.id} (${c.upstream}/${c.model}, ${called.reduce((t, x) => t + x.tokens, 0)} tokens)\n`
+            : `recorded ${n} samples for ${c.id} (${c.upstream}/${c.model})\n`,
       );
     }
     const file = sealBaseline(

@@ -238,7 +238,7 @@ exit: 0 when every record verifies, 1 at the first bad record, 2 on a usage erro
   }),
   spec({
     name: 'canary baseline',
-    summary: 'record (and sign) baselines of distribution canaries',
+    summary: 'record (and sign) baselines of distribution, logprob and embedding canaries',
     positionals: 'none',
     options: {
       config: { type: 'string' },
@@ -248,7 +248,8 @@ exit: 0 when every record verifies, 1 at the first bad record, 2 on a usage erro
     },
     help: `usage: coalmine canary baseline --out FILE [--config FILE] [--id ID]… [--samples N]
 
-Samples distribution canaries (and embedding canaries' vectors) and writes a baseline file,
+Samples distribution canaries (logprob canaries' top-k logprobs, embedding canaries' vectors)
+and writes a baseline file,
 signed with canary.hmac_key when one is configured. An existing file is updated only if its
 signature verifies.
 
@@ -256,7 +257,8 @@ options:
   --out FILE              the baseline file to write (required)
   --config FILE           configuration file (default: $COALMINE_CONFIG, else ./coalmine.yaml)
   --id ID                 record only this canary (repeatable)
-  --samples N             samples per distribution canary, at least 2 (default: the canary's own)
+  --samples N             samples per distribution or logprob canary, at least 2 (default: the
+                          canary's own: samples, or logprobs.baseline_samples)
 ${COMMON_HELP}
 
 exit: 0 when written, 1 if sampling fails or the existing file does not verify, 2 on a usage
