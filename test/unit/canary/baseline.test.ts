@@ -13,6 +13,25 @@ const content: BaselineContent = {
       max_chars: 20,
       samples: ['Apple', 'Pear'],
     },
+    red: {
+      upstream: 'sim',
+      model: 'm',
+      request_sha256: 'def',
+      max_chars: 0,
+      samples: [],
+      logprobs: {
+        top_k: 2,
+        tokens: 1,
+        calls: [
+          [
+            [
+              { token: 'Mars', logprob: -0.2 },
+              { token: ' Mars', logprob: -2.1 },
+            ],
+          ],
+        ],
+      },
+    },
   },
 };
 const KEY = 'a-baseline-key-0123456789';
@@ -71,6 +90,30 @@ describe('baseline files', () => {
     const r = verifyBaseline(f, key);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toContain(reason);
+  });
+
+  it.each<[string, unknown]>([
+    ['logprobs without calls', { top_k: 2, tokens: 1 }],
+    [
+      'a logprob that is not a number',
+      { top_k: 2, tokens: 1, calls: [[[{ token: 'a', logprob: 'x' }]]] },
+    ],
+    [
+      'a token that is not a string',
+      { top_k: 2, tokens: 1, calls: [[[{ token: 1, logprob: -1 }]]] },
+    ],
+    ['a fractional top_k', { top_k: 2.5, tokens: 1, calls: [] }],
+  ])('refuses a sealed entry with %s (malformed)', (_name, logprobs) => {
+    const bad = structuredClone(content);
+    (bad.canaries['red'] as unknown as Record<string, unknown>)['logprobs'] = logprobs;
+    const r = verifyBaseline(roundTrip(sealBaseline(bad, undefined)), undefined);
+    expect(r).toEqual({ ok: false, reason: 'baseline entry "red" is malformed' });
+  });
+
+  it('a changed logprob is refused', () => {
+    const f = roundTrip(sealBaseline(content, undefined));
+    (f.canaries as BaselineContent['canaries']).red!.logprobs!.calls[0]![0]![1]!.logprob = -1.9;
+    expect(verifyBaseline(f, undefined)).toMatchObject({ ok: false });
   });
 
   it('a signed file read without a key verifies its digest and warns', () => {

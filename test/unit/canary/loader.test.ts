@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requestDigest, sealBaseline } from '../../../src/canary/baseline.js';
-import { loadCanaries } from '../../../src/canary/loader.js';
+import { canaryKind, loadCanaries } from '../../../src/canary/loader.js';
 import { formatIssue } from '../../../src/errors.js';
 
 const upstreams = [
@@ -100,6 +100,21 @@ canaries:
       /not both/,
     ],
     [
+      'logprobs with another kind',
+      KNOWN.replace('every: 5m', 'logprobs: {}\n    embedding: {}'),
+      /distribution, invariance, embedding or logprobs, not both/,
+    ],
+    [
+      'logprobs whose calls cannot reach alpha',
+      KNOWN.replace('every: 5m', 'logprobs: { samples: 2, baseline_samples: 3, alpha: 0.01 }'),
+      /c\.yaml:8:15: .*smallest p-value is 0\.100, not below alpha 0\.01/,
+    ],
+    [
+      'logprobs top_k over 20',
+      KNOWN.replace('every: 5m', 'logprobs: { top_k: 21 }'),
+      /c\.yaml:8:\d+: .*20/,
+    ],
+    [
       'a duplicate id',
       `${KNOWN}${KNOWN.replace('canaries:\n', '')}`,
       /c\.yaml:11:9: .*duplicate canary id "red-planet"/,
@@ -165,6 +180,26 @@ canaries:
       load({ 'c.yaml': DIST, 'base.json': baseline() }, { hmacKey: key }).errors.join(),
     ).toMatch(/not signed/);
     expect(load({ 'c.yaml': DIST, 'base.json': baseline(key) }, { hmacKey: key }).r.ok).toBe(true);
+  });
+
+  it('a logprobs canary: defaults, kind, needs no expectation, and is baselined', () => {
+    const LP = DIST.replace('distribution: { samples: 10 }', 'logprobs: { tokens: 3 }');
+    const { r } = load({ 'c.yaml': LP, 'base.json': baseline() });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const c = r.canaries[0]!;
+    expect(canaryKind(c)).toBe('logprobs');
+    expect(c.logprobs).toEqual({
+      top_k: 5,
+      tokens: 3,
+      samples: 5,
+      baseline_samples: 10,
+      alpha: 0.001,
+      permutations: 2000,
+      concurrency: 4,
+    });
+    expect(c.baseline?.request_sha256).toBeDefined();
+    expect(c.baselineFile).toMatch(/base\.json$/);
   });
 
   it('ignores (with a warning) a baseline recorded for another request', () => {
