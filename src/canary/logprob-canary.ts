@@ -9,7 +9,7 @@ import { logprobTest, minPValue } from './logprob-test.js';
 import type { LogprobSpec } from './schema.js';
 
 export const NO_LOGPROBS =
-  'the upstream returned no logprobs; logprob canaries need an OpenAI-compatible upstream that returns them';
+  'the upstream returned no logprobs; logprob canaries need an upstream that returns them (a chat or completions API asked for logprobs)';
 
 /** The first `positions` tokens of an answer, each as its top tokens with the chosen one among them. */
 export function logprobTrace(tokens: readonly TokenLogprob[], positions: number): TopLogprob[][] {

@@ -64,7 +64,7 @@ async function call(deps: RunnerDeps, c: Canary, request: object, n: number): Pr
       return {
         ok: false,
         outcome: 'error',
-        reason: `${adapter.id} answers carry no logprobs; logprob canaries need an OpenAI-compatible chat or completions upstream`,
+        reason: `the ${adapter.id} wire format has no logprobs; logprob canaries need a chat or completions API that returns them`,
         tokens: 0,
       };
     body = adapter.canaryLogprobs(body, { topK: c.logprobs.top_k, tokens: c.logprobs.tokens });
