@@ -67,7 +67,7 @@ describe('conformal test martingale', () => {
   it('detects a small drift in most sequences (baseline of 200 completions)', () => {
     const alpha = 0.05;
     const found = Array.from({ length: 40 }, (_, s) => runUntilAlarm(5000 + s, true, 300, alpha));
-    const detected = found.filter((x) => x !== undefined) as number[];
+    const detected = found.filter((x): x is number => x !== undefined);
     expect(detected.length / found.length).toBeGreaterThan(0.7);
   });
 });
