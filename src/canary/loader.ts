@@ -29,13 +29,28 @@ export interface Canary {
   jitter: number;
   timeoutMs: number;
   expect: Expectation[];
-  distribution: DistributionSpec | undefined;
+  distribution: Distribution | undefined;
   invariance: InvarianceSpec | undefined;
   embedding: EmbeddingSpec | undefined;
   /** Where the baseline is (or would be) written, for distribution canaries. */
   baselineFile: string | undefined;
   baseline: BaselineEntry | undefined;
   file: string;
+}
+
+/** A distribution probe with its per-test defaults filled in. */
+export type Distribution = Omit<DistributionSpec, 'samples' | 'baseline_samples'> & {
+  samples: number;
+  baseline_samples: number;
+};
+
+function distributionOf(d: DistributionSpec): Distribution {
+  const samples = d.samples ?? (d.test === 'sequential' ? 5 : 30);
+  return {
+    ...d,
+    samples,
+    baseline_samples: d.baseline_samples ?? (d.test === 'sequential' ? 200 : samples),
+  };
 }
 
 export type CanaryKind = 'known' | 'distribution' | 'invariance' | 'embedding';
@@ -146,7 +161,7 @@ export function loadCanaries(opts: LoadCanaryOptions): CanaryLoad {
         jitter: c.jitter ?? defaults.jitter ?? DEFAULT_JITTER,
         timeoutMs: c.timeout ?? defaults.timeout ?? DEFAULT_TIMEOUT,
         expect: c.expect,
-        distribution: c.distribution,
+        distribution: c.distribution && distributionOf(c.distribution),
         invariance: c.invariance,
         embedding: c.embedding,
         baselineFile: baselined ? baselineFile : undefined,

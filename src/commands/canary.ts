@@ -66,7 +66,11 @@ export function resultTable(results: readonly CanaryResult[]): string {
       r.upstream,
       r.model,
       r.result.toUpperCase(),
-      r.pValue === undefined ? '-' : r.pValue.toPrecision(3),
+      r.evidence
+        ? `e=${r.evidence.value.toPrecision(3)}/${r.evidence.threshold.toPrecision(3)}`
+        : r.pValue === undefined
+          ? '-'
+          : r.pValue.toPrecision(3),
       String(r.tokens),
       `${r.durationSeconds.toFixed(2)}s`,
       r.reasons.join('; ') || '-',
@@ -88,6 +92,7 @@ async function withCore(
     log: quietLog(io),
     // The audit log belongs to the serving process: a second writer would fork its chain.
     audit: false,
+    writeEvidence: false,
   });
   try {
     return await fn(core);
@@ -157,7 +162,7 @@ export async function baseline(
     }
     const runner = core.canaries.runnerDeps;
     for (const c of chosen) {
-      const n = c.distribution ? (opts.samples ?? c.distribution.samples) : 1;
+      const n = c.distribution ? (opts.samples ?? c.distribution.baseline_samples) : 1;
       const called = await sample(runner, c, n, c.distribution?.concurrency ?? 1);
       const bad = called.find((x) => !x.ok);
       if (bad && !bad.ok) {
