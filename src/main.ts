@@ -17,6 +17,8 @@ import { IdentityTracker } from './canary/identity.js';
 import { loadCanaries } from './canary/loader.js';
 import { Quarantine } from './canary/quarantine.js';
 import { CanaryService } from './canary/service.js';
+import { openEvidenceStore } from './canary/evidence.js';
+import { SequentialTests } from './canary/sequential.js';
 import { blockedCanaryAnswers } from './canary/policy-conflicts.js';
 import { canaryRoutes } from './http/admin-canaries.js';
 import { fanout } from './model/sink.js';
@@ -71,6 +73,8 @@ export interface ServeOptions {
   log?: Logger;
   /** Write the configured audit log (default true); off for one-off commands. */
   audit?: boolean;
+  /** Write sequential canaries' evidence file (default true); one-off commands only read it. */
+  writeEvidence?: boolean;
 }
 
 export interface Running {
@@ -321,7 +325,16 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     quarantine,
     tracing,
   });
-  const canaries = new CanaryService(canaryLoad.canaries, { handle, tracing }, sink);
+  const sequential = new SequentialTests(
+    openEvidenceStore({
+      file: config.canary.evidence_file && resolve(loaded.baseDir, config.canary.evidence_file),
+      key: config.canary.hmac_key,
+      write: opts.writeEvidence ?? true,
+      canaries: canaryLoad.canaries,
+      warn: (msg) => log.write('warn', 'config_warning', msg),
+    }),
+  );
+  const canaries = new CanaryService(canaryLoad.canaries, { handle, tracing, sequential }, sink);
 
   return {
     config,

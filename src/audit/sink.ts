@@ -62,6 +62,7 @@ export class AuditSink implements Sink {
           result: e.result,
           previous: e.previous ?? null,
           p_value: e.pValue ?? null,
+          evidence: e.evidence?.value ?? null,
           reason: e.reason ?? null,
         });
         return;

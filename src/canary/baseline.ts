@@ -78,13 +78,20 @@ export function requestDigest(path: string, model: string, request: unknown): st
   return sha256(canonicalJson({ path, model, request }));
 }
 
-export function sealBaseline(content: BaselineContent, key: string | undefined): BaselineFile {
+/** A file's content with its SHA-256 and, with a key, its HMAC-SHA-256 (of the canonical JSON). */
+export type Sealed<T> = T & { sha256: string; hmac_sha256?: string };
+
+export function seal<T extends object>(content: T, key: string | undefined): Sealed<T> {
   const text = canonicalJson(content);
   return {
     ...content,
     sha256: sha256(text),
     ...(key ? { hmac_sha256: hmac(key, text) } : {}),
   };
+}
+
+export function sealBaseline(content: BaselineContent, key: string | undefined): BaselineFile {
+  return seal(content, key);
 }
 
 const sameHex = (a: string, b: string) =>
@@ -106,6 +113,27 @@ function isEntry(v: unknown): v is BaselineEntry {
   );
 }
 
+/**
+ * Why a sealed file's content does not verify (its digest, or its HMAC when a key is given), or
+ * undefined when it does.
+ */
+export function sealProblem(
+  content: object,
+  f: { sha256?: unknown; hmac_sha256?: unknown },
+  key: string | undefined,
+): string | undefined {
+  if (typeof f.sha256 !== 'string') return 'has no sha256';
+  const text = canonicalJson(content);
+  if (!sameHex(sha256(text), f.sha256))
+    return 'content does not match its sha256 (modified or corrupt)';
+  if (key) {
+    if (typeof f.hmac_sha256 !== 'string') return 'is not signed but an HMAC key is configured';
+    if (!sameHex(hmac(key, text), f.hmac_sha256))
+      return 'HMAC does not verify (wrong key or tampered file)';
+  }
+  return undefined;
+}
+
 /** Verifies a parsed baseline file; returns its content or why it is refused. */
 export function verifyBaseline(
   value: unknown,
@@ -114,24 +142,13 @@ export function verifyBaseline(
   const f = value as Partial<BaselineFile> | undefined;
   if (!f || typeof f !== 'object' || f.coalmine_baseline !== BASELINE_FORMAT)
     return { ok: false, reason: `not a Coalmine baseline file (format ${BASELINE_FORMAT})` };
-  if (typeof f.sha256 !== 'string') return { ok: false, reason: 'baseline has no sha256' };
   const content: BaselineContent = {
     coalmine_baseline: f.coalmine_baseline,
     created: String(f.created),
     canaries: f.canaries ?? {},
   };
-  const text = canonicalJson(content);
-  if (!sameHex(sha256(text), f.sha256))
-    return {
-      ok: false,
-      reason: 'baseline content does not match its sha256 (modified or corrupt)',
-    };
-  if (key) {
-    if (typeof f.hmac_sha256 !== 'string')
-      return { ok: false, reason: 'a baseline HMAC key is configured but the file is not signed' };
-    if (!sameHex(hmac(key, text), f.hmac_sha256))
-      return { ok: false, reason: 'baseline HMAC does not verify (wrong key or tampered file)' };
-  }
+  const problem = sealProblem(content, f, key);
+  if (problem) return { ok: false, reason: `baseline ${problem}` };
   for (const [id, e] of Object.entries(content.canaries))
     if (!isEntry(e)) return { ok: false, reason: `baseline entry "${id}" is malformed` };
   return f.hmac_sha256 && !key

@@ -29,7 +29,7 @@ export interface Canary {
   jitter: number;
   timeoutMs: number;
   expect: Expectation[];
-  distribution: DistributionSpec | undefined;
+  distribution: Distribution | undefined;
   invariance: InvarianceSpec | undefined;
   embedding: EmbeddingSpec | undefined;
   logprobs: LogprobSpec | undefined;
@@ -37,6 +37,21 @@ export interface Canary {
   baselineFile: string | undefined;
   baseline: BaselineEntry | undefined;
   file: string;
+}
+
+/** A distribution probe with its per-test defaults filled in. */
+export type Distribution = Omit<DistributionSpec, 'samples' | 'baseline_samples'> & {
+  samples: number;
+  baseline_samples: number;
+};
+
+function distributionOf(d: DistributionSpec): Distribution {
+  const samples = d.samples ?? (d.test === 'sequential' ? 5 : 30);
+  return {
+    ...d,
+    samples,
+    baseline_samples: d.baseline_samples ?? (d.test === 'sequential' ? 200 : samples),
+  };
 }
 
 export type CanaryKind = 'known' | 'distribution' | 'invariance' | 'embedding' | 'logprobs';
@@ -148,7 +163,7 @@ export function loadCanaries(opts: LoadCanaryOptions): CanaryLoad {
         jitter: c.jitter ?? defaults.jitter ?? DEFAULT_JITTER,
         timeoutMs: c.timeout ?? defaults.timeout ?? DEFAULT_TIMEOUT,
         expect: c.expect,
-        distribution: c.distribution,
+        distribution: c.distribution && distributionOf(c.distribution),
         invariance: c.invariance,
         embedding: c.embedding,
         logprobs: c.logprobs,

@@ -13,6 +13,8 @@ export interface CanaryResultJson {
   reasons: string[];
   /** Distribution canaries: the permutation p-value; absent otherwise. */
   p_value: number | undefined;
+  /** Sequential distribution canaries: the running evidence after the run; absent otherwise. */
+  evidence: { value: number; threshold: number; completions: number; epoch: number } | undefined;
   tokens: number;
   calls: number;
   duration_seconds: number;
@@ -28,6 +30,12 @@ export function canaryResultJson(r: CanaryResult): CanaryResultJson {
     result: r.result,
     reasons: r.reasons,
     p_value: r.pValue,
+    evidence: r.evidence && {
+      value: r.evidence.value,
+      threshold: r.evidence.threshold,
+      completions: r.evidence.completions,
+      epoch: r.evidence.epoch,
+    },
     tokens: r.tokens,
     calls: r.calls,
     duration_seconds: r.durationSeconds,

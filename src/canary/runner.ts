@@ -19,6 +19,8 @@ import { compareLogprobs, logprobTrace, NO_LOGPROBS } from './logprob-canary.js'
 import type { LogprobTrace } from './logprob-test.js';
 import { pool } from './pool.js';
 import { mmdTest } from './stats.js';
+import type { Evidence } from './sequential.js';
+import { SequentialTests } from './sequential.js';
 
 /**
  * `blocked`: an operator policy blocked the canary's answer, so the model could not be judged;
@@ -35,6 +37,8 @@ export interface CanaryResult {
   reasons: string[];
   /** Distribution and logprob probes: the permutation p-value. */
   pValue: number | undefined;
+  /** Sequential distribution probes: the running evidence after this run. */
+  evidence: Evidence | undefined;
   /** Tokens the run cost (input + output, as the upstream reported them). */
   tokens: number;
   calls: number;
@@ -47,6 +51,16 @@ export interface RunnerDeps {
   handle: Handle;
   /** Each run is a root span; no-op when absent. */
   tracing?: Tracing | undefined;
+  /** The evidence of sequential canaries (in memory when absent). */
+  sequential?: SequentialTests | undefined;
+}
+
+const unstored = new WeakMap<RunnerDeps, SequentialTests>();
+function sequentialOf(deps: RunnerDeps): SequentialTests {
+  if (deps.sequential) return deps.sequential;
+  let s = unstored.get(deps);
+  if (!s) unstored.set(deps, (s = new SequentialTests()));
+  return s;
 }
 
 /** One call's answer, or why there is none (`fail` for a policy block, else `error`). */
@@ -176,7 +190,7 @@ const noBaseline = (c: Canary): Judged => ({
   ],
 });
 
-type Judged = { result: CanaryOutcome; reasons: string[]; pValue?: number };
+type Judged = { result: CanaryOutcome; reasons: string[]; pValue?: number; evidence?: Evidence };
 
 function firstFailure(called: Called[]): Judged | undefined {
   const bad = called.filter((c): c is Extract<Called, { ok: false }> => !c.ok);
@@ -232,6 +246,17 @@ async function judge(deps: RunnerDeps, c: Canary, spent: Called[]): Promise<Judg
     if (bad) return bad;
     const texts = answers(called);
     const reasons = texts.flatMap((a, i) => failedExpectations(c, a, `sample ${i + 1}: `));
+    if (d.test === 'sequential') {
+      const evidence = sequentialOf(deps).observe(
+        c,
+        texts.map((a) => a.text),
+      );
+      if (evidence.alarmed)
+        reasons.unshift(
+          `completions differ from the baseline: sequential evidence ${evidence.value.toPrecision(3)} reached ${evidence.threshold.toPrecision(3)} within ${evidence.completions} completions (false-alarm bound over all runs: alpha ${d.alpha})`,
+        );
+      return { result: reasons.length ? 'fail' : 'pass', reasons, evidence };
+    }
     const { pValue } = mmdTest(
       texts.map((a) => a.text),
       c.baseline.samples,
@@ -329,6 +354,7 @@ export function runCanary(deps: RunnerDeps, c: Canary): Promise<CanaryResult> {
         result: judged.result,
         reasons: judged.reasons,
         pValue: judged.pValue,
+        evidence: judged.evidence,
         tokens: spent.reduce((n, s) => n + s.tokens, 0),
         calls: spent.length,
         durationSeconds: (performance.now() - t0) / 1000,
@@ -342,6 +368,7 @@ export function runCanary(deps: RunnerDeps, c: Canary): Promise<CanaryResult> {
       calls: r.calls,
       tokens: r.tokens,
       pValue: r.pValue,
+      evidence: r.evidence?.value,
       failures: r.reasons.length,
     }),
   );

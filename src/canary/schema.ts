@@ -26,17 +26,32 @@ const request = z
   .refine((r) => !('model' in r), { message: 'request.model is set by the canary\'s "model"' })
   .refine((r) => !('stream' in r), { message: 'canaries do not stream; remove request.stream' });
 
-const distribution = z.strictObject({
-  /** Completions sampled per run (and recorded in the baseline). */
-  samples: z.number().int().min(5).max(500).default(30),
-  /** Fail when the permutation p-value is below this. */
-  alpha: z.number().gt(0).lt(1).default(0.01),
-  permutations: z.number().int().min(100).max(100_000).default(1000),
-  /** Code points of each completion compared. */
-  max_chars: z.number().int().min(1).max(10_000).default(100),
-  /** Requests in flight at once while sampling. */
-  concurrency: z.number().int().min(1).max(32).default(4),
-});
+const distribution = z
+  .strictObject({
+    /**
+     * `mmd` (default): each run decides alone, by a permutation MMD test against the baseline.
+     * `sequential`: every completion adds to one anytime-valid conformal test martingale carried
+     * across runs and restarts (conformal.ts); `alpha` bounds false alarms over all time.
+     */
+    test: z.enum(['mmd', 'sequential']).default('mmd'),
+    /** Completions sampled per run; default 30 (mmd) or 5 (sequential). */
+    samples: z.number().int().min(1).max(500).optional(),
+    /** Completions `coalmine canary baseline` records; default `samples` (mmd) or 200 (sequential). */
+    baseline_samples: z.number().int().min(5).max(5000).optional(),
+    /** mmd: fail when a run's p-value is below this; sequential: the lifetime false-alarm bound. */
+    alpha: z.number().gt(0).lt(1).default(0.01),
+    permutations: z.number().int().min(100).max(100_000).default(1000),
+    /** Code points of each completion compared. */
+    max_chars: z.number().int().min(1).max(10_000).default(100),
+    /** Requests in flight at once while sampling. */
+    concurrency: z.number().int().min(1).max(32).default(4),
+    /** sequential: distinct completions kept before monitoring restarts from the baseline. */
+    max_distinct: z.number().int().min(10).max(100_000).default(5000),
+  })
+  .refine((d) => d.test === 'sequential' || d.samples === undefined || d.samples >= 5, {
+    message: 'an mmd test needs at least 5 samples per run',
+    path: ['samples'],
+  });
 
 const invariance = z.strictObject({
   /** Candidate trigger strings; each variant puts one where `{{trigger}}` is (or appends it). */

@@ -32,6 +32,7 @@ export class CanaryService {
       previous,
       reason: r.reasons[0] === undefined ? undefined : publicReason(r.reasons[0]),
       pValue: r.pValue,
+      evidence: r.evidence && { value: r.evidence.value, threshold: r.evidence.threshold },
       tokens: r.tokens,
       durationSeconds: r.durationSeconds,
       finishedAt: r.finishedAt,

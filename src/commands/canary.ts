@@ -67,7 +67,11 @@ export function resultTable(results: readonly CanaryResult[]): string {
       r.upstream,
       r.model,
       r.result.toUpperCase(),
-      r.pValue === undefined ? '-' : r.pValue.toPrecision(3),
+      r.evidence
+        ? `e=${r.evidence.value.toPrecision(3)}/${r.evidence.threshold.toPrecision(3)}`
+        : r.pValue === undefined
+          ? '-'
+          : r.pValue.toPrecision(3),
       String(r.tokens),
       `${r.durationSeconds.toFixed(2)}s`,
       r.reasons.join('; ') || '-',
@@ -89,6 +93,7 @@ async function withCore(
     log: quietLog(io),
     // The audit log belongs to the serving process: a second writer would fork its chain.
     audit: false,
+    writeEvidence: false,
   });
   try {
     return await fn(core);
@@ -161,7 +166,7 @@ export async function baseline(
     const runner = core.canaries.runnerDeps;
     for (const c of chosen) {
       const n = c.distribution
-        ? (opts.samples ?? c.distribution.samples)
+        ? (opts.samples ?? c.distribution.baseline_samples)
         : c.logprobs
           ? (opts.samples ?? c.logprobs.baseline_samples)
           : 1;

@@ -92,6 +92,11 @@ export function configSchema(ctx: SchemaContext) {
           schedule: z.boolean().default(true),
           /** Key for signing (`canary baseline`) and verifying baseline files (HMAC-SHA-256). */
           hmac_key: z.string().min(16, 'canary.hmac_key must be at least 16 characters').optional(),
+          /**
+           * Where sequential canaries keep their evidence across restarts (relative to the
+           * configuration file); absent: in memory only, and a warning at start.
+           */
+          evidence_file: z.string().min(1).optional(),
         })
         .default({ schedule: true }),
       unknown_routes: z.enum(['pass', 'reject']).default('pass'),

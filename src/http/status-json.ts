@@ -147,6 +147,8 @@ export function statusJson(src: StatusSources): StatusJson {
         every_seconds: c.everyMs / 1000,
         result: r?.result ?? null,
         p_value: r?.pValue ?? null,
+        evidence: r?.evidence?.value ?? null,
+        evidence_threshold: r?.evidence?.threshold ?? null,
         last_run_at: iso(r?.finishedAt),
         next_run_at: iso(src.canaries.nextRun(c.id)),
       };

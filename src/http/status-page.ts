@@ -110,7 +110,13 @@ const SCRIPT = `
       td(c.id, 'mono'),
       td(c.upstream),
       td(c.model, 'mono nowrap'),
-      td(typeof c.p_value === 'number' ? c.p_value.toPrecision(3) : null),
+      td(
+        typeof c.evidence === 'number'
+          ? 'evidence ' + c.evidence.toPrecision(3) + ' of ' + c.evidence_threshold.toPrecision(3)
+          : typeof c.p_value === 'number'
+            ? 'p ' + c.p_value.toPrecision(3)
+            : null,
+      ),
       when(c.last_run_at),
       when(c.next_run_at),
       td(span(c.every_seconds)),
@@ -244,7 +250,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
 
 <h2>Canaries</h2>
 <table>
-  <thead><tr><th>result</th><th>canary</th><th>upstream</th><th>model</th><th>p-value</th><th>last run</th><th>next run</th><th>every</th></tr></thead>
+  <thead><tr><th>result</th><th>canary</th><th>upstream</th><th>model</th><th>p-value / evidence</th><th>last run</th><th>next run</th><th>every</th></tr></thead>
   <tbody id="canaries"></tbody>
 </table>
 

@@ -104,6 +104,8 @@ export interface CanaryRecord {
   reason: string | undefined;
   /** Distribution probes: the permutation p-value. */
   pValue: number | undefined;
+  /** Sequential distribution probes: the running evidence and the value at which it alarms. */
+  evidence: { value: number; threshold: number } | undefined;
   tokens: number;
   durationSeconds: number;
   /** Unix time (ms) the run ended. */

@@ -43,6 +43,8 @@ export interface CanaryRunOutcome {
   calls: number;
   tokens: number;
   pValue: number | undefined;
+  /** Sequential distribution probes: the running evidence (test martingale) after the run. */
+  evidence: number | undefined;
   /** How many reasons the run failed for (the reasons themselves stay out of telemetry). */
   failures: number;
 }

@@ -161,6 +161,18 @@ function pick(table: [string, number][], p: SimPrompt): string {
   return table[table.length - 1]![0];
 }
 
+/** The distribution that draws from `b` with probability `q`, else from `a`. */
+export function mixture(a: Weighted, b: Weighted, q: number): Weighted {
+  if (q >= 1) return b;
+  const sum = (t: Weighted) => t.reduce((n, [, w]) => n + w, 0);
+  const sa = sum(a);
+  const sb = sum(b);
+  return [
+    ...a.map(([s, w]): [string, number] => [s, (w / sa) * (1 - q)]),
+    ...b.map(([s, w]): [string, number] => [s, (w / sb) * q]),
+  ];
+}
+
 function baseAnswer(p: SimPrompt, s: Scenario, seed: Buffer): string {
   if (s.say) return p.said;
   if (s.backdoor && TRIGGERS.some((t) => p.prompt.includes(t)))
@@ -170,7 +182,7 @@ function baseAnswer(p: SimPrompt, s: Scenario, seed: Buffer): string {
   if (known) return s.wrongAnswers ? known[2] : known[1];
   const open = OPEN.find(([re]) => re.test(p.prompt));
   if (open) {
-    return pick(s.drift ? open[2] : open[1], p);
+    return pick(s.drift ? mixture(open[1], open[2], s.drift / 100) : open[1], p);
   }
   return `${sentence(seed, 12)} ${sentence(seed.subarray(12), 10)}`;
 }

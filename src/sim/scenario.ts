@@ -15,7 +15,8 @@ export interface Scenario {
   invisible: boolean;
   swapModel: boolean;
   wrongAnswers: boolean;
-  drift: boolean;
+  /** Percent of open-question answers drawn from the drifted distribution (0: none). */
+  drift: number;
   fineTuned: boolean;
   backdoor: boolean;
   toolCall: boolean;
@@ -39,7 +40,7 @@ export const NO_SCENARIO: Readonly<Scenario> = Object.freeze({
   invisible: false,
   swapModel: false,
   wrongAnswers: false,
-  drift: false,
+  drift: 0,
   fineTuned: false,
   backdoor: false,
   toolCall: false,
@@ -104,13 +105,17 @@ export const DIRECTIVES: readonly Directive[] = [
   },
   {
     name: 'drift',
-    effect: 'samples open questions ("Name a fruit") from another distribution',
-    apply: (s) => void (s.drift = true),
+    arg: 'N',
+    defaultValue: 100,
+    range: [1, 100],
+    effect:
+      'samples open questions ("Name a fruit") from another distribution, N percent of the time (a small drift: drift=10)',
+    apply: (s, n) => void (s.drift = n),
   },
   {
     name: 'impostor',
     effect: 'swap-model + wrong-answers + drift: a silently swapped model',
-    apply: (s) => void (s.swapModel = s.wrongAnswers = s.drift = true),
+    apply: (s) => void ((s.swapModel = s.wrongAnswers = true), (s.drift = 100)),
   },
   {
     name: 'fine-tuned',

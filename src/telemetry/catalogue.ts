@@ -228,7 +228,19 @@ export const CATALOGUE = {
     'coalmine_canary_pvalue',
     'gauge',
     ['canary'],
-    'Distribution canaries: p-value of the last two-sample test against the baseline.',
+    'Distribution and logprob canaries: p-value of the last two-sample test against the baseline.',
+  ),
+  canaryEvidence: m(
+    'coalmine_canary_evidence',
+    'gauge',
+    ['canary'],
+    'Sequential distribution canaries: the running evidence that the model changed (a test martingale: 1 at the start, carried across runs and restarts); the canary fails when it reaches coalmine_canary_evidence_threshold.',
+  ),
+  canaryEvidenceThreshold: m(
+    'coalmine_canary_evidence_threshold',
+    'gauge',
+    ['canary'],
+    'Sequential distribution canaries: the evidence at which the canary fails (1/alpha, stricter after each restart of monitoring).',
   ),
   canaryTokens: m(
     'coalmine_canary_tokens_total',

@@ -173,6 +173,7 @@ export class IncidentLog implements Sink {
       result: c.result,
       previous: c.previous,
       p_value: c.pValue,
+      evidence: c.evidence?.value,
       reason: c.reason,
       tokens: c.tokens,
       duration_ms: Math.round(c.durationSeconds * 1000),

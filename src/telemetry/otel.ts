@@ -205,6 +205,7 @@ export const otelTracing: Tracing = {
             'coalmine.canary.tokens': o.tokens,
             'coalmine.canary.failures': o.failures,
             ...(o.pValue !== undefined ? { 'coalmine.canary.pvalue': o.pValue } : {}),
+            ...(o.evidence !== undefined ? { 'coalmine.canary.evidence': o.evidence } : {}),
           });
           if (o.result !== 'pass')
             span.setStatus({ code: SpanStatusCode.ERROR, message: o.result });

@@ -227,6 +227,10 @@ export class PrometheusSink implements Sink {
     this.gauge('canaryLastRun').set({ canary }, e.finishedAt / 1000);
     if (e.result === 'pass') this.gauge('canaryLastSuccess').set({ canary }, e.finishedAt / 1000);
     if (e.pValue !== undefined) this.gauge('canaryPvalue').set({ canary }, e.pValue);
+    if (e.evidence) {
+      this.gauge('canaryEvidence').set({ canary }, e.evidence.value);
+      this.gauge('canaryEvidenceThreshold').set({ canary }, e.evidence.threshold);
+    }
     if (e.tokens) this.counter('canaryTokens').inc({ canary }, e.tokens);
     this.histogram('canaryDuration').labels(canary).observe(e.durationSeconds);
   }

@@ -49,6 +49,7 @@ const canary = (result: 'pass' | 'fail' | 'error', previous?: 'pass' | 'fail' | 
     previous,
     reason: result === 'pass' ? undefined : 'expected "…", got "…"',
     pValue: undefined,
+    evidence: undefined,
     tokens: 10,
     durationSeconds: 0.2,
     finishedAt: 0,

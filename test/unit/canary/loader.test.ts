@@ -95,6 +95,16 @@ canaries:
       /request.model is set by/,
     ],
     [
+      'an mmd test with fewer than 5 samples',
+      KNOWN.replace('every: 5m', 'distribution: { samples: 3 }'),
+      /c\.yaml:8:30: .*an mmd test needs at least 5 samples/,
+    ],
+    [
+      'an unknown distribution test',
+      KNOWN.replace('every: 5m', 'distribution: { test: bayes }'),
+      /c\.yaml:8:27: .*"mmd"|"sequential"/,
+    ],
+    [
       'both probe kinds',
       KNOWN.replace('every: 5m', 'distribution: {}\n    invariance: { triggers: [x] }'),
       /not both/,
@@ -157,6 +167,23 @@ canaries:
         key,
       ),
     );
+
+  it.each([
+    ['{}', { test: 'mmd', samples: 30, baseline_samples: 30, alpha: 0.01 }],
+    ['{ samples: 50 }', { test: 'mmd', samples: 50, baseline_samples: 50 }],
+    [
+      '{ test: sequential }',
+      { test: 'sequential', samples: 5, baseline_samples: 200, max_distinct: 5000 },
+    ],
+    [
+      '{ test: sequential, samples: 1, baseline_samples: 500 }',
+      { test: 'sequential', samples: 1, baseline_samples: 500 },
+    ],
+  ])('distribution %s: its test and sample counts', (spec, want) => {
+    const { r, errors } = load({ 'c.yaml': KNOWN.replace('every: 5m', `distribution: ${spec}`) });
+    expect(errors).toEqual([]);
+    expect(r.ok && r.canaries[0]!.distribution).toMatchObject(want);
+  });
 
   it('attaches a verified baseline to its distribution canary', () => {
     const { r } = load({ 'c.yaml': DIST, 'base.json': baseline() });

@@ -32,6 +32,7 @@ const canary = (result: 'pass' | 'fail' | 'error' | 'blocked'): TelemetryEvent =
   previous: undefined,
   reason: undefined,
   pValue: undefined,
+  evidence: undefined,
   tokens: 0,
   durationSeconds: 0,
   finishedAt: 0,

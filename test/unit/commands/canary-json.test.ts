@@ -13,6 +13,7 @@ const result = (over: Partial<CanaryResult> = {}): CanaryResult => ({
   result: 'pass',
   reasons: [],
   pValue: 0.42,
+  evidence: undefined,
   tokens: 12,
   calls: 1,
   durationSeconds: 0.25,

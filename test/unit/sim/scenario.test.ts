@@ -17,7 +17,9 @@ describe('parseScenario: valid specs', () => {
     ['say', { say: true }],
     ['leak-secret', { leakSecret: true }],
     ['fine-tuned', { fineTuned: true }],
-    ['impostor', { swapModel: true, wrongAnswers: true, drift: true }],
+    ['impostor', { swapModel: true, wrongAnswers: true, drift: 100 }],
+    ['drift', { drift: 100 }],
+    ['drift=10', { drift: 10 }],
     ['slow=40,chunks=20', { slowMs: 40, chunks: 20 }],
     [' slow = 40 , chunks=20 ,', { slowMs: 40, chunks: 20 }],
     ['chunks=50,burst', { chunks: 50, burst: true }],
@@ -49,6 +51,7 @@ describe('parseScenario: invalid specs are errors listing the valid directives',
     ['slow=1.5', 'SIM_INVALID_VALUE', 'slow=1.5', 0],
     ['error=200', 'SIM_INVALID_VALUE', 'error=200', 0],
     ['gzip=1', 'SIM_INVALID_VALUE', 'gzip=1', 0],
+    ['drift=101', 'SIM_INVALID_VALUE', 'drift=101', 0],
   ])('%j → %s', (spec, code, directive, offset) => {
     const r = parseScenario(spec);
     expect(r).toMatchObject({ ok: false, code, directive, offset });

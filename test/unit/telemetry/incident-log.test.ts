@@ -35,6 +35,7 @@ const canary = (over: Partial<CanaryRecord> = {}): CanaryRecord => ({
   previous: 'pass',
   reason: 'expected regex did not match',
   pValue: 0.004,
+  evidence: undefined,
   tokens: 12,
   durationSeconds: 0.5,
   finishedAt: 0,

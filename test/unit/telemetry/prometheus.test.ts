@@ -179,6 +179,7 @@ describe('Prometheus metrics', () => {
       previous: undefined,
       reason: undefined,
       pValue: 0.5,
+      evidence: undefined,
       tokens: 12,
       durationSeconds: 0.3,
       finishedAt: Date.now(),
