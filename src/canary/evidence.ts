@@ -112,8 +112,8 @@ export class FileEvidenceStore extends MemoryEvidenceStore {
 }
 
 /**
- * The store for a process: the configured file, else memory, with a warning when sequential
- * canaries are configured (a restart then forgets the evidence gathered so far).
+ * The store for a process: the configured file, else memory, with a warning when a serving
+ * process has sequential canaries (a restart then forgets the evidence gathered so far).
  */
 export function openEvidenceStore(o: {
   file: string | undefined;
@@ -124,7 +124,7 @@ export function openEvidenceStore(o: {
 }): EvidenceStore {
   if (o.file) return new FileEvidenceStore(o.file, o.key, o.warn, !o.write);
   const ids = o.canaries.filter((c) => c.distribution?.test === 'sequential').map((c) => c.id);
-  if (ids.length)
+  if (ids.length && o.write)
     o.warn(
       `sequential canaries (${ids.join(', ')}) keep their evidence in memory: set canary.evidence_file to carry it across restarts`,
     );

@@ -11,6 +11,11 @@ import type { Canary } from './loader.js';
 
 /** Nearest neighbours the nonconformity score averages over. */
 const K = 5;
+/**
+ * Code points the bag of one canary may hold (4 bytes each: 20 MB): a hostile upstream answering
+ * every run with new long texts fills `max_distinct` sooner when `max_chars` is large, never more.
+ */
+export const MAX_BAG_CODE_POINTS = 5_000_000;
 
 /** What a sequential run reports: the evidence after it, and where it alarms. */
 export interface Evidence {
@@ -44,15 +49,22 @@ export class SequentialTests {
     const have = this.monitors.get(c.id);
     if (have?.digest === digest) return have;
     const restored: ConformalState | undefined = this.store.load(c.id, digest);
+    const maxChars = c.baseline?.max_chars ?? c.distribution?.max_chars ?? 100;
     const made = {
       digest,
       monitor: new ConformalMonitor(
         c.baseline?.samples ?? [],
         {
-          maxChars: c.baseline?.max_chars ?? c.distribution?.max_chars ?? 100,
+          maxChars,
           k: K,
           alpha: c.distribution?.alpha ?? 0.01,
-          maxDistinct: c.distribution?.max_distinct ?? 5000,
+          maxDistinct: Math.max(
+            10,
+            Math.min(
+              c.distribution?.max_distinct ?? 5000,
+              Math.floor(MAX_BAG_CODE_POINTS / Math.max(1, maxChars)),
+            ),
+          ),
           random: this.random,
         },
         restored,

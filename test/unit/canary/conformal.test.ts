@@ -3,6 +3,7 @@
  * P(ever >= 1/alpha) <= alpha); under a drift its evidence grows; its state survives a restart.
  */
 import { describe, expect, it } from 'vitest';
+import type { ConformalState } from '../../../src/canary/conformal.js';
 import { ConformalMonitor } from '../../../src/canary/conformal.js';
 import { prng } from '../../../src/canary/stats.js';
 
@@ -82,7 +83,7 @@ describe('conformal monitor state', () => {
     const b = new ConformalMonitor(
       base,
       opts(0.01, prng(9)),
-      JSON.parse(JSON.stringify(a.snapshot())),
+      JSON.parse(JSON.stringify(a.snapshot())) as ConformalState,
     );
     expect(b.evidence).toBeCloseTo(a.evidence, 10);
     expect(b.count).toBe(30);
