@@ -30,6 +30,7 @@ const SCENARIOS = [
   ['backdoor', 'backdoor'],
   ['swap (name only)', 'swap-model'],
   ['impostor', 'impostor'],
+  ['fine-tuned (same answers)', 'fine-tuned'],
 ];
 
 const CANARIES = `defaults: { model: gpt-4o-mini, every: 1h }
@@ -50,6 +51,9 @@ canaries:
   - id: distribution-sequential
     request: { messages: [{ role: user, content: "Name a fruit. One word." }], temperature: 1 }
     distribution: { test: sequential, max_chars: 20 }
+  - id: logprobs
+    request: { messages: [{ role: user, content: "What is 17 * 3? Reply with the number only." }], temperature: 0 }
+    logprobs: {}
   - id: embedding
     path: /v1/embeddings
     model: text-embedding-3-small

@@ -5,7 +5,7 @@
 //   detection     runs against the `fine-tuned` scenario that fail (the answers are unchanged)
 //   false alarms  runs against the same model that fail (per-call noise only)
 //   tokens        tokens one run costs (input + output, as the simulator reports them)
-// Usage: npm run bench:logprobs [-- DETECT_RUNS SAME_RUNS] (default 100 and 1000).
+// Usage: npm run bench:logprobs [-- DETECT_RUNS SAME_RUNS] [--write] (default 100 and 1000).
 import { parseChatResponse } from '../dist/adapters/openai-chat/response.js';
 import { openAiCompletions } from '../dist/adapters/openai-completions/index.js';
 import { openAiChat } from '../dist/adapters/openai-chat/index.js';
@@ -15,9 +15,12 @@ import { answer } from '../dist/sim/answer.js';
 import { simOpenAiChat } from '../dist/sim/formats/openai-chat.js';
 import { simOpenAiCompletions } from '../dist/sim/formats/openai-completions.js';
 import { NO_SCENARIO, parseScenario } from '../dist/sim/scenario.js';
+import { writeResults } from './readme.js';
 
-const DETECT = Number(process.argv[2] ?? 100);
-const SAME = Number(process.argv[3] ?? 1000);
+const [DETECT = 100, SAME = 1000] = process.argv
+  .slice(2)
+  .filter((a) => /^\d+$/.test(a))
+  .map(Number);
 const FINE_TUNED = parseScenario('fine-tuned').scenario;
 
 const PROBES = [
@@ -87,13 +90,12 @@ function trial(probe, s, scenario) {
   return { failed: !v.ok, tokens: run.reduce((n, c) => n + c.tokens, 0), sameText };
 }
 
-console.log(
+process.stderr.write(
   `logprob canaries vs the simulator: ${DETECT} fine-tuned runs, ${SAME} same-model runs per probe\n`,
 );
 const rows = [];
 for (const probe of PROBES) {
   const s = spec(probe.logprobs, probe.request);
-  const t0 = performance.now();
   let caught = 0;
   let sameText = true;
   let tokens = 0;
@@ -105,16 +107,14 @@ for (const probe of PROBES) {
   }
   let alarms = 0;
   for (let i = 0; i < SAME; i++) if (trial(probe, s, NO_SCENARIO).failed) alarms++;
-  const ms = (performance.now() - t0) / (DETECT + SAME);
-  rows.push({
-    probe: probe.name,
-    'top_k/tokens/calls': `${s.top_k}/${s.tokens}/${s.samples} (+${s.baseline_samples} baseline)`,
-    alpha: s.alpha,
-    detected: `${caught}/${DETECT}`,
-    'answers unchanged': sameText ? 'yes' : 'NO',
-    'false alarms': `${alarms}/${SAME}`,
-    'tokens/run': tokens,
-    'ms/trial': ms.toFixed(2),
-  });
+  rows.push(
+    `| ${probe.name} | ${s.tokens} | ${caught}/${DETECT} | ${sameText ? 'yes' : 'NO'} | ${alarms}/${SAME} | ${tokens} |`,
+  );
 }
-console.table(rows);
+const out = [
+  '| probe | tokens compared | detected (fine-tuned) | answers unchanged | false alarms (same model) | tokens per run |',
+  '| --- | ---: | ---: | --- | ---: | ---: |',
+  ...rows,
+].join('\n');
+process.stdout.write(`${out}\n`);
+writeResults('logprob-canary', out);
