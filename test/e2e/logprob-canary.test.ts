@@ -7,10 +7,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Running } from '../../src/main.js';
 import type { SimServer } from '../../src/sim/server.js';
 import { startSim } from '../../src/sim/server.js';
 import { runCli } from '../helpers/cli.js';
+import { startProxy } from '../helpers/proxy.js';
 
 async function cli(args: string[], cwd: string, env: Record<string, string> = {}) {
   const p = runCli(args, { cwd, env });
@@ -152,5 +155,67 @@ canaries:
     );
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/claude-logprobs.*cannot record a baseline: .*no logprobs/);
+  });
+});
+
+describe('simulated logprobs reach a real client through the proxy intact', () => {
+  let sim: SimServer;
+  let proxy: Running;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    sim = await startSim();
+    proxy = await startProxy({ upstreams: [{ name: 'sim', url: sim.url }] });
+    client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'sk-test', maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await proxy.shutdown();
+    await sim.close();
+  });
+
+  const ask = { role: 'user' as const, content: 'Tell me about the mine.' };
+
+  it('buffered chat: tokens spell the content, each with its top_logprobs', async () => {
+    const r = await client.chat.completions.create({
+      model: 'm',
+      messages: [ask],
+      logprobs: true,
+      top_logprobs: 3,
+    });
+    const c = r.choices[0]!;
+    const tokens = c.logprobs?.content ?? [];
+    expect(tokens.length).toBeGreaterThan(1);
+    expect(tokens.map((t) => t.token).join('')).toBe(c.message.content);
+    for (const t of tokens) expect(t.top_logprobs).toHaveLength(3);
+  });
+
+  it('streamed chat: one token per event, logprobs kept', async () => {
+    const stream = await client.chat.completions.create({
+      model: 'm',
+      messages: [ask],
+      logprobs: true,
+      top_logprobs: 2,
+      stream: true,
+    });
+    let text = '';
+    let spelled = '';
+    for await (const chunk of stream) {
+      const c = chunk.choices[0];
+      text += c?.delta.content ?? '';
+      for (const t of c?.logprobs?.content ?? []) spelled += t.token;
+    }
+    expect(text.length).toBeGreaterThan(0);
+    expect(spelled).toBe(text);
+  });
+
+  it('completions: tokens, token_logprobs and top_logprobs', async () => {
+    const r = await client.completions.create({
+      model: 'm',
+      prompt: 'The capital of France is',
+      logprobs: 4,
+    });
+    const c = r.choices[0]!;
+    expect(c.logprobs?.tokens?.join('')).toBe(c.text);
+    expect(Object.keys(c.logprobs?.top_logprobs?.[0] ?? {})).toHaveLength(4);
   });
 });
