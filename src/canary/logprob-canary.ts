@@ -58,7 +58,9 @@ export function compareLogprobs(
     permutations: spec.permutations,
     seed,
   });
-  if (r.pValue >= spec.alpha) return { ok: true, pValue: r.pValue, reasons: [] };
+  const largest = Math.abs(r.shifts[0]?.shift ?? 0);
+  if (r.pValue >= spec.alpha || largest < spec.min_shift)
+    return { ok: true, pValue: r.pValue, reasons: [] };
   const moved = r.shifts
     .slice(0, 3)
     .map(

@@ -81,6 +81,11 @@ const logprobs = z.strictObject({
   alpha: z.number().gt(0).lt(1).default(0.001),
   /** Random splits when the exact test would need more than 20,000. */
   permutations: z.number().int().min(100).max(100_000).default(2000),
+  /**
+   * Also require a (position, token) whose mean logprob moved at least this much (nats): for
+   * upstreams whose noise drifts over time more than the calls of one run show. 0: p alone.
+   */
+  min_shift: z.number().min(0).max(10).default(0),
   /** Requests in flight at once. */
   concurrency: z.number().int().min(1).max(32).default(4),
 });

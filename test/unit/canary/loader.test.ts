@@ -223,6 +223,7 @@ canaries:
       baseline_samples: 10,
       alpha: 0.001,
       permutations: 2000,
+      min_shift: 0,
       concurrency: 4,
     });
     expect(c.baseline?.request_sha256).toBeDefined();
