@@ -155,9 +155,11 @@ for (let run = 1; run <= SAME_RUNS && longAlarmedAt === undefined; run++) {
 const SHORT = QUICK ? 100 : 1000;
 let shortAlarms = 0;
 for (let i = 0; i < SHORT; i++) if (sequentialRuns(same, 200, random) !== undefined) shortAlarms++;
+// The one-shot test's false alarms depend on its fixed baseline: a fresh one every 100 runs.
 let mmdAlarms = 0;
-const mmdBase = draw(same, 30);
+let mmdBase = draw(same, 30);
 for (let i = 0; i < MMD_SAME_RUNS; i++) {
+  if (i % 100 === 0) mmdBase = draw(same, 30);
   const { pValue } = mmdTest(draw(same, 30), mmdBase, {
     maxChars: 20,
     permutations: 1000,
@@ -176,7 +178,7 @@ const table = [
 ].join('\n');
 const falseAlarms = [
   `Same model: one sequential monitor over ${SAME_RUNS.toLocaleString('en')} runs (${(SAME_RUNS * 5).toLocaleString('en')} completions): ${longAlarmedAt === undefined ? 'no alarm' : `alarmed at run ${longAlarmedAt}`}; ${shortAlarms} of ${SHORT} independent 200-run sequences ever alarmed (bound: ${ALPHA * 100} %).`,
-  `One-shot MMD at alpha ${ALPHA} per run: ${mmdAlarms} of ${MMD_SAME_RUNS.toLocaleString('en')} same-model runs failed (${((100 * mmdAlarms) / MMD_SAME_RUNS).toFixed(1)} %: about ${Math.round((mmdAlarms / MMD_SAME_RUNS) * 288)} false alarms a day at 5-minute runs).`,
+  `One-shot MMD at alpha ${ALPHA} per run (a fresh baseline of 30 every 100 runs): ${mmdAlarms} of ${MMD_SAME_RUNS.toLocaleString('en')} same-model runs failed (${((100 * mmdAlarms) / MMD_SAME_RUNS).toFixed(2)} %: ${((mmdAlarms / MMD_SAME_RUNS) * 288).toFixed(1)} false alarms a day at 5-minute runs, where the sequential test allows at most a 1 % chance of one, ever).`,
   `Tokens: ${tokensPerCompletion} per completion (simulator's count): sequential ${5 * tokensPerCompletion} per run, one-shot ${30 * tokensPerCompletion} per run; baselines 200 and 30 completions.`,
 ].join('\n\n');
 const out = `${table}\n\n${falseAlarms}\n`;
