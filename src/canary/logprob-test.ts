@@ -14,7 +14,7 @@
  * to call: the test judges a change against that noise, as the baseline's and the run's calls
  * show it. Identical calls give statistic 0 and p = 1.
  */
-import { prng } from './stats.js';
+import { prng, shuffle } from './stats.js';
 
 export interface TopLogprob {
   token: string;
@@ -150,12 +150,7 @@ export function logprobTest(
     hits = 1; // the observed split itself
     tried = 1;
     for (let b = 0; b < opts.permutations; b++) {
-      for (let i = n - 1; i > 0; i--) {
-        const j = Math.floor(rand() * (i + 1));
-        const t = perm[i]!;
-        perm[i] = perm[j]!;
-        perm[j] = t;
-      }
+      shuffle(perm, rand);
       tried++;
       if (atLeast(stat(perm.subarray(0, m)))) hits++;
     }

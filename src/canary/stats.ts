@@ -81,6 +81,16 @@ export function prng(seed: number): () => number {
   };
 }
 
+/** Fisher–Yates: shuffles `a` in place with `rand`. */
+export function shuffle(a: Int32Array, rand: () => number): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    const t = a[i]!;
+    a[i] = a[j]!;
+    a[j] = t;
+  }
+}
+
 export function mmdTest(x: readonly string[], y: readonly string[], opts: MmdOptions): MmdResult {
   if (x.length < 2 || y.length < 2) throw new RangeError('each sample needs at least 2 strings');
   const L = Math.max(1, opts.maxChars);
@@ -94,12 +104,7 @@ export function mmdTest(x: readonly string[], y: readonly string[], opts: MmdOpt
   let atLeast = 0;
   const eps = 1e-12;
   for (let b = 0; b < opts.permutations; b++) {
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      const t = idx[i]!;
-      idx[i] = idx[j]!;
-      idx[j] = t;
-    }
+    shuffle(idx, rand);
     if (mmd2(k, n, idx, m) >= observed - eps) atLeast++;
   }
   return { statistic: observed, pValue: (1 + atLeast) / (1 + opts.permutations) };
