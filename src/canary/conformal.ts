@@ -194,8 +194,14 @@ export class ConformalMonitor {
     return p;
   }
 
+  /**
+   * A new epoch restarts the evidence, never the verdict: once alarmed, the monitor stays
+   * alarmed (else a changed model could answer with new texts until an epoch rolls over).
+   */
   private nextEpoch(): void {
+    const alarmed = this.state.alarmed;
     this.state = ConformalMonitor.fresh(this.state.epoch + 1, this.state.observed);
+    this.state.alarmed = alarmed;
     this.rebuild();
   }
 

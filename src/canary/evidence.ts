@@ -5,12 +5,15 @@
  * test's. The file store writes the whole file atomically (temporary file, then rename; 0600)
  * after each run, sealed like baseline files (SHA-256, and an HMAC with `canary.hmac_key`).
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { ConformalState } from './conformal.js';
 import { seal, sealProblem } from './baseline.js';
 import type { Canary } from './loader.js';
 
 export const EVIDENCE_FORMAT = 1;
+/** A larger file is not read (the bag of one canary is bounded at 5,000,000 code points). */
+const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
 export interface EvidenceStore {
   /** The stored state of a canary, when it was computed against `digest`. */
@@ -55,20 +58,26 @@ function isState(v: unknown): v is ConformalState {
 }
 
 /**
- * A JSON file. An unreadable, corrupt or unverifiable file is reported through `warn` and the
- * evidence starts afresh (it is never trusted, and never silently kept); `readOnly` stores (one-off
- * `coalmine canary run`) read it and never write, so they cannot race the serving process.
+ * A JSON file. An unreadable, corrupt or unverifiable file, or anything but a regular file (a
+ * FIFO is never opened), is reported through `warn` and the evidence starts afresh (it is never
+ * trusted, and never silently kept). Each save writes a new temporary file (O_EXCL: a planted
+ * symlink is not followed) and renames it over the file; a failed save is reported and the
+ * evidence goes on in memory. `readOnly` stores (one-off `coalmine canary run`) read the file and
+ * never write, so they cannot race the serving process.
  */
 export class FileEvidenceStore extends MemoryEvidenceStore {
   constructor(
     private readonly path: string,
     private readonly key: string | undefined,
-    warn: (message: string) => void,
+    private readonly warn: (message: string) => void,
     private readonly readOnly = false,
   ) {
     super();
     let text: string;
     try {
+      const st = statSync(path);
+      if (!st.isFile()) throw new Error('not a regular file');
+      if (st.size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`);
       text = readFileSync(path, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
@@ -105,9 +114,20 @@ export class FileEvidenceStore extends MemoryEvidenceStore {
       { coalmine_evidence: EVIDENCE_FORMAT, canaries: Object.fromEntries(this.entries) },
       this.key,
     );
-    const tmp = `${this.path}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(file)}\n`, { mode: 0o600 });
-    renameSync(tmp, this.path);
+    const tmp = `${this.path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      writeFileSync(tmp, `${JSON.stringify(file)}\n`, { mode: 0o600, flag: 'wx' });
+      renameSync(tmp, this.path);
+    } catch (e) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // never created, or already renamed
+      }
+      this.warn(
+        `${this.path}: cannot save canary evidence (${(e as Error).message}); it goes on in memory`,
+      );
+    }
   }
 }
 

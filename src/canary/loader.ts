@@ -40,9 +40,14 @@ export interface Canary {
 }
 
 /** A distribution probe with its per-test defaults filled in. */
-export type Distribution = Omit<DistributionSpec, 'samples' | 'baseline_samples'> & {
+export type Distribution = Omit<
+  DistributionSpec,
+  'samples' | 'baseline_samples' | 'permutations' | 'max_distinct'
+> & {
   samples: number;
   baseline_samples: number;
+  permutations: number;
+  max_distinct: number;
 };
 
 function distributionOf(d: DistributionSpec): Distribution {
@@ -51,6 +56,8 @@ function distributionOf(d: DistributionSpec): Distribution {
     ...d,
     samples,
     baseline_samples: d.baseline_samples ?? (d.test === 'sequential' ? 200 : samples),
+    permutations: d.permutations ?? 1000,
+    max_distinct: d.max_distinct ?? 5000,
   };
 }
 

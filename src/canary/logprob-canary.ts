@@ -9,13 +9,29 @@ import { logprobTest, minPValue } from './logprob-test.js';
 import type { LogprobSpec } from './schema.js';
 
 export const NO_LOGPROBS =
-  'the upstream returned no logprobs; logprob canaries need an upstream that returns them (a chat or completions API asked for logprobs)';
+  'the upstream returned no logprobs, or none that could be read; logprob canaries need an upstream that returns them (a chat or completions API asked for logprobs)';
 
-/** The first `positions` tokens of an answer, each as its top tokens with the chosen one among them. */
-export function logprobTrace(tokens: readonly TokenLogprob[], positions: number): TopLogprob[][] {
+/**
+ * The first `positions` tokens of an answer, each as its `topK` most likely tokens with the
+ * chosen one among them. What an upstream sends beyond that is dropped, whatever its size: a
+ * hostile upstream answering with 10,000 alternatives (or the same token twice) costs no more
+ * than an honest one.
+ */
+export function logprobTrace(
+  tokens: readonly TokenLogprob[],
+  positions: number,
+  topK: number,
+): TopLogprob[][] {
   return tokens.slice(0, positions).map((t) => {
-    const top = t.top.map((x) => ({ token: x.token, logprob: x.logprob }));
-    if (!top.some((x) => x.token === t.token)) top.push({ token: t.token, logprob: t.logprob });
+    const seen = new Set<string>();
+    const top: TopLogprob[] = [];
+    for (const x of [...t.top].sort((a, b) => b.logprob - a.logprob)) {
+      if (top.length >= topK) break;
+      if (seen.has(x.token) || !Number.isFinite(x.logprob)) continue;
+      seen.add(x.token);
+      top.push({ token: x.token, logprob: x.logprob });
+    }
+    if (!seen.has(t.token)) top.push({ token: t.token, logprob: t.logprob });
     return top;
   });
 }

@@ -80,11 +80,20 @@ function vectors(calls: readonly LogprobTrace[], positions: number) {
     });
   const d = keys.size;
   const rows = calls.map((call) => {
+    // Per position: each token's logprob, and the smallest shown (computed once).
+    const at = call.slice(0, positions).map((tops) => {
+      const byToken = new Map<string, number>();
+      let min = Infinity;
+      for (const t of tops) {
+        if (!byToken.has(t.token)) byToken.set(t.token, t.logprob);
+        min = Math.min(min, t.logprob);
+      }
+      return { byToken, min: tops.length ? min : FLOOR };
+    });
     const row = new Float64Array(d);
     for (const { position, token, col } of keys.values()) {
-      const tops = call[position] ?? [];
-      const hit = tops.find((t) => t.token === token);
-      row[col] = hit ? hit.logprob : tops.length ? Math.min(...tops.map((t) => t.logprob)) : FLOOR;
+      const p = at[position];
+      row[col] = p ? (p.byToken.get(token) ?? p.min) : FLOOR;
     }
     return row;
   });

@@ -284,7 +284,7 @@ async function judge(deps: RunnerDeps, c: Canary, spent: Called[]): Promise<Judg
     const traces: LogprobTrace[] = [];
     for (const a of got) {
       if (!a.logprobs?.length) return { result: 'error', reasons: [NO_LOGPROBS] };
-      traces.push(logprobTrace(a.logprobs, lp.tokens));
+      traces.push(logprobTrace(a.logprobs, lp.tokens, lp.top_k));
     }
     const v = compareLogprobs(lp, ref, traces, (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0);
     const reasons = [

@@ -40,17 +40,26 @@ const distribution = z
     baseline_samples: z.number().int().min(5).max(5000).optional(),
     /** mmd: fail when a run's p-value is below this; sequential: the lifetime false-alarm bound. */
     alpha: z.number().gt(0).lt(1).default(0.01),
-    permutations: z.number().int().min(100).max(100_000).default(1000),
+    /** mmd: permutations for the p-value (default 1000). */
+    permutations: z.number().int().min(100).max(100_000).optional(),
     /** Code points of each completion compared. */
     max_chars: z.number().int().min(1).max(10_000).default(100),
     /** Requests in flight at once while sampling. */
     concurrency: z.number().int().min(1).max(32).default(4),
-    /** sequential: distinct completions kept before monitoring restarts from the baseline. */
-    max_distinct: z.number().int().min(10).max(100_000).default(5000),
+    /** sequential: distinct completions kept before monitoring restarts from the baseline (default 5000). */
+    max_distinct: z.number().int().min(10).max(100_000).optional(),
   })
   .refine((d) => d.test === 'sequential' || d.samples === undefined || d.samples >= 5, {
     message: 'an mmd test needs at least 5 samples per run',
     path: ['samples'],
+  })
+  .refine((d) => d.test === 'mmd' || d.permutations === undefined, {
+    message: 'permutations apply to test: mmd; a sequential test has none',
+    path: ['permutations'],
+  })
+  .refine((d) => d.test === 'sequential' || d.max_distinct === undefined, {
+    message: 'max_distinct applies to test: sequential',
+    path: ['max_distinct'],
   });
 
 const invariance = z.strictObject({

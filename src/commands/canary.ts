@@ -202,7 +202,7 @@ export async function baseline(
         entries[c.id]!.logprobs = {
           top_k: lp.top_k,
           tokens: lp.tokens,
-          calls: calls.map((t) => logprobTrace(t!, lp.tokens)),
+          calls: calls.map((t) => logprobTrace(t!, lp.tokens, lp.top_k)),
         };
       }
       if (c.baselineFile !== out)

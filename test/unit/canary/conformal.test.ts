@@ -117,3 +117,21 @@ describe('conformal monitor state', () => {
     expect(m.snapshot().seen.length).toBeLessThan(10);
   });
 });
+
+describe('conformal monitor: attacks', () => {
+  it('stays alarmed across a new epoch: new answers cannot clear the verdict', () => {
+    const m = new ConformalMonitor(
+      Array.from({ length: 30 }, () => 'Apple'),
+      opts(0.05, prng(1), 12),
+    );
+    let i = 0;
+    while (!m.alarmed && i < 100) m.observe(`novel ${i++}`);
+    expect(m.alarmed).toBe(true);
+    const alarmedIn = m.epoch;
+    for (let j = 0; j < 50; j++) m.observe(`more ${j}`);
+    expect(m.epoch).toBeGreaterThan(alarmedIn + 1);
+    expect(m.alarmed).toBe(true);
+    for (let j = 0; j < 50; j++) m.observe('Apple');
+    expect(m.alarmed).toBe(true);
+  });
+});

@@ -2,7 +2,17 @@
  * The evidence file of sequential canaries: round trip, and every file it must not trust
  * (corrupt, edited, unsigned or signed with another key, malformed) starts afresh with a warning.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -96,5 +106,42 @@ describe('FileEvidenceStore', () => {
     expect(ro.load('fruit', 'd1')?.observed).toBe(9);
     expect(readFileSync(path, 'utf8')).toBe(before);
     expect(existsSync(`${path}.tmp`)).toBe(false);
+  });
+
+  it('a FIFO or a directory is never read: a warning and a fresh start', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coalmine-evidence-'));
+    const fifo = join(dir, 'fifo.json');
+    execFileSync('mkfifo', [fifo]);
+    mkdirSync(join(dir, 'dir.json'));
+    for (const path of [fifo, join(dir, 'dir.json')]) {
+      const { store, warnings } = reopen(path);
+      expect(warnings[0]).toMatch(/not a regular file\); starting afresh/);
+      expect(store.load('fruit', 'd1')).toBeUndefined();
+    }
+  });
+
+  it('a planted symlink at a temporary name is not followed; the file is replaced, not its target', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coalmine-evidence-'));
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'precious');
+    const path = join(dir, 'evidence.json');
+    symlinkSync(victim, `${path}.tmp`);
+    symlinkSync(victim, path);
+    new FileEvidenceStore(path, KEY, () => {}).save('fruit', 'd1', STATE);
+    expect(readFileSync(victim, 'utf8')).toBe('precious');
+    expect(lstatSync(path).isSymbolicLink()).toBe(false);
+    expect(reopen(path).store.load('fruit', 'd1')).toEqual(STATE);
+  });
+
+  it('a save that fails is reported and the evidence goes on in memory, no temporary file left', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coalmine-evidence-'));
+    const path = join(dir, 'evidence.json');
+    mkdirSync(path);
+    const warnings: string[] = [];
+    const store = new FileEvidenceStore(path, KEY, (w) => warnings.push(w));
+    store.save('fruit', 'd1', STATE);
+    expect(warnings.at(-1)).toMatch(/cannot save canary evidence .*; it goes on in memory/);
+    expect(store.load('fruit', 'd1')).toEqual(STATE);
+    expect(readdirSync(dir)).toEqual(['evidence.json']);
   });
 });

@@ -100,6 +100,16 @@ canaries:
       /c\.yaml:8:30: .*an mmd test needs at least 5 samples/,
     ],
     [
+      'permutations on a sequential test',
+      KNOWN.replace('every: 5m', 'distribution: { test: sequential, permutations: 500 }'),
+      /permutations apply to test: mmd/,
+    ],
+    [
+      'max_distinct on an mmd test',
+      KNOWN.replace('every: 5m', 'distribution: { max_distinct: 50 }'),
+      /max_distinct applies to test: sequential/,
+    ],
+    [
       'an unknown distribution test',
       KNOWN.replace('every: 5m', 'distribution: { test: bayes }'),
       /c\.yaml:8:27: .*"mmd"|"sequential"/,
@@ -169,7 +179,7 @@ canaries:
     );
 
   it.each([
-    ['{}', { test: 'mmd', samples: 30, baseline_samples: 30, alpha: 0.01 }],
+    ['{}', { test: 'mmd', samples: 30, baseline_samples: 30, alpha: 0.01, permutations: 1000 }],
     ['{ samples: 50 }', { test: 'mmd', samples: 50, baseline_samples: 50 }],
     [
       '{ test: sequential }',

@@ -51,6 +51,7 @@ describe('compareLogprobs', () => {
         { token: 'x', logprob: -1, top: [] },
       ],
       1,
+      5,
     );
     expect(t).toEqual([
       [
@@ -58,5 +59,29 @@ describe('compareLogprobs', () => {
         { token: 'A', logprob: -3 },
       ],
     ]);
+  });
+
+  it('keeps at most top_k alternatives per position, each token once, finite values only', () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => ({
+      token: `t${i}`,
+      logprob: -1 - i / 1000,
+    }));
+    const [pos] = logprobTrace(
+      [
+        {
+          token: 'A',
+          logprob: -0.5,
+          top: [
+            { token: 'dup', logprob: -0.2 },
+            { token: 'dup', logprob: -0.2 },
+            { token: 'nan', logprob: Number.NaN },
+            ...many,
+          ],
+        },
+      ],
+      1,
+      3,
+    );
+    expect(pos!.map((t) => t.token)).toEqual(['dup', 't0', 't1', 'A']);
   });
 });
