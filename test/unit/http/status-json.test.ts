@@ -54,7 +54,14 @@ function sources() {
     noopSink,
   );
   const results = new Map<string, CanaryResult>([
-    ['passes', result({ result: 'pass', finishedAt: NOW - 5000 })],
+    [
+      'passes',
+      result({
+        result: 'pass',
+        finishedAt: NOW - 5000,
+        evidence: { value: 3.5, threshold: 164.5, completions: 40, epoch: 0, alarmed: false },
+      }),
+    ],
     ['fails', result({ result: 'fail', pValue: 0.0004, finishedAt: NOW - 1000 })],
     ['errs', result({ result: 'error', finishedAt: NOW - 2000 })],
   ]);
@@ -168,8 +175,8 @@ describe('GET /status.json', () => {
           every_seconds: 600,
           result: 'pass',
           p_value: null,
-          evidence: null,
-          evidence_threshold: null,
+          evidence: 3.5,
+          evidence_threshold: 164.5,
           last_run_at: iso(NOW - 5000),
           next_run_at: iso(NOW + 30_000),
         },
