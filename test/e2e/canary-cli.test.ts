@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimServer } from '../../src/sim/server.js';
 import { startSim } from '../../src/sim/server.js';
+import { canaryDir } from '../helpers/canary-dir.js';
 import { runCli } from '../helpers/cli.js';
 
 const SHIPPED_IDS = [
@@ -60,18 +61,11 @@ describe('a CI gate before adopting a model: baselines, drift, tampering', () =>
 
   beforeAll(async () => {
     sim = await startSim();
-    dir = mkdtempSync(join(tmpdir(), 'coalmine-canary-gate-'));
-    writeFileSync(
-      join(dir, 'coalmine.yaml'),
-      `upstreams: [{ name: candidate, url: "${sim.url}" }]
-canaries: [canaries.yaml]
-canary: { hmac_key: "\${BASELINE_KEY}" }
-`,
-    );
     // 100 samples: at alpha 0.001 this catches the simulator's drift in every one of 200
     // simulated runs (see test/unit/canary/stats.test.ts for the shipped 60-sample numbers).
-    writeFileSync(
-      join(dir, 'canaries.yaml'),
+    dir = canaryDir(
+      'coalmine-canary-gate-',
+      sim.url,
       `defaults: { model: candidate-model }
 baselines: baseline.json
 canaries:

@@ -4,14 +4,14 @@
  * the log probabilities and keeps every answer: the known-answer canary on the same prompt
  * passes, the logprob canary fails.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Running } from '../../src/main.js';
 import type { SimServer } from '../../src/sim/server.js';
 import { startSim } from '../../src/sim/server.js';
+import { canaryDir } from '../helpers/canary-dir.js';
 import { runCli } from '../helpers/cli.js';
 import { startProxy } from '../helpers/proxy.js';
 
@@ -30,16 +30,9 @@ describe('logprob canaries: a fine-tuned model that answers the same', () => {
 
   beforeAll(async () => {
     sim = await startSim();
-    dir = mkdtempSync(join(tmpdir(), 'coalmine-logprob-canary-'));
-    writeFileSync(
-      join(dir, 'coalmine.yaml'),
-      `upstreams: [{ name: candidate, url: "${sim.url}" }]
-canaries: [canaries.yaml]
-canary: { hmac_key: "\${BASELINE_KEY}" }
-`,
-    );
-    writeFileSync(
-      join(dir, 'canaries.yaml'),
+    dir = canaryDir(
+      'coalmine-logprob-canary-',
+      sim.url,
       `defaults: { model: candidate-model }
 baselines: baseline.json
 canaries:
