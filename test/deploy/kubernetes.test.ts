@@ -12,7 +12,6 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { loadPolicySet } from '../../src/policy/loader.js';
-// @ts-expect-error: a plain JavaScript script without declarations
 import { prometheusRule } from '../../scripts/prometheus-rule.js';
 
 const dir = fileURLToPath(new URL('../../deploy/kubernetes/', import.meta.url));
@@ -149,7 +148,7 @@ describe('Kubernetes manifests', () => {
   it('keeps the PrometheusRule identical to deploy/prometheus/coalmine.rules.yml', () => {
     const rule = find('PrometheusRule') as Manifest & { spec: { groups: unknown } };
     expect(rule.spec.groups).toEqual((parse(rulesText) as { groups: unknown }).groups);
-    const generated = prometheusRule(rulesText) as Manifest;
+    const generated = prometheusRule(rulesText);
     expect(rule).toEqual(generated);
   });
 
