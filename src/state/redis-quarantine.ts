@@ -160,8 +160,17 @@ export class RedisQuarantineStore implements QuarantineStore {
     if (up === this.up) return;
     this.up = up;
     this.opts.onUp?.(up, error);
-    // Back: write what changed here meanwhile, then converge on the stored state.
-    if (up) void this.sync();
+    // Back: write what changed here meanwhile, then converge on the stored state — once the
+    // subscription is confirmed, so that every change is either loaded or received.
+    // Replicas come back in any order, and a change published while another's subscription
+    // was being restored is seen by that replica's next load: load again shortly after.
+    if (up) {
+      void this.sub
+        .subscribe(this.channel)
+        .then(() => this.sync())
+        .catch(() => {});
+      for (const ms of [250, 750]) setTimeout(() => void this.sync(), ms).unref();
+    }
   }
 
   /** Writes this replica's pending changes, each with its announcement, in one MULTI. */
