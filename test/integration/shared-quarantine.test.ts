@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Quarantine } from '../../src/canary/quarantine.js';
 import type { TelemetryEvent } from '../../src/model/sink.js';
 import { RedisQuarantineStore } from '../../src/state/redis-quarantine.js';
-import { haveRedis, RedisServer } from '../helpers/redis.js';
+import { freePort, haveRedis, RedisServer } from '../helpers/redis.js';
 
 const present = haveRedis();
 
@@ -115,5 +115,22 @@ describe.skipIf(!present)('a quarantine shared through Redis (real redis-server)
     await within(2_000, () => held(b, 'while-down') && held(c, 'while-down'));
     await within(2_000, () => reps.every((r) => !held(r, 'held-before')));
     console.info(`shared quarantine: converged ${back.toFixed(0)} ms after Redis came back`);
+  });
+
+  it('a replica started before Redis keeps retrying and converges when Redis appears', async () => {
+    const port = await freePort();
+    const early = replica(`redis://127.0.0.1:${port}`, 'coalmine-late:');
+    expect(await early.store.start(early.q, 500)).toBe(false);
+    early.q.record(failure('entered-before-redis'));
+    const late = await RedisServer.start(port);
+    const other = replica(late.url, 'coalmine-late:');
+    try {
+      expect(await other.store.start(other.q)).toBe(true);
+      await within(5_000, () => early.store.isUp() && held(other, 'entered-before-redis'));
+    } finally {
+      await early.store.close();
+      await other.store.close();
+      await late.stop();
+    }
   });
 });
