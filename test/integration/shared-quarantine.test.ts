@@ -111,10 +111,14 @@ describe.skipIf(!present)('a quarantine shared through Redis (real redis-server)
     c.q.release('openai', 'held-before', 'ops');
     expect(held(b, 'while-down')).toBe(false);
     await redis.restart();
+    const t0 = performance.now();
     const back = await within(10_000, () => reps.every((r) => r.store.isUp()));
-    await within(2_000, () => held(b, 'while-down') && held(c, 'while-down'));
-    await within(2_000, () => reps.every((r) => !held(r, 'held-before')));
-    console.info(`shared quarantine: converged ${back.toFixed(0)} ms after Redis came back`);
+    await within(5_000, () => held(b, 'while-down') && held(c, 'while-down'));
+    await within(5_000, () => reps.every((r) => !held(r, 'held-before')));
+    const agreed = performance.now() - t0;
+    console.info(
+      `shared quarantine: all reconnected ${back.toFixed(0)} ms, agreed ${agreed.toFixed(0)} ms after Redis came back`,
+    );
   });
 
   it('a replica started before Redis keeps retrying and converges when Redis appears', async () => {
