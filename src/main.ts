@@ -16,6 +16,7 @@ import { configSchema } from './config/schema.js';
 import { IdentityTracker } from './canary/identity.js';
 import { loadCanaries } from './canary/loader.js';
 import { Quarantine } from './canary/quarantine.js';
+import { shareState } from './state/open.js';
 import { CanaryService } from './canary/service.js';
 import { openEvidenceStore } from './canary/evidence.js';
 import { SequentialTests } from './canary/sequential.js';
@@ -278,6 +279,14 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     canaryLoad.canaries.map((c) => ({ id: c.id, everySeconds: c.everyMs / 1000 })),
     upstreams.flatMap((u) => identity.models(u.name).map((model) => ({ upstream: u.name, model }))),
   );
+  // Replicas share the quarantine through Redis when `state.backend` is redis.
+  const shared = await shareState({ state: config.state, quarantine, log, metrics }).catch(
+    async (e: unknown) => {
+      await audit?.close();
+      await sim?.close();
+      throw e;
+    },
+  );
   const decisions = new RecentDecisions();
   const sink = fanout([observers, quarantine, decisions]);
 
@@ -354,6 +363,7 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     async close() {
       stopWatching();
       await canaries.stop();
+      await shared?.close();
       audit?.append({ type: 'stopped', version: VERSION });
       await audit?.close();
       await Promise.all([...clients.values()].map((c) => c.close().catch(() => {})));

@@ -6,6 +6,7 @@
  */
 import type { CanaryRecord, RequestRecord, Sink, TelemetryEvent } from '../model/sink.js';
 import type { IdentityOutcome } from './identity.js';
+import type { QuarantineStore } from './quarantine-store.js';
 
 export type QuarantineEvent =
   'canary_failure' | 'canary_blocked' | 'identity_mismatch' | 'fingerprint_change';
@@ -38,6 +39,8 @@ const key = (upstream: string, model: string) => `${upstream}\u0000${model}`;
 
 export class Quarantine implements Sink {
   private readonly entries = new Map<string, QuarantineEntry>();
+  /** Where entries and releases are shared with other replicas; none: this process only. */
+  private store: QuarantineStore | undefined;
 
   constructor(
     private readonly policies: ReadonlyMap<string, QuarantinePolicy>,
@@ -75,7 +78,7 @@ export class Quarantine implements Sink {
       existing.events++;
       return;
     }
-    this.entries.set(k, {
+    const entry: QuarantineEntry = {
       upstream,
       model,
       reason,
@@ -83,7 +86,9 @@ export class Quarantine implements Sink {
       since: new Date(),
       events: 1,
       action: policy.action,
-    });
+    };
+    this.entries.set(k, entry);
+    this.store?.entered(entry);
     this.out.record({
       kind: 'quarantine',
       upstream,
@@ -133,6 +138,42 @@ export class Quarantine implements Sink {
 
   /** Releases a held model; `by` names who did (the admin token's configured name). */
   release(upstream: string, model: string, by?: string): QuarantineEntry | undefined {
+    const e = this.remove(upstream, model, by);
+    if (e) this.store?.released(upstream, model, by);
+    return e;
+  }
+
+  /**
+   * Shares this quarantine with other replicas: what it enters or releases goes to `store`, and
+   * `store` calls `adopt` and `drop` with what the others (or the stored state) say.
+   */
+  share(store: QuarantineStore): void {
+    this.store = store;
+  }
+
+  /** Holds an entry another replica entered (or the stored state holds); no-op if held. */
+  adopt(entry: Omit<QuarantineEntry, 'events' | 'action'> & { action?: QuarantineAction }): void {
+    const k = key(entry.upstream, entry.model);
+    if (this.entries.has(k)) return;
+    const action = this.policies.get(entry.upstream)?.action ?? entry.action ?? 'serve';
+    this.entries.set(k, { ...entry, events: 1, action });
+    this.out.record({
+      kind: 'quarantine',
+      upstream: entry.upstream,
+      model: entry.model,
+      quarantined: true,
+      reason: entry.reason,
+      canary: entry.canary,
+      by: undefined,
+    });
+  }
+
+  /** Releases here what another replica released (or the stored state no longer holds). */
+  drop(upstream: string, model: string, by?: string): void {
+    this.remove(upstream, model, by);
+  }
+
+  private remove(upstream: string, model: string, by: string | undefined) {
     const k = key(upstream, model);
     const e = this.entries.get(k);
     if (!e) return undefined;

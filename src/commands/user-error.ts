@@ -12,7 +12,8 @@ export type UserErrorCode =
   | 'FILE_NOT_FOUND'
   | 'FILE_NOT_REGULAR'
   | 'LISTEN_FAILED'
-  | 'AUDIT_OPEN_FAILED';
+  | 'AUDIT_OPEN_FAILED'
+  | 'STATE_BACKEND_UNAVAILABLE';
 
 export class UserError extends Error {
   readonly code: UserErrorCode;

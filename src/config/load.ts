@@ -48,6 +48,7 @@ export function loadConfig(opts: LoadOptions): LoadedConfig {
 
   config = withUpstream(config, schema, opts);
   config = withAdminToken(config, schema, opts.env);
+  config = withRedisUrl(config, schema, opts.env);
   const address = (flag: string, v: string) => {
     const r = listenAddress.safeParse(v);
     if (!r.success) throw flagError(flag, r.error.issues[0]?.message ?? 'invalid address');
@@ -101,6 +102,18 @@ function withUpstream(config: Config, schema: ReturnType<typeof configSchema>, o
     throw flagError(source, `${issue?.message ?? 'invalid upstream'} (got ${JSON.stringify(url)})`);
   }
   return { ...config, upstreams: r.data.upstreams };
+}
+
+/** `COALMINE_REDIS_URL` selects the redis state backend at that URL (replacing state.url). */
+function withRedisUrl(config: Config, schema: ReturnType<typeof configSchema>, env: Env) {
+  const url = env['COALMINE_REDIS_URL'];
+  if (!url) return config;
+  const r = schema.safeParse({ state: { backend: 'redis', url } });
+  if (!r.success) throw flagError('COALMINE_REDIS_URL', 'must be a redis:// or rediss:// URL');
+  return {
+    ...config,
+    state: { ...config.state, backend: 'redis' as const, url: r.data.state.url },
+  };
 }
 
 /** `COALMINE_ADMIN_TOKEN` opens the admin API (and replaces a configured admin.token). */

@@ -137,6 +137,21 @@ export function configSchema(ctx: SchemaContext) {
           request_bytes_in_flight: 128 * 1024 ** 2,
           request_body_idle: 10_000,
         }),
+      /**
+       * State shared between replicas (src/state): `memory` keeps it in this process (one
+       * replica); `redis` shares the quarantine through `url`. `COALMINE_REDIS_URL` selects redis.
+       */
+      state: z
+        .strictObject({
+          backend: z.enum(['memory', 'redis']).default('memory'),
+          url: z
+            .url({ protocol: /^rediss?$/, error: 'state.url must be a redis:// or rediss:// URL' })
+            .optional(),
+          key_prefix: z.string().min(1).max(64).default('coalmine:'),
+          /** Redis not answering at start: serve from memory (and converge later) or refuse. */
+          on_unavailable_at_start: z.enum(['memory', 'refuse']).default('memory'),
+        })
+        .default({ backend: 'memory', key_prefix: 'coalmine:', on_unavailable_at_start: 'memory' }),
       /** The tamper-evident audit log (src/audit); absent: none is written. */
       audit: auditConfigSchema.optional(),
       shutdown: z.strictObject({ grace: durationMs.default(10_000) }).default({ grace: 10_000 }),
@@ -149,6 +164,12 @@ export function configSchema(ctx: SchemaContext) {
         .default({ level: 'info', access: false }),
     })
     .superRefine((cfg, ctx) => {
+      if (cfg.state.backend === 'redis' && cfg.state.url === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['state', 'url'],
+          message: 'state.backend is redis but there is no state.url (or COALMINE_REDIS_URL)',
+        });
       if (sameAddress(cfg.listen, cfg.admin.listen))
         ctx.addIssue({
           code: 'custom',

@@ -188,6 +188,12 @@ export const CATALOGUE = {
     ['upstream', 'model'],
     'Whether the model on the upstream is in quarantine (1) or not (0).',
   ),
+  stateBackendUp: m(
+    'coalmine_state_backend_up',
+    'gauge',
+    ['backend'],
+    'Whether the shared state backend (`state.backend: redis`) is connected (1) or not (0: the replica serves its last known state and retries); absent with `state.backend: memory`.',
+  ),
   canaryRuns: m(
     'coalmine_canary_runs_total',
     'counter',

@@ -122,6 +122,16 @@ export const LOG_EVENTS = {
     },
     limitBy: ['canary'],
   },
+  state_backend_down: {
+    levels: ['error'],
+    when: 'The shared state backend (Redis) was lost, or did not answer at start: this replica serves its last known state (quarantine) and retries.',
+    fields: { backend: '`redis`', error: 'the connection error, when there was one' },
+  },
+  state_backend_up: {
+    levels: ['info'],
+    when: 'The shared state backend (Redis) is connected; changes made here meanwhile are written, then the stored state is loaded.',
+    fields: { backend: '`redis`' },
+  },
   quarantine_entered: {
     levels: ['warn'],
     when: 'A model was put in quarantine.',

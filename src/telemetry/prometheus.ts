@@ -190,6 +190,11 @@ export class PrometheusSink implements Sink {
     else if (e.kind === 'quarantine') this.quarantine(e);
   }
 
+  /** Whether the shared state backend is connected (`coalmine_state_backend_up`). */
+  stateBackend(backend: string, up: boolean): void {
+    this.gauge('stateBackendUp').set({ backend }, up ? 1 : 0);
+  }
+
   /** Declares the canaries and models so their series exist (at 0) before any event. */
   declare(
     canaries: readonly { id: string; everySeconds: number }[],

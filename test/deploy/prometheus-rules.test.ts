@@ -58,6 +58,7 @@ describe('Prometheus alert rules', () => {
         'CoalmineModelQuarantined',
         'CoalmineOverheadHigh',
         'CoalminePolicyReloadFailing',
+        'CoalmineStateBackendDown',
         'CoalmineRefusalRateDrift',
         'CoalmineUpstreamErrorRatioHigh',
         'CoalmineUpstreamSlow',

@@ -165,3 +165,49 @@ describe('identity holds (issue 19: nothing from a swapped model reaches a clien
     expect(q.watches('another-upstream')).toBe(false);
   });
 });
+
+describe('quarantine shared through a store', () => {
+  const store = () => {
+    const calls: string[] = [];
+    return {
+      calls,
+      entered: (e: { upstream: string; model: string; reason: string }) =>
+        void calls.push(`enter ${e.upstream}/${e.model} ${e.reason}`),
+      released: (u: string, m: string, by: string | undefined) =>
+        void calls.push(`release ${u}/${m} by ${by}`),
+    };
+  };
+
+  it('tells its store what it enters and releases (once per entry)', () => {
+    const { q } = setup({ on: ['canary_failure'], action: 'block' });
+    const s = store();
+    q.share(s);
+    q.record(canary('fail'));
+    q.record(canary('fail'));
+    q.release('openai', 'gpt-4o-mini', 'ops');
+    expect(q.release('openai', 'gpt-4o-mini', 'ops')).toBeUndefined();
+    expect(s.calls).toEqual([
+      'enter openai/gpt-4o-mini canary_failure',
+      'release openai/gpt-4o-mini by ops',
+    ]);
+  });
+
+  it('adopts and drops what other replicas did, with its own action, without echoing them', () => {
+    const { q, out, released } = setup({ on: ['identity_mismatch'], action: 'flag' });
+    const s = store();
+    q.share(s);
+    const since = new Date(0);
+    const entry = { upstream: 'openai', model: 'gpt-4o-mini', reason: 'canary_failure' } as const;
+    q.adopt({ ...entry, canary: 'red-planet', since, action: 'block' });
+    q.adopt({ ...entry, canary: 'red-planet', since, action: 'block' });
+    expect(q.admit('openai', 'gpt-4o-mini')).toEqual({ action: 'flag', reason: 'canary_failure' });
+    expect(q.list()).toEqual([
+      { ...entry, canary: 'red-planet', since, events: 1, action: 'flag' },
+    ]);
+    q.drop('openai', 'gpt-4o-mini', 'ops');
+    expect(q.list()).toEqual([]);
+    expect(released).toEqual(['openai/gpt-4o-mini']);
+    expect(out.map((e) => e.kind === 'quarantine' && e.quarantined)).toEqual([true, false]);
+    expect(s.calls).toEqual([]);
+  });
+});

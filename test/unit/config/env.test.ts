@@ -33,6 +33,19 @@ describe('configuration from flags and the environment, without a file', () => {
     expect(u).toMatchObject({ name: 'default', url: env.COALMINE_UPSTREAM, provider });
   });
 
+  it('state: memory by default; COALMINE_REDIS_URL selects redis; redis needs a url', () => {
+    expect(load({}).config.state).toEqual({
+      backend: 'memory',
+      key_prefix: 'coalmine:',
+      on_unavailable_at_start: 'memory',
+    });
+    expect(load({ env: { COALMINE_REDIS_URL: 'redis://r:6379/0' } }).config.state).toMatchObject({
+      backend: 'redis',
+      url: 'redis://r:6379/0',
+    });
+    expect(() => load({ env: { COALMINE_REDIS_URL: 'http://r' } })).toThrow(ConfigError);
+  });
+
   it('COALMINE_PROVIDER applies to --upstream too', () => {
     const { config } = load({ upstream: 'http://h', env: { COALMINE_PROVIDER: 'anthropic' } });
     expect(config.upstreams[0]?.provider).toBe('anthropic');

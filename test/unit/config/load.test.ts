@@ -25,6 +25,16 @@ function errorsOf(text: string, env: Record<string, string> = {}): string[] {
 }
 
 describe('config loader', () => {
+  it('state: redis needs a redis:// url; a file URL is wrong', () => {
+    expect(errorsOf('state: { backend: redis }\n').join('\n')).toMatch(
+      /state\.backend is redis but there is no state\.url/,
+    );
+    expect(errorsOf('state: { backend: redis, url: "http://r" }\n').join('\n')).toMatch(
+      /redis:\/\/ or rediss:\/\//,
+    );
+    expect(errorsOf('state: { backend: memcached }\n').length).toBe(1);
+  });
+
   it('has sensible defaults with no file at all', () => {
     const { config, file } = loadConfig({
       cwd: mkdtempSync(join(tmpdir(), 'coalmine-empty-')),
