@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson } from '../model/canonical-json.js';
 
 /** `prev` of the very first record of a chain. */
 export const ZERO_HASH = '0'.repeat(64);

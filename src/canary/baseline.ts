@@ -5,6 +5,7 @@
  * careless edits; only the HMAC stops someone who can rewrite the file.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { canonicalJson } from '../model/canonical-json.js';
 
 export const BASELINE_FORMAT = 1;
 
@@ -54,20 +55,6 @@ export interface BaselineContent {
 export interface BaselineFile extends BaselineContent {
   sha256: string;
   hmac_sha256?: string;
-}
-
-/** JSON with object keys sorted at every level: one text per value. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .filter((k) => o[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
 }
 
 export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');

@@ -4,7 +4,8 @@
  */
 import type { ConformalState } from './conformal.js';
 import { ConformalMonitor } from './conformal.js';
-import { canonicalJson, sha256 } from './baseline.js';
+import { canonicalJson } from '../model/canonical-json.js';
+import { sha256 } from './baseline.js';
 import type { EvidenceStore } from './evidence.js';
 import { MemoryEvidenceStore } from './evidence.js';
 import type { Canary } from './loader.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BaselineContent } from '../../../src/canary/baseline.js';
-import { canonicalJson, sealBaseline, verifyBaseline } from '../../../src/canary/baseline.js';
+import { sealBaseline, verifyBaseline } from '../../../src/canary/baseline.js';
+import { canonicalJson } from '../../../src/model/canonical-json.js';
 
 const content: BaselineContent = {
   coalmine_baseline: 1,

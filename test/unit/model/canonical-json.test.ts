@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../../src/audit/canonical.js';
+import { canonicalJson } from '../../../src/model/canonical-json.js';
 import { hashRecord } from '../../../src/audit/record.js';
 
 describe('canonicalJson', () => {

@@ -1,6 +1,7 @@
 /**
- * Canonical JSON: the bytes a record's hash is computed over. Object keys sorted recursively
- * (by UTF-16 code unit, `Array.prototype.sort`'s default), no whitespace, values rendered as
+ * Canonical JSON: the bytes a hash or signature is computed over (audit records, baseline and
+ * evidence files). Object keys sorted recursively (by UTF-16 code unit,
+ * `Array.prototype.sort`'s default), no whitespace, values rendered as
  * `JSON.stringify` renders them (undefined members omitted, non-finite numbers as null,
  * `toJSON` honoured). Contract: `canonicalJson(JSON.parse(canonicalJson(v)))` equals
  * `canonicalJson(v)`, so a verifier that parses a line reproduces the writer's bytes.
