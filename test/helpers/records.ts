@@ -1,5 +1,5 @@
 /** Telemetry records for sink tests: a complete value of each, overridden per case. */
-import type { RequestRecord } from '../../src/model/sink.js';
+import type { CanaryRecord, QuarantineRecord, RequestRecord } from '../../src/model/sink.js';
 import type { RuleResult, Verdict } from '../../src/model/verdict.js';
 
 export const requestRecord = (over: Partial<RequestRecord> = {}): RequestRecord => ({
@@ -52,4 +52,32 @@ export const verdict = (decision: Verdict['decision'], results: RuleResult[]): V
   policyVersion: 'v1',
   results,
   blockedBy: decision === 'block' ? results.find((r) => r.action === 'block') : undefined,
+});
+
+export const canaryRecord = (over: Partial<CanaryRecord> = {}): CanaryRecord => ({
+  kind: 'canary',
+  canary: 'red-planet',
+  upstream: 'openai',
+  model: 'gpt-4o-mini',
+  result: 'pass',
+  previous: undefined,
+  reason: undefined,
+  pValue: undefined,
+  evidence: undefined,
+  tokens: 0,
+  durationSeconds: 0,
+  finishedAt: 0,
+  ...over,
+});
+
+/** A model entering quarantine (`quarantined: false` with `by`: a release). */
+export const quarantineRecord = (over: Partial<QuarantineRecord> = {}): QuarantineRecord => ({
+  kind: 'quarantine',
+  upstream: 'openai',
+  model: 'gpt-4o-mini',
+  quarantined: true,
+  reason: 'canary_failure',
+  canary: 'red-planet',
+  by: undefined,
+  ...over,
 });

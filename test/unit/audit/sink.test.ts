@@ -4,7 +4,7 @@ import type { AuditEvent } from '../../../src/audit/record.js';
 import { AuditSink } from '../../../src/audit/sink.js';
 import type { RequestRecord, TelemetryEvent } from '../../../src/model/sink.js';
 import type { RuleResult } from '../../../src/model/verdict.js';
-import { requestRecord, verdict } from '../../helpers/records.js';
+import { canaryRecord, quarantineRecord, requestRecord, verdict } from '../../helpers/records.js';
 
 const rule = (over: Partial<RuleResult> = {}): RuleResult => ({
   policy: 'secrets',
@@ -40,20 +40,13 @@ function recorded(...events: TelemetryEvent[]): AuditEvent[] {
 }
 
 const canary = (result: 'pass' | 'fail' | 'error', previous?: 'pass' | 'fail' | 'error') =>
-  ({
-    kind: 'canary',
-    canary: 'red-planet',
-    upstream: 'openai',
-    model: 'gpt-4o-mini',
+  canaryRecord({
     result,
     previous,
     reason: result === 'pass' ? undefined : 'expected "…", got "…"',
-    pValue: undefined,
-    evidence: undefined,
     tokens: 10,
     durationSeconds: 0.2,
-    finishedAt: 0,
-  }) as const;
+  });
 
 describe('audit sink', () => {
   it.each<[string, TelemetryEvent[], AuditEvent[]]>([
@@ -150,26 +143,7 @@ describe('audit sink', () => {
     ],
     [
       'quarantine and release, with who released it',
-      [
-        {
-          kind: 'quarantine',
-          upstream: 'openai',
-          model: 'gpt-4o-mini',
-          quarantined: true,
-          reason: 'canary_failure',
-          canary: 'red-planet',
-          by: undefined,
-        },
-        {
-          kind: 'quarantine',
-          upstream: 'openai',
-          model: 'gpt-4o-mini',
-          quarantined: false,
-          reason: 'canary_failure',
-          canary: 'red-planet',
-          by: 'oncall',
-        },
-      ],
+      [quarantineRecord(), quarantineRecord({ quarantined: false, by: 'oncall' })],
       [
         {
           type: 'quarantine_entered',
@@ -237,15 +211,12 @@ describe('audit sink', () => {
   });
 
   it('a release forgets the reported identity: the same impostor after it is recorded again', () => {
-    const release = {
-      kind: 'quarantine',
-      upstream: 'openai',
-      model: 'gpt-4o-mini',
+    const release = quarantineRecord({
       quarantined: false,
       reason: 'identity_mismatch',
       canary: undefined,
       by: 'admin',
-    } as const;
+    });
     const types = recorded(swapped('impostor'), release, swapped('impostor')).map((e) => e.type);
     expect(types).toEqual(['identity_mismatch', 'quarantine_released', 'identity_mismatch']);
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { QuarantinePolicy } from '../../../src/canary/quarantine.js';
 import { Quarantine } from '../../../src/canary/quarantine.js';
 import type { RequestRecord, TelemetryEvent } from '../../../src/model/sink.js';
+import { canaryRecord } from '../../helpers/records.js';
 
 const label = (_u: string, m: string | undefined) => (m === 'gpt-4o-mini' ? m : 'other');
 
@@ -23,20 +24,8 @@ const request = (
   const { model, ...seen } = identity;
   return { kind: 'request', upstream: 'openai', model, identity: seen } as RequestRecord;
 };
-const canary = (result: 'pass' | 'fail' | 'error' | 'blocked'): TelemetryEvent => ({
-  kind: 'canary',
-  canary: 'red-planet',
-  upstream: 'openai',
-  model: 'gpt-4o-mini',
-  result,
-  previous: undefined,
-  reason: undefined,
-  pValue: undefined,
-  evidence: undefined,
-  tokens: 0,
-  durationSeconds: 0,
-  finishedAt: 0,
-});
+const canary = (result: 'pass' | 'fail' | 'error' | 'blocked'): TelemetryEvent =>
+  canaryRecord({ result });
 const mismatch = request({ model: 'gpt-4o-mini', mismatch: true, fingerprintChanged: false });
 const fpChange = request({ model: 'gpt-4o-mini', mismatch: false, fingerprintChanged: true });
 

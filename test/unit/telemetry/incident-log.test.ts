@@ -2,7 +2,13 @@
  * The incident log: each catalogue event from the record that produces it, with its fields
  * and level; nothing but the documented fields; debug adds lines info does not.
  */
-import { requestRecord, ruleResult, verdict } from '../../helpers/records.js';
+import {
+  requestRecord,
+  ruleResult,
+  verdict,
+  canaryRecord,
+  quarantineRecord,
+} from '../../helpers/records.js';
 import { describe, expect, it } from 'vitest';
 import { jsonLogger } from '../../../src/log.js';
 import type { LogLevel } from '../../../src/model/log.js';
@@ -26,21 +32,16 @@ function capture(level: LogLevel = 'debug', access = false) {
 const request = requestRecord;
 const result = ruleResult;
 
-const canary = (over: Partial<CanaryRecord> = {}): CanaryRecord => ({
-  kind: 'canary',
-  canary: 'red-planet',
-  upstream: 'openai',
-  model: 'gpt-4o-mini',
-  result: 'fail',
-  previous: 'pass',
-  reason: 'expected regex did not match',
-  pValue: 0.004,
-  evidence: undefined,
-  tokens: 12,
-  durationSeconds: 0.5,
-  finishedAt: 0,
-  ...over,
-});
+const canary = (over: Partial<CanaryRecord> = {}): CanaryRecord =>
+  canaryRecord({
+    result: 'fail',
+    previous: 'pass',
+    reason: 'expected regex did not match',
+    pValue: 0.004,
+    tokens: 12,
+    durationSeconds: 0.5,
+    ...over,
+  });
 
 const admin = (over: Partial<AdminRecord> = {}): AdminRecord => ({
   kind: 'admin',
@@ -109,45 +110,25 @@ const CASES: Case[] = [
   },
   {
     name: 'quarantine entered',
-    record: {
-      kind: 'quarantine',
-      upstream: 'openai',
-      model: 'gpt-4o-mini',
-      quarantined: true,
-      reason: 'canary_failure',
-      canary: 'red-planet',
-      by: undefined,
-    },
+    record: quarantineRecord(),
     event: 'quarantine_entered',
     level: 'warn',
     fields: { upstream: 'openai', model: 'gpt-4o-mini', reason: 'canary_failure' },
   },
   {
     name: 'quarantine released by a named token',
-    record: {
-      kind: 'quarantine',
-      upstream: 'openai',
-      model: 'gpt-4o-mini',
-      quarantined: false,
-      reason: 'canary_failure',
-      canary: 'red-planet',
-      by: 'oncall',
-    },
+    record: quarantineRecord({ quarantined: false, by: 'oncall' }),
     event: 'quarantine_released',
     level: 'info',
     fields: { by: 'oncall', canary: 'red-planet' },
   },
   {
     name: 'quarantine released by no one in particular',
-    record: {
-      kind: 'quarantine',
-      upstream: 'openai',
-      model: 'gpt-4o-mini',
+    record: quarantineRecord({
       quarantined: false,
       reason: 'identity_mismatch',
       canary: undefined,
-      by: undefined,
-    },
+    }),
     event: 'quarantine_released',
     level: 'info',
     fields: { by: 'admin' },
