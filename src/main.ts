@@ -216,22 +216,73 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
   // Repeats are limited per event and key, never dropped silently (flushed on close).
   const log = new RateLimitedLogger(opts.log ?? jsonLogger(config.log.level));
 
-  let sim: SimServer | undefined;
-  let upstreams: UpstreamConfig[] = config.upstreams;
-  if (upstreams.length === 0) {
-    // Loaded only when it is used: with an upstream configured the simulator stays on disk.
-    const { startSim } = await import('./sim/server.js');
-    sim = await startSim({ host: '127.0.0.1', port: 0 });
-    log.write(
-      'warn',
-      'no_upstream_configured',
-      `NO UPSTREAM CONFIGURED: serving in front of the built-in simulator at ${sim.url}. Set COALMINE_UPSTREAM to your provider base URL (or upstreams: in coalmine.yaml) to proxy a real model.`,
-      { simulator: sim.url },
-    );
-    upstreams = configSchema({ providers: providerIds() }).parse({
-      upstreams: [{ name: 'sim', url: sim.url }],
-    }).upstreams;
+  const sim = config.upstreams.length === 0 ? await startSimulator(log) : undefined;
+  // What was opened, closed in reverse when a later step fails (the lock, connections, the sim).
+  const opened: (() => Promise<void>)[] = sim ? [() => sim.close()] : [];
+  try {
+    return await buildCore(opts, loaded, log, sim, opened);
+  } catch (e) {
+    for (const close of opened.reverse()) await close().catch(() => {});
+    throw e;
   }
+}
+
+/** With no upstream configured: the built-in simulator, said loudly. */
+async function startSimulator(log: RateLimitedLogger): Promise<SimServer> {
+  // Loaded only when it is used: with an upstream configured the simulator stays on disk.
+  const { startSim } = await import('./sim/server.js');
+  const sim = await startSim({ host: '127.0.0.1', port: 0 });
+  log.write(
+    'warn',
+    'no_upstream_configured',
+    `NO UPSTREAM CONFIGURED: serving in front of the built-in simulator at ${sim.url}. Set COALMINE_UPSTREAM to your provider base URL (or upstreams: in coalmine.yaml) to proxy a real model.`,
+    { simulator: sim.url },
+  );
+  return sim;
+}
+
+/**
+ * The policy set, loaded (regex analysis off the event loop: a reload must not stall live
+ * traffic), and reloaded when its files change; loads and reloads report to `observers`.
+ */
+async function startPolicies(
+  loaded: LoadedConfig,
+  upstreams: readonly UpstreamConfig[],
+  observers: Sink,
+  log: Logger,
+): Promise<{ policies: PolicyStore; stopWatching: () => void }> {
+  const patterns = loaded.config.policies ?? [DEFAULT_PACK];
+  const load = () =>
+    loadPolicySetAsync({
+      patterns,
+      baseDir: loaded.baseDir,
+      upstreams: upstreams.map((u) => u.name),
+    });
+  const first = await load();
+  if (!first.ok) throw new ConfigError(first.issues);
+  const policies = new PolicyStore(load, observers, first.set);
+  const stopWatching = patterns.length
+    ? watchPolicies(patterns, loaded.baseDir, () => {
+        log.write('debug', 'policy_files_changed', 'policy files changed; reloading');
+        void policies.reload();
+      })
+    : () => {};
+  return { policies, stopWatching };
+}
+
+async function buildCore(
+  opts: ServeOptions,
+  loaded: LoadedConfig,
+  log: RateLimitedLogger,
+  sim: SimServer | undefined,
+  opened: (() => Promise<void>)[],
+): Promise<Core> {
+  const { config } = loaded;
+  const upstreams: UpstreamConfig[] = sim
+    ? configSchema({ providers: providerIds() }).parse({
+        upstreams: [{ name: 'sim', url: sim.url }],
+      }).upstreams
+    : config.upstreams;
 
   const canaryLoad = loadCanaries({
     patterns: config.canaries ?? (sim ? [SHIPPED_CANARIES] : []),
@@ -240,13 +291,13 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     hmacKey: config.canary.hmac_key,
     env: opts.env,
   });
-  if (!canaryLoad.ok) {
-    await sim?.close();
-    throw new ConfigError(canaryLoad.issues);
-  }
+  if (!canaryLoad.ok) throw new ConfigError(canaryLoad.issues);
   for (const w of canaryLoad.warnings) log.write('warn', 'config_warning', w);
 
   const clients = new Map(upstreams.map((u) => [u.name, new UpstreamClient(u)]));
+  opened.push(async () => {
+    await Promise.all([...clients.values()].map((c) => c.close().catch(() => {})));
+  });
   const metrics = new PrometheusSink({ version: VERSION });
 
   // Canaried models get series (and quarantine) of their own, like pinned ones.
@@ -258,11 +309,9 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
   const identity = new IdentityTracker(pins);
   const audit =
     config.audit && opts.audit !== false
-      ? await openAudit(config.audit, loaded.baseDir, metrics).catch(async (e: unknown) => {
-          await sim?.close();
-          throw e;
-        })
+      ? await openAudit(config.audit, loaded.baseDir, metrics)
       : undefined;
+  if (audit) opened.push(() => audit.close());
   const incidents = new IncidentLog(log, { access: config.log.access });
   // Everything that reports what happened (metrics, logs, audit); the quarantine and the policy
   // store report their own changes to them too.
@@ -280,40 +329,15 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     upstreams.flatMap((u) => identity.models(u.name).map((model) => ({ upstream: u.name, model }))),
   );
   // Replicas share the quarantine through Redis when `state.backend` is redis.
-  const shared = await shareState({ state: config.state, quarantine, log, metrics }).catch(
-    async (e: unknown) => {
-      await audit?.close();
-      await sim?.close();
-      throw e;
-    },
-  );
+  const shared = await shareState({ state: config.state, quarantine, log, metrics });
+  if (shared) opened.push(() => shared.close());
   const decisions = new RecentDecisions();
   const sink = fanout([observers, quarantine, decisions]);
 
-  const policyPatterns = config.policies ?? [DEFAULT_PACK];
-  // Regex analysis runs off the event loop (a reload must not stall live traffic).
-  const loadPolicies = () =>
-    loadPolicySetAsync({
-      patterns: policyPatterns,
-      baseDir: loaded.baseDir,
-      upstreams: upstreams.map((u) => u.name),
-    });
-  const first = await loadPolicies();
-  if (!first.ok) {
-    await sim?.close();
-    throw new ConfigError(first.issues);
-  }
-  // Loads and reloads are logged and audited from their records.
-  const policies = new PolicyStore(loadPolicies, observers, first.set);
-  for (const w of blockedCanaryAnswers(canaryLoad.canaries, first.set))
+  const { policies, stopWatching } = await startPolicies(loaded, upstreams, observers, log);
+  for (const w of blockedCanaryAnswers(canaryLoad.canaries, policies.current))
     log.write('warn', 'config_warning', w);
   const reloadPolicies = () => policies.reload();
-  const stopWatching = policyPatterns.length
-    ? watchPolicies(policyPatterns, loaded.baseDir, () => {
-        log.write('debug', 'policy_files_changed', 'policy files changed; reloading');
-        void reloadPolicies();
-      })
-    : () => {};
   logConfiguration(log, config, upstreams, canaryLoad.canaries.length);
 
   const tracing = await tracingFor();
@@ -363,11 +387,9 @@ export async function createCore(opts: ServeOptions): Promise<Core> {
     async close() {
       stopWatching();
       await canaries.stop();
-      await shared?.close();
       audit?.append({ type: 'stopped', version: VERSION });
-      await audit?.close();
-      await Promise.all([...clients.values()].map((c) => c.close().catch(() => {})));
-      await sim?.close();
+      // The shared state, the audit log, upstream clients, the simulator: last opened first.
+      for (const close of opened.reverse()) await close();
       log.flush();
     },
   };
