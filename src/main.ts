@@ -16,7 +16,7 @@ import { configSchema } from './config/schema.js';
 import { IdentityTracker } from './canary/identity.js';
 import { loadCanaries } from './canary/loader.js';
 import { Quarantine } from './canary/quarantine.js';
-import { shareState } from './state/open.js';
+import { openSharedState, type SharedState } from './state/open.js';
 import { CanaryService } from './canary/service.js';
 import { openEvidenceStore } from './canary/evidence.js';
 import { SequentialTests } from './canary/sequential.js';
@@ -76,6 +76,11 @@ export interface ServeOptions {
   audit?: boolean;
   /** Write sequential canaries' evidence file (default true); one-off commands only read it. */
   writeEvidence?: boolean;
+  /**
+   * Take part in the shared state (`state.backend: redis`; default true). One-off commands do
+   * not: their runs neither change the fleet's quarantine nor its canary evidence.
+   */
+  shareState?: boolean;
 }
 
 export interface Running {
@@ -203,6 +208,8 @@ export interface Core {
   canaries: CanaryService;
   quarantine: Quarantine;
   identity: IdentityTracker;
+  /** State shared with other replicas (`state.backend: redis`); undefined in memory. */
+  shared: SharedState | undefined;
   /** Live decisions over the last hour, for the status page. */
   decisions: RecentDecisions;
   reloadPolicies(): Promise<ReloadStatus>;
@@ -328,8 +335,19 @@ async function buildCore(
     canaryLoad.canaries.map((c) => ({ id: c.id, everySeconds: c.everyMs / 1000 })),
     upstreams.flatMap((u) => identity.models(u.name).map((model) => ({ upstream: u.name, model }))),
   );
-  // Replicas share the quarantine through Redis when `state.backend` is redis.
-  const shared = await shareState({ state: config.state, quarantine, log, metrics });
+  // Replicas share the quarantine, identities and canaries through Redis (`state.backend`).
+  const shared =
+    opts.shareState === false
+      ? undefined
+      : openSharedState({
+          state: config.state,
+          quarantine,
+          identity,
+          upstreams: upstreams.map((u) => u.name),
+          hmacKey: config.canary.hmac_key,
+          log,
+          metrics,
+        });
   if (shared) opened.push(() => shared.close());
   const decisions = new RecentDecisions();
   const sink = fanout([observers, quarantine, decisions]);
@@ -359,15 +377,31 @@ async function buildCore(
     tracing,
   });
   const sequential = new SequentialTests(
-    openEvidenceStore({
-      file: config.canary.evidence_file && resolve(loaded.baseDir, config.canary.evidence_file),
-      key: config.canary.hmac_key,
-      write: opts.writeEvidence ?? true,
-      canaries: canaryLoad.canaries,
-      warn: (msg) => log.write('warn', 'config_warning', msg),
-    }),
+    shared?.evidence ??
+      openEvidenceStore({
+        file: config.canary.evidence_file && resolve(loaded.baseDir, config.canary.evidence_file),
+        key: config.canary.hmac_key,
+        write: opts.writeEvidence ?? true,
+        canaries: canaryLoad.canaries,
+        warn: (msg) => log.write('warn', 'config_warning', msg),
+      }),
   );
-  const canaries = new CanaryService(canaryLoad.canaries, { handle, tracing, sequential }, sink);
+  const canaries = new CanaryService(
+    canaryLoad.canaries,
+    { handle, tracing, sequential },
+    sink,
+    (e) => metrics.canaryState(e),
+  );
+  if (shared) {
+    if (config.canary.evidence_file)
+      log.write(
+        'warn',
+        'config_warning',
+        'canary.evidence_file is not used with state.backend: redis: sequential evidence is kept in Redis',
+      );
+    shared.shareCanaries(canaries, sequential);
+    await shared.start();
+  }
 
   return {
     config,
@@ -382,6 +416,7 @@ async function buildCore(
     canaries,
     quarantine,
     identity,
+    shared,
     decisions,
     reloadPolicies,
     async close() {
@@ -481,7 +516,11 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     version: VERSION,
   });
 
-  if (config.canary.schedule) core.canaries.schedule();
+  // With replicas, the one holding the canary lease runs the schedule.
+  if (config.canary.schedule) {
+    if (core.shared) core.shared.runCanaries();
+    else core.canaries.schedule();
+  }
   if (core.canaries.canaries.length)
     log.write('info', 'canaries_loaded', 'canaries loaded', {
       canaries: core.canaries.canaries.length,

@@ -39,7 +39,8 @@ export class MemoryEvidenceStore implements EvidenceStore {
   }
 }
 
-function isState(v: unknown): v is ConformalState {
+/** Whether `v` has the shape of a conformal monitor's state (stored outside this process). */
+export function isConformalState(v: unknown): v is ConformalState {
   const s = v as ConformalState;
   const nums = (a: unknown) => Array.isArray(a) && a.every((x) => typeof x === 'number');
   return (
@@ -101,7 +102,9 @@ export class FileEvidenceStore extends MemoryEvidenceStore {
     const problem = sealProblem(content, f, this.key);
     if (problem) return problem;
     const canaries = Object.entries((f.canaries ?? {}) as Record<string, Stored>);
-    const bad = canaries.find(([, e]) => !e || typeof e.digest !== 'string' || !isState(e.state));
+    const bad = canaries.find(
+      ([, e]) => !e || typeof e.digest !== 'string' || !isConformalState(e.state),
+    );
     if (bad) return `entry "${bad[0]}" is malformed`;
     for (const [id, e] of canaries) this.entries.set(id, e);
     return undefined;

@@ -11,6 +11,10 @@
  *   so at most 10,000 × 3 × 256 characters however hostile the traffic;
  * - by kind: pinned and canaried models (configuration) live outside the evictable store, so
  *   no amount of client traffic evicts their state.
+ *
+ * Replicas share what they first saw and the latest fingerprints through an `IdentityShare`
+ * (`state/redis-identity.ts`): every change of a remembered identity is offered to it, and
+ * what other replicas (or the stored state) hold comes back through `adopt`.
  */
 import { createHash } from 'node:crypto';
 
@@ -140,11 +144,25 @@ export function memoryIdentityStore(opts: MemoryIdentityStoreOptions = {}): Iden
 const keyOf = (upstream: string, requested: string | undefined) =>
   `${upstream}\u0000${requested ?? ''}`;
 
+/** Where remembered identities are shared with other replicas. */
+export interface IdentityShare {
+  /**
+   * This replica now remembers `v` for `name` on `upstream` (`pinned`: a configured or canaried
+   * model, `name` as configured; else `name` is the `bounded` requested model). Never throws.
+   */
+  seen(upstream: string, pinned: boolean, name: string, v: SeenIdentity): void;
+}
+
+/** A remembered value as `bounded` makes it: short, or a SHA-256 digest. */
+const isKept = (s: string | undefined) =>
+  s === undefined || s.length <= MAX_KEPT_CHARS || /^sha256:[0-9a-f]{64}$/.test(s);
+
 export class IdentityTracker {
   /** State of pinned (configured or canaried) models: bounded by configuration, never evicted. */
   private readonly pinned = new Map<string, SeenIdentity>();
   /** The latest report for each pinned model (same keys as `pinned`), for the status page. */
   private readonly latest = new Map<string, ObservedIdentity>();
+  private shared: IdentityShare | undefined;
 
   constructor(
     /** Pins by upstream name, then requested model. */
@@ -175,7 +193,27 @@ export class IdentityTracker {
       this.pinned.set(key, next);
       this.latest.set(key, { model, fingerprint, at: Date.now(), mismatch: out.mismatch });
     } else this.store.set(key, next);
+    if (next.model !== seen?.model || next.fingerprint !== seen?.fingerprint)
+      this.shared?.seen(o.upstream, !!pin, key.slice(o.upstream.length + 1), next);
     return out;
+  }
+
+  /** Shares what this tracker remembers with other replicas (see `IdentityShare`). */
+  share(s: IdentityShare): void {
+    this.shared = s;
+  }
+
+  /**
+   * Remembers what another replica (or the stored state) holds for `name` on `upstream`. A
+   * pinned name not pinned here (configurations differ during a roll-out) and values that are
+   * not as `bounded` keeps them (the store is outside this process) are ignored.
+   */
+  adopt(upstream: string, pinned: boolean, name: string, v: SeenIdentity): void {
+    if (!isKept(name) || !isKept(v.model) || !isKept(v.fingerprint)) return;
+    if (pinned !== !!this.pinOf(upstream, name)) return;
+    const next = { model: v.model, fingerprint: v.fingerprint };
+    if (pinned) this.pinned.set(keyOf(upstream, name), next);
+    else this.store.set(keyOf(upstream, name), next);
   }
 
   private compare(o: IdentityObservation) {

@@ -34,13 +34,27 @@ export class CanaryScheduler {
     return this.due.get(id);
   }
 
-  start(): void {
-    for (const c of this.canaries) this.schedule(c, true);
+  /**
+   * Schedules every canary: one that has run before (`lastRun`, ms since the epoch, e.g. on
+   * another replica that held the canary lease) keeps its cadence, due one jittered interval
+   * after that run (at once if overdue); one that has not, within its first delay.
+   */
+  start(lastRun: (id: string) => number | undefined = () => undefined): void {
+    for (const c of this.canaries) {
+      const last = lastRun(c.id);
+      this.schedule(
+        c,
+        true,
+        last === undefined
+          ? undefined
+          : Math.max(0, last + nextDelay(c, false, this.random) - Date.now()),
+      );
+    }
   }
 
-  private schedule(c: Canary, first: boolean): void {
+  private schedule(c: Canary, first: boolean, after?: number): void {
     if (this.stopped) return;
-    const delay = nextDelay(c, first, this.random);
+    const delay = after ?? nextDelay(c, first, this.random);
     const t = setTimeout(() => {
       this.due.delete(c.id);
       const p = this.run(c)

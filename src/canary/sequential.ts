@@ -75,6 +75,11 @@ export class SequentialTests {
     return made;
   }
 
+  /** Forgets the monitors built so far: the next run rebuilds each from the store. */
+  reset(): void {
+    this.monitors.clear();
+  }
+
   /** Adds a run's completions to the canary's evidence and saves it. */
   observe(c: Canary, completions: readonly string[]): Evidence {
     const { digest, monitor } = this.monitor(c);

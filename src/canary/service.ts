@@ -1,8 +1,11 @@
 /**
  * The canaries of a running proxy: runs them (on schedule or on demand), keeps the last
  * result of each for the admin API, and reports every run to the sink (metrics, quarantine).
+ * With replicas, one of them runs the schedule (the canary lease, `state/redis-canaries.ts`):
+ * its results reach the others through `adopt`, which updates what they show (admin API,
+ * status page, the state gauges) without counting the run again or acting on it.
  */
-import type { Sink } from '../model/sink.js';
+import type { CanaryRecord, Sink } from '../model/sink.js';
 import type { Canary } from './loader.js';
 import type { CanaryResult, RunnerDeps } from './runner.js';
 import { pool } from './pool.js';
@@ -12,18 +15,44 @@ import { CanaryScheduler } from './scheduler.js';
 export class CanaryService {
   private readonly last = new Map<string, CanaryResult>();
   private scheduler: CanaryScheduler | undefined;
+  private readonly listeners: ((r: CanaryResult) => void)[] = [];
 
   constructor(
     readonly canaries: readonly Canary[],
     readonly runnerDeps: RunnerDeps,
     private readonly sink: Sink,
+    /** Where another replica's results are shown (state gauges only: the run is not counted). */
+    private readonly shown: (e: CanaryRecord) => void = () => {},
   ) {}
+
+  /** Calls `fn` with every result of a run made here. */
+  onResult(fn: (r: CanaryResult) => void): void {
+    this.listeners.push(fn);
+  }
 
   async run(c: Canary): Promise<CanaryResult> {
     const r = await runCanary(this.runnerDeps, c);
     const previous = this.last.get(c.id)?.result;
     this.last.set(c.id, r);
-    this.sink.record({
+    this.sink.record(this.record(r, previous));
+    for (const fn of this.listeners) fn(r);
+    return r;
+  }
+
+  /**
+   * A result of a run another replica made: kept (when newer than the last one here) and shown,
+   * but neither counted nor acted on: the replica that ran it did both.
+   */
+  adopt(r: CanaryResult): void {
+    if (!this.get(r.id)) return;
+    const have = this.last.get(r.id);
+    if (have && have.finishedAt >= r.finishedAt) return;
+    this.last.set(r.id, r);
+    this.shown(this.record(r, have?.result));
+  }
+
+  private record(r: CanaryResult, previous: CanaryResult['result'] | undefined): CanaryRecord {
+    return {
       kind: 'canary',
       canary: r.id,
       upstream: r.upstream,
@@ -36,8 +65,7 @@ export class CanaryService {
       tokens: r.tokens,
       durationSeconds: r.durationSeconds,
       finishedAt: r.finishedAt,
-    });
-    return r;
+    };
   }
 
   /** Runs the selected canaries (all when `ids` is empty), a few at a time. */
@@ -64,13 +92,24 @@ export class CanaryService {
     return this.scheduler?.nextRun(id);
   }
 
+  /**
+   * Runs the canaries on their schedule, each keeping the cadence of its last known run (made
+   * here or, before this replica took the canary lease, on another).
+   */
   schedule(random?: () => number): void {
     if (this.scheduler || this.canaries.length === 0) return;
     this.scheduler = new CanaryScheduler(this.canaries, (c) => this.run(c), random);
-    this.scheduler.start();
+    this.scheduler.start((id) => this.last.get(id)?.finishedAt);
+  }
+
+  /** Stops the schedule (another replica runs it now); runs in progress finish. */
+  unschedule(): Promise<void> {
+    const s = this.scheduler;
+    this.scheduler = undefined;
+    return s?.stop() ?? Promise.resolve();
   }
 
   async stop(): Promise<void> {
-    await this.scheduler?.stop();
+    await this.unschedule();
   }
 }

@@ -94,6 +94,7 @@ async function withCore(
     // The audit log belongs to the serving process: a second writer would fork its chain.
     audit: false,
     writeEvidence: false,
+    shareState: false,
   });
   try {
     return await fn(core);

@@ -194,6 +194,12 @@ export const CATALOGUE = {
     ['backend'],
     'Whether the shared state backend (`state.backend: redis`) is connected (1) or not (0: the replica serves its last known state and retries); absent with `state.backend: memory`.',
   ),
+  canaryLeaseHeld: m(
+    'coalmine_canary_lease_held',
+    'gauge',
+    [],
+    "Whether this replica runs the canary schedule (1) or another replica holds the canary lease (0); with `state.backend: redis` only. Every replica that cannot reach Redis for a lease's time runs the canaries itself (1).",
+  ),
   canaryRuns: m(
     'coalmine_canary_runs_total',
     'counter',

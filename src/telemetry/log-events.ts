@@ -132,6 +132,14 @@ export const LOG_EVENTS = {
     when: 'The shared state backend (Redis) is connected; changes made here meanwhile are written, then the stored state is loaded.',
     fields: { backend: '`redis`' },
   },
+  canary_lease: {
+    levels: ['info', 'warn'],
+    when: "This replica started or stopped running the canary schedule (`state.backend: redis`): it took the canary lease (`held`), another replica holds it (`follower`), or Redis has been unreachable for a lease's time and it runs the canaries itself (`standalone`, warn).",
+    fields: {
+      replica: "this replica's id (host name, process id, random suffix)",
+      mode: '`held`, `follower` or `standalone`',
+    },
+  },
   quarantine_entered: {
     levels: ['warn'],
     when: 'A model was put in quarantine.',

@@ -190,6 +190,11 @@ export class PrometheusSink implements Sink {
     else if (e.kind === 'quarantine') this.quarantine(e);
   }
 
+  /** Whether this replica runs the canary schedule (`coalmine_canary_lease_held`). */
+  canaryLease(held: boolean): void {
+    this.gauge('canaryLeaseHeld').set(held ? 1 : 0);
+  }
+
   /** Whether the shared state backend is connected (`coalmine_state_backend_up`). */
   stateBackend(backend: string, up: boolean): void {
     this.gauge('stateBackendUp').set({ backend }, up ? 1 : 0);
@@ -227,6 +232,17 @@ export class PrometheusSink implements Sink {
   private canary(e: CanaryRecord): void {
     const canary = e.canary;
     this.counter('canaryRuns').inc({ canary, result: e.result });
+    if (e.tokens) this.counter('canaryTokens').inc({ canary }, e.tokens);
+    this.histogram('canaryDuration').labels(canary).observe(e.durationSeconds);
+    this.canaryState(e);
+  }
+
+  /**
+   * What a canary's last run says (result, when, p-value, evidence), without counting the run:
+   * also how a replica shows a run another replica made (the canary lease).
+   */
+  canaryState(e: CanaryRecord): void {
+    const canary = e.canary;
     this.gauge('canaryBlocked').set({ canary }, e.result === 'blocked' ? 1 : 0);
     if (e.result !== 'blocked') this.gauge('canaryUp').set({ canary }, e.result === 'pass' ? 1 : 0);
     this.gauge('canaryLastRun').set({ canary }, e.finishedAt / 1000);
@@ -236,8 +252,6 @@ export class PrometheusSink implements Sink {
       this.gauge('canaryEvidence').set({ canary }, e.evidence.value);
       this.gauge('canaryEvidenceThreshold').set({ canary }, e.evidence.threshold);
     }
-    if (e.tokens) this.counter('canaryTokens').inc({ canary }, e.tokens);
-    this.histogram('canaryDuration').labels(canary).observe(e.durationSeconds);
   }
 
   private quarantine(e: QuarantineRecord): void {

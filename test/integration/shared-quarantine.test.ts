@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Quarantine } from '../../src/canary/quarantine.js';
 import type { TelemetryEvent } from '../../src/model/sink.js';
+import { RedisLink } from '../../src/state/redis-link.js';
 import { RedisQuarantineStore } from '../../src/state/redis-quarantine.js';
 import { freePort, haveRedis, RedisServer } from '../helpers/redis.js';
 
@@ -29,12 +30,18 @@ function replica(url: string, prefix: string) {
     { record: () => {} },
   );
   const ups: boolean[] = [];
-  const store = new RedisQuarantineStore({
+  const link = new RedisLink({
     url,
     keyPrefix: prefix,
     onUp: (up) => ups.push(up),
     resyncMs: 60_000,
   });
+  new RedisQuarantineStore(link, q);
+  const store = {
+    start: (_q: Quarantine, timeoutMs?: number) => link.start(timeoutMs),
+    close: () => link.close(),
+    isUp: () => link.isUp(),
+  };
   return { q, store, ups };
 }
 
