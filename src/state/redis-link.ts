@@ -83,8 +83,10 @@ export class RedisLink {
     return JSON.stringify({ from: this.id, ...body });
   }
 
-  private channels(): string[] {
-    return this.parts.flatMap((p) => (p.channel ? [this.key(p.channel)] : []));
+  /** Subscribes to every part's channel. */
+  private async subscribe(): Promise<void> {
+    const channels = this.parts.flatMap((p) => (p.channel ? [this.key(p.channel)] : []));
+    if (channels.length) await this.sub.subscribe(...channels);
   }
 
   /**
@@ -96,7 +98,7 @@ export class RedisLink {
     this.timer.unref();
     const ready = (async () => {
       await Promise.all([this.cmd.connect(), this.sub.connect()]);
-      await this.sub.subscribe(...this.channels());
+      await this.subscribe();
       await this.sync();
       return true;
     })().catch(() => false);
@@ -128,8 +130,7 @@ export class RedisLink {
     // or received; a change published while another replica's subscription was being restored
     // is seen by its next load.
     if (up) {
-      void this.sub
-        .subscribe(...this.channels())
+      void this.subscribe()
         .then(() => this.sync())
         .catch(() => {});
       for (const ms of [250, 750]) setTimeout(() => void this.sync(), ms).unref();
