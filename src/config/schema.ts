@@ -139,7 +139,8 @@ export function configSchema(ctx: SchemaContext) {
         }),
       /**
        * State shared between replicas (src/state): `memory` keeps it in this process (one
-       * replica); `redis` shares the quarantine through `url`. `COALMINE_REDIS_URL` selects redis.
+       * replica); `redis` shares the quarantine, identities, canary results and evidence, and
+       * the canary lease, through `url`. `COALMINE_REDIS_URL` selects redis.
        */
       state: z
         .strictObject({
