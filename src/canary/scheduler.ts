@@ -4,7 +4,6 @@
  * at a time; timers do not keep the process alive.
  */
 import type { Canary } from './loader.js';
-import type { CanaryResult } from './runner.js';
 
 /** The delay before a canary's next run (first: a random share of one jittered interval). */
 export function nextDelay(
@@ -25,7 +24,7 @@ export class CanaryScheduler {
 
   constructor(
     private readonly canaries: readonly Canary[],
-    private readonly run: (c: Canary) => Promise<CanaryResult>,
+    private readonly run: (c: Canary) => Promise<unknown>,
     private readonly random: () => number = Math.random,
   ) {}
 

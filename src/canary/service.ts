@@ -96,9 +96,11 @@ export class CanaryService {
    * Runs the canaries on their schedule, each keeping the cadence of its last known run (made
    * here or, before this replica took the canary lease, on another).
    */
-  schedule(random?: () => number): void {
+  schedule(random?: () => number, gate: () => boolean = () => true): void {
     if (this.scheduler || this.canaries.length === 0) return;
-    this.scheduler = new CanaryScheduler(this.canaries, (c) => this.run(c), random);
+    // `gate`: whether this replica may run now (a holder paused past its lease must not).
+    const run = async (c: Canary) => (gate() ? this.run(c) : undefined);
+    this.scheduler = new CanaryScheduler(this.canaries, run, random);
     this.scheduler.start((id) => this.last.get(id)?.finishedAt);
   }
 

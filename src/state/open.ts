@@ -145,7 +145,9 @@ export class SharedState {
         await this.evidence.refresh().catch(() => {});
         c.sequential.reset();
       }
-      if (this.lease?.current() !== 'follower') c.service.schedule();
+      const lease = this.lease;
+      if (lease && lease.current() !== 'follower')
+        c.service.schedule(undefined, () => lease.mayRun());
     });
   }
 

@@ -18,7 +18,14 @@ import type { CanaryResult } from '../canary/runner.js';
 import type { CanaryService } from '../canary/service.js';
 import type { LinkPart, RedisLink } from './redis-link.js';
 
-const finite = z.number().finite();
+/** Numbers as stored: JSON has no Infinity or NaN, so those are written as strings. */
+const finite = z.union([z.number(), z.enum(['Infinity', '-Infinity', 'NaN']).transform(Number)]);
+const wire = (v: object): object =>
+  JSON.parse(
+    JSON.stringify(v, (_k, x: unknown) =>
+      typeof x === 'number' && !Number.isFinite(x) ? String(x) : x,
+    ),
+  ) as object;
 const resultSchema = z.strictObject({
   id: z.string().max(200),
   upstream: z.string().max(200),
@@ -37,7 +44,7 @@ const resultSchema = z.strictObject({
     .optional(),
   tokens: z.number().int().nonnegative(),
   calls: z.number().int().nonnegative(),
-  durationSeconds: finite.nonnegative(),
+  durationSeconds: finite,
   finishedAt: finite,
 });
 
@@ -80,7 +87,7 @@ export class RedisCanaryResults implements LinkPart {
   private async flush(): Promise<void> {
     for (const [id, r] of [...this.pending]) {
       if (this.link.cmd.status !== 'ready') return;
-      const stored = JSON.stringify(seal(JSON.parse(JSON.stringify(r)) as object, this.key));
+      const stored = JSON.stringify(seal(wire(r), this.key));
       await this.link.cmd
         .multi()
         .hset(this.hash, id, stored)

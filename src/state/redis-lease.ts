@@ -45,6 +45,16 @@ export class CanaryLease implements LinkPart {
     return this.state;
   }
 
+  /**
+   * Whether a run may start now: not a follower, and a holder's lease has not expired since it
+   * was last renewed (a process paused past its lease, SIGSTOP or a long stall, wakes up with
+   * its timers due before its renewal finds another holder).
+   */
+  mayRun(): boolean {
+    if (this.state === 'follower') return false;
+    return this.state !== 'held' || performance.now() - this.renewedAt < this.opts.ttlMs;
+  }
+
   /** Who holds the lease, as Redis says (undefined: nobody, or Redis is away). */
   async holder(): Promise<string | undefined> {
     try {
