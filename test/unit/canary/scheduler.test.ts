@@ -39,7 +39,7 @@ describe('canary schedule', () => {
         runs.push(k.id);
         await new Promise((r) => setTimeout(r, 1500)); // slower than its interval
         inFlight--;
-        return {} as CanaryResult;
+        return {};
       },
       prng(3),
     );
