@@ -470,7 +470,11 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       }),
     routes: (r) => {
       policyRoutes(policies)(r);
-      canaryRoutes(core.canaries, core.quarantine)(r);
+      canaryRoutes(
+        core.canaries,
+        core.quarantine,
+        core.shared && (() => core.shared!.leaseState()),
+      )(r);
       r.get('/status', (c) =>
         c.json({
           version: VERSION,

@@ -10,10 +10,17 @@ import type { CanaryService } from '../canary/service.js';
 
 const view = canaryResultJson;
 
-export function canaryRoutes(canaries: CanaryService, quarantine: Quarantine) {
+/** Who runs the canary schedule (`state.backend: redis`): this replica's id and lease mode. */
+export type LeaseView = () => { replica: string; runs: boolean; mode: string };
+
+export function canaryRoutes(canaries: CanaryService, quarantine: Quarantine, lease?: LeaseView) {
   return <R>(admin: AdminRoutes<R>): void => {
     admin.get('/canaries', (c) =>
       c.json({
+        /** null with `state.backend: memory`: this process runs its own schedule. */
+        lease: lease
+          ? (({ replica, runs, mode }) => ({ replica, runs_here: runs, mode }))(lease())
+          : null,
         canaries: canaries.canaries.map((k) => ({
           id: k.id,
           upstream: k.upstream,

@@ -136,7 +136,9 @@ describe.skipIf(!present)('three replicas, one Redis, one canary runner', () => 
       await eventually(async () => (await metric(r, 'coalmine_canary_up')) === 1, 2_000);
       const body = (await (await admin(r, '/admin/canaries')).json()) as {
         results: { id: string; result: string }[];
+        lease: { replica: string; runs_here: boolean; mode: string };
       };
+      expect(body.lease).toMatchObject({ runs_here: false, mode: 'follower' });
       expect(body.results).toEqual([expect.objectContaining({ id: 'red-planet', result: 'pass' })]);
     }
     expect(await holders(replicas)).toHaveLength(1);
