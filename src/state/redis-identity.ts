@@ -92,8 +92,10 @@ export class RedisIdentityShare implements IdentityShare, LinkPart {
   };
 
   seen(upstream: string, pinned: boolean, name: string, v: SeenIdentity): void {
-    const c = { upstream, pinned, name, v };
-    this.pending.set(`${upstream}\u0000${pinned ? 'p' : 'o'}\u0000${name}`, c);
+    const k = `${upstream}\u0000${pinned ? 'p' : 'o'}\u0000${name}`;
+    // While Redis is away, client-chosen names wait up to the cap (they stay known here).
+    if (!pinned && !this.pending.has(k) && this.pending.size >= this.maxOther) return;
+    this.pending.set(k, { upstream, pinned, name, v });
     void this.flush().catch(() => {});
   }
 

@@ -67,7 +67,7 @@ describe.skipIf(!present)('state shared through Redis (real redis-server)', () =
         q.record({ kind: 'request', upstream: 'up', model: label, identity } as TelemetryEvent);
         return identity;
       };
-      return { l, tracker, q, see };
+      return { l, tracker, q, see, share };
     }
 
     it('a replica started after the swap compares with what the fleet saw first', async () => {
@@ -171,6 +171,16 @@ describe.skipIf(!present)('state shared through Redis (real redis-server)', () =
         1_000,
       );
       expect(await db.hlen(`${prefix}identity:up:other:model`)).toBe(5);
+    });
+
+    it('while Redis is away, names waiting to be written are capped too', async () => {
+      const a = replica(fresh(), 5);
+      // Never started: nothing can be written.
+      for (let i = 0; i < 1_000; i++) a.see(`junk-${i}`, 'model-x');
+      a.see('pinned-model', 'model-p');
+      const pending = (a.share as unknown as { pending: Map<string, unknown> }).pending;
+      expect(pending.size).toBe(6);
+      expect([...pending.keys()].some((k) => k.endsWith('pinned-model'))).toBe(true);
     });
 
     it('a release on one replica clears the identities everywhere, so the new model is accepted', async () => {
