@@ -173,7 +173,7 @@ describe.skipIf(!present)('state shared through Redis (real redis-server)', () =
       expect(await db.hlen(`${prefix}identity:up:other:model`)).toBe(5);
     });
 
-    it('while Redis is away, names waiting to be written are capped too', async () => {
+    it('while Redis is away, names waiting to be written are capped too', () => {
       const a = replica(fresh(), 5);
       // Never started: nothing can be written.
       for (let i = 0; i < 1_000; i++) a.see(`junk-${i}`, 'model-x');
