@@ -9,7 +9,7 @@
  * | `decision` | a live response was not simply passed: block, redact, flag, a quarantine hold, or a shadow-mode rule that failed; a canary's answer that was blocked or redacted |
  * | `identity_mismatch`, `fingerprint_changed` | an upstream reported another model or fingerprint than pinned or last seen (once per change) |
  * | `canary_result` | a canary's result changed (its first run included) |
- * | `quarantine_entered`, `quarantine_released` | a model entered quarantine, or someone released it (`by`) |
+ * | `quarantine_entered`, `quarantine_released` | a model entered quarantine, or someone released it (`by`); `origin`: `here` or `shared` (another replica) |
  * | `policy_reload` | a policy set was loaded or a reload refused (`version`, `result`) |
  * | `admin_action`, `admin_auth_failed` | an authorised state-changing admin call, a refused credential |
  * | `started`, `stopped` | the process began or ended writing (`version`) |
@@ -74,6 +74,7 @@ export class AuditSink implements Sink {
           reason: e.reason ?? null,
           canary: e.canary ?? null,
           ...(e.quarantined ? {} : { by: e.by ?? null }),
+          origin: e.origin,
         });
         if (!e.quarantined) this.forgetIdentity(e.upstream, e.model);
         return;

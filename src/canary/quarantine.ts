@@ -4,7 +4,13 @@
  * `block` (423 Locked in the provider's format), `flag` (served, marked) or `serve` (recorded only).
  * Canary traffic is never held, so canaries keep reporting on a quarantined model.
  */
-import type { CanaryRecord, RequestRecord, Sink, TelemetryEvent } from '../model/sink.js';
+import type {
+  CanaryRecord,
+  QuarantineRecord,
+  RequestRecord,
+  Sink,
+  TelemetryEvent,
+} from '../model/sink.js';
 import type { IdentityOutcome } from './identity.js';
 import type { QuarantineStore } from './quarantine-store.js';
 
@@ -97,6 +103,7 @@ export class Quarantine implements Sink {
       reason,
       canary,
       by: undefined,
+      origin: 'here',
     });
   }
 
@@ -138,7 +145,7 @@ export class Quarantine implements Sink {
 
   /** Releases a held model; `by` names who did (the admin token's configured name). */
   release(upstream: string, model: string, by?: string): QuarantineEntry | undefined {
-    const e = this.remove(upstream, model, by);
+    const e = this.remove(upstream, model, by, 'here');
     if (e) this.store?.released(upstream, model, by);
     return e;
   }
@@ -165,15 +172,21 @@ export class Quarantine implements Sink {
       reason: entry.reason,
       canary: entry.canary,
       by: undefined,
+      origin: 'shared',
     });
   }
 
   /** Releases here what another replica released (or the stored state no longer holds). */
   drop(upstream: string, model: string, by?: string): void {
-    this.remove(upstream, model, by);
+    this.remove(upstream, model, by, 'shared');
   }
 
-  private remove(upstream: string, model: string, by: string | undefined) {
+  private remove(
+    upstream: string,
+    model: string,
+    by: string | undefined,
+    origin: QuarantineRecord['origin'],
+  ) {
     const k = key(upstream, model);
     const e = this.entries.get(k);
     if (!e) return undefined;
@@ -187,6 +200,7 @@ export class Quarantine implements Sink {
       reason: e.reason,
       canary: e.canary,
       by,
+      origin,
     });
     return e;
   }

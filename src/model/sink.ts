@@ -123,6 +123,11 @@ export interface QuarantineRecord {
   canary: string | undefined;
   /** Who released it: the admin token's configured name (release only). */
   by: string | undefined;
+  /**
+   * `here`: this replica entered or released it; `shared`: another replica did (or the shared
+   * state says so, `state.backend: redis`) and this replica now holds or serves it too.
+   */
+  origin: 'here' | 'shared';
 }
 
 /**

@@ -190,13 +190,19 @@ export class IncidentLog implements Sink {
   }
 
   private quarantine(q: QuarantineRecord): void {
-    const at = { upstream: q.upstream, model: q.model, reason: q.reason, canary: q.canary };
+    const at = {
+      upstream: q.upstream,
+      model: q.model,
+      reason: q.reason,
+      canary: q.canary,
+      origin: q.origin,
+    };
     if (q.quarantined)
       this.emit('warn', 'quarantine_entered', `${q.upstream}/${q.model} quarantined`, at);
     else
       this.emit('info', 'quarantine_released', `${q.upstream}/${q.model} released`, {
         ...at,
-        by: q.by ?? 'admin',
+        by: q.by ?? (q.origin === 'here' ? 'admin' : 'unknown'),
       });
   }
 

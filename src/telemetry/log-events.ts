@@ -27,6 +27,8 @@ export interface LogEventSpec {
 const REQUEST_ID = 'the request id (`x-request-id`: the client’s if well-formed, else a UUID)';
 const UPSTREAM = 'configured upstream name (`none` when no upstream matched)';
 const MODEL = 'the requested model as a bounded label: configured or canaried, else `other`';
+const ORIGIN =
+  '`here` (this replica entered or released it) or `shared` (another replica did, `state.backend: redis`)';
 const RULE = {
   request_id: REQUEST_ID,
   upstream: UPSTREAM,
@@ -148,17 +150,19 @@ export const LOG_EVENTS = {
       model: MODEL,
       reason: '`canary_failure`, `canary_blocked`, `identity_mismatch` or `fingerprint_change`',
       canary: 'the canary that put it there, when one did',
+      origin: ORIGIN,
     },
   },
   quarantine_released: {
     levels: ['info'],
-    when: 'An operator released a model (`POST /admin/quarantine/release`).',
+    when: 'An operator released a model (`POST /admin/quarantine/release`), on this replica or, with `state.backend: redis`, on another.',
     fields: {
       upstream: UPSTREAM,
       model: MODEL,
       reason: 'why it had been quarantined',
       canary: 'the canary that had put it there, when one did',
       by: 'the admin token’s configured name (`admin` for `admin.token`)',
+      origin: ORIGIN,
     },
   },
   identity_mismatch: {

@@ -79,5 +79,6 @@ export const quarantineRecord = (over: Partial<QuarantineRecord> = {}): Quaranti
   reason: 'canary_failure',
   canary: 'red-planet',
   by: undefined,
+  origin: 'here',
   ...over,
 });

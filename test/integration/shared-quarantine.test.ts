@@ -24,10 +24,12 @@ const failure = (model: string): TelemetryEvent => ({
 
 /** One replica: its own Quarantine and store, as a separate process would have. */
 function replica(url: string, prefix: string) {
+  /** What this replica reports (logs, audit, metrics). */
+  const recs: TelemetryEvent[] = [];
   const q = new Quarantine(
     new Map([['openai', { on: ['canary_failure'] as const, action: 'block' as const }]]),
     (_u, m) => m ?? 'other',
-    { record: () => {} },
+    { record: (e) => void recs.push(e) },
   );
   const ups: boolean[] = [];
   const link = new RedisLink({
@@ -42,7 +44,7 @@ function replica(url: string, prefix: string) {
     close: () => link.close(),
     isUp: () => link.isUp(),
   };
-  return { q, store, ups };
+  return { q, store, ups, recs };
 }
 
 async function within(ms: number, ok: () => boolean): Promise<number> {
@@ -81,6 +83,12 @@ describe.skipIf(!present)('a quarantine shared through Redis (real redis-server)
     expect(held(a)).toBe(true);
     const enter = await within(1_000, () => held(b) && held(c));
     expect(b.q.list()[0]).toMatchObject({ reason: 'canary_failure', canary: 'red-planet' });
+    // Each replica reports the hold it enforces, once, saying where it started.
+    const entered = (r: ReturnType<typeof replica>) =>
+      r.recs.filter((e) => e.kind === 'quarantine' && e.quarantined);
+    expect(entered(a)).toEqual([expect.objectContaining({ origin: 'here' })]);
+    expect(entered(b)).toEqual([expect.objectContaining({ origin: 'shared' })]);
+    expect(entered(c)).toEqual([expect.objectContaining({ origin: 'shared' })]);
     expect(b.q.release('openai', 'gpt-4o', 'ops')).toBeDefined();
     const release = await within(1_000, () => !held(a) && !held(c));
     console.info(

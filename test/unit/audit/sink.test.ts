@@ -142,8 +142,12 @@ describe('audit sink', () => {
       ],
     ],
     [
-      'quarantine and release, with who released it',
-      [quarantineRecord(), quarantineRecord({ quarantined: false, by: 'oncall' })],
+      'quarantine and release, with who released it and where it started',
+      [
+        quarantineRecord(),
+        quarantineRecord({ quarantined: false, by: 'oncall' }),
+        quarantineRecord({ origin: 'shared' }),
+      ],
       [
         {
           type: 'quarantine_entered',
@@ -151,6 +155,7 @@ describe('audit sink', () => {
           model: 'gpt-4o-mini',
           reason: 'canary_failure',
           canary: 'red-planet',
+          origin: 'here',
         },
         {
           type: 'quarantine_released',
@@ -159,6 +164,15 @@ describe('audit sink', () => {
           reason: 'canary_failure',
           canary: 'red-planet',
           by: 'oncall',
+          origin: 'here',
+        },
+        {
+          type: 'quarantine_entered',
+          upstream: 'openai',
+          model: 'gpt-4o-mini',
+          reason: 'canary_failure',
+          canary: 'red-planet',
+          origin: 'shared',
         },
       ],
     ],

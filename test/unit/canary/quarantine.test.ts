@@ -56,6 +56,7 @@ describe('quarantine', () => {
               reason: expect.any(String),
               canary: event.kind === 'canary' ? 'red-planet' : undefined,
               by: undefined,
+              origin: 'here',
             },
           ]
         : [],

@@ -64,6 +64,7 @@ describe('recent decisions (last hour, per-minute buckets)', () => {
       reason: 'canary_failure',
       canary: undefined,
       by: undefined,
+      origin: 'here',
     });
     expect(w.counts()).toEqual({ pass: 0, flag: 0, redact: 0, block: 0, quarantined: 0 });
   });
