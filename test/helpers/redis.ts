@@ -34,19 +34,31 @@ async function answers(port: number): Promise<boolean> {
       c.write('PING\r\n');
       c.once('data', (d) => {
         c.destroy();
-        resolve(d.toString().startsWith('+PONG'));
+        resolve(/^(\+PONG|-NOAUTH)/.test(d.toString()));
       });
     });
   });
 }
 
 /** A throwaway redis-server on 127.0.0.1: no persistence; stopped (by its pid) with `stop`. */
+export interface RedisServerOptions {
+  /** Require this password (`requirepass`). */
+  password?: string;
+  /** Also serve TLS on a free port (`tlsUrl`), with this certificate and key (PEM files). */
+  tls?: { cert: string; key: string };
+}
+
 export class RedisServer {
   private proc: ChildProcess | undefined;
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly opts: RedisServerOptions,
+    readonly tlsPort: number | undefined,
+  ) {}
 
-  static async start(port?: number): Promise<RedisServer> {
-    const r = new RedisServer(port ?? (await freePort()));
+  static async start(port?: number, opts: RedisServerOptions = {}): Promise<RedisServer> {
+    const tlsPort = opts.tls ? await freePort() : undefined;
+    const r = new RedisServer(port ?? (await freePort()), opts, tlsPort);
     await r.restart();
     return r;
   }
@@ -55,11 +67,27 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** The TLS address (`rediss://`), with the password when there is one. */
+  get tlsUrl(): string {
+    const auth = this.opts.password === undefined ? '' : `:${this.opts.password}@`;
+    return `rediss://${auth}127.0.0.1:${this.tlsPort}`;
+  }
+
   /** Starts it (again, on the same port). */
   async restart(): Promise<void> {
+    const { password, tls } = this.opts;
     const p = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      [
+        ...['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        ...(password === undefined ? [] : ['--requirepass', password]),
+        ...(tls
+          ? [
+              ...['--tls-port', String(this.tlsPort), '--tls-auth-clients', 'no'],
+              ...['--tls-cert-file', tls.cert, '--tls-key-file', tls.key],
+            ]
+          : []),
+      ],
       { stdio: 'ignore' },
     );
     this.proc = p;
