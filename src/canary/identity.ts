@@ -193,7 +193,11 @@ export class IdentityTracker {
       this.pinned.set(key, next);
       this.latest.set(key, { model, fingerprint, at: Date.now(), mismatch: out.mismatch });
     } else this.store.set(key, next);
-    if (next.model !== seen?.model || next.fingerprint !== seen?.fingerprint)
+    // Shared only when it is what the next response is compared with (not a configured pin).
+    if (
+      (next.model !== seen?.model && pin?.expect_model === undefined) ||
+      (next.fingerprint !== seen?.fingerprint && !pin?.fingerprints?.length)
+    )
       this.shared?.seen(o.upstream, !!pin, key.slice(o.upstream.length + 1), next);
     return out;
   }

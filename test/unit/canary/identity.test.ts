@@ -111,6 +111,65 @@ describe('model identity', () => {
   });
 });
 
+describe('what is shared with other replicas', () => {
+  const sharing = () => {
+    const seen: string[] = [];
+    const t = new IdentityTracker(
+      new Map([
+        ['openai', { pinned: { expect_model: 'm1', fingerprints: ['fp_a'] }, canaried: {} }],
+      ]),
+    );
+    t.share({
+      seen: (_u, pinned, name, v) =>
+        void seen.push(`${pinned ? 'p' : 'o'}:${name}:${v.model}:${v.fingerprint}`),
+    });
+    return { t, seen };
+  };
+
+  it.each([
+    ['an unpinned first sight', [obs('client', 'm1', 'fp_a')], ['o:client:m1:fp_a']],
+    [
+      'the same identity again: nothing',
+      [obs('client', 'm1', 'fp_a'), obs('client', 'm1', 'fp_a')],
+      ['o:client:m1:fp_a'],
+    ],
+    [
+      'a new fingerprint: the last one travels, the first model stays',
+      [obs('client', 'm1', 'fp_a'), obs('client', 'm2', 'fp_b')],
+      ['o:client:m1:fp_a', 'o:client:m1:fp_b'],
+    ],
+    [
+      'a canaried model (no pin values) is shared',
+      [obs('canaried', 'm1', undefined)],
+      ['p:canaried:m1:undefined'],
+    ],
+    [
+      'a fully pinned model: compared with its pin, never shared',
+      [obs('pinned', 'm1', 'fp_a'), obs('pinned', 'm1', 'fp_b'), obs('pinned', 'm9', 'fp_a')],
+      [],
+    ],
+  ])('%s', (_n, observations, expected) => {
+    const { t, seen } = sharing();
+    for (const o of observations) t.observe(o);
+    expect(seen).toEqual(expected);
+  });
+
+  it('adopts what another replica saw, and ignores what this one could not have kept', () => {
+    const { t } = sharing();
+    t.adopt('openai', false, 'client', { model: 'm1', fingerprint: undefined });
+    expect(t.check(obs('client', 'm2', undefined)).mismatch).toBe(true);
+    t.adopt('openai', false, 'long', {
+      model: 'x'.repeat(MAX_KEPT_CHARS + 1),
+      fingerprint: undefined,
+    });
+    t.adopt('openai', true, 'not-pinned', { model: 'm1', fingerprint: undefined });
+    t.adopt('openai', false, 'canaried', { model: 'm1', fingerprint: undefined });
+    expect(t.check(obs('long', 'm2', undefined)).mismatch).toBe(false);
+    expect(t.check(obs('not-pinned', 'm2', undefined)).mismatch).toBe(false);
+    expect(t.check(obs('canaried', 'm2', undefined)).mismatch).toBe(false);
+  });
+});
+
 describe('observed identity (for the status page)', () => {
   it('keeps the latest report of pinned and canaried models, never of unpinned ones', () => {
     const t = new IdentityTracker(
