@@ -15,6 +15,7 @@ import { CanaryScheduler } from './scheduler.js';
 export class CanaryService {
   private readonly last = new Map<string, CanaryResult>();
   private scheduler: CanaryScheduler | undefined;
+  private stopped = false;
   private readonly listeners: ((r: CanaryResult) => void)[] = [];
 
   constructor(
@@ -97,7 +98,7 @@ export class CanaryService {
    * here or, before this replica took the canary lease, on another).
    */
   schedule(random?: () => number, gate: () => boolean = () => true): void {
-    if (this.scheduler || this.canaries.length === 0) return;
+    if (this.scheduler || this.stopped || this.canaries.length === 0) return;
     // `gate`: whether this replica may run now (a holder paused past its lease must not).
     const run = async (c: Canary) => (gate() ? this.run(c) : undefined);
     this.scheduler = new CanaryScheduler(this.canaries, run, random);
@@ -111,7 +112,9 @@ export class CanaryService {
     return s?.stop() ?? Promise.resolve();
   }
 
+  /** Stops for good (shutdown): a lease taken meanwhile schedules nothing. */
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.unschedule();
   }
 }
