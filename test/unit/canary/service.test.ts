@@ -24,7 +24,7 @@ function service() {
   const shown: CanaryRecord[] = [];
   const s = new CanaryService(
     [canary],
-    { handle: () => Promise.reject(new Error('no calls in this test')) } as never,
+    { handle: () => Promise.reject(new Error('no calls in this test')) },
     { record: (e) => void recorded.push(e) },
     (e) => void shown.push(e),
   );
