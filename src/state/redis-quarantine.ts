@@ -6,6 +6,7 @@
  * reconnect, every 15 s) each replica writes what it changed while Redis was away, then loads
  * the stored state and converges on it.
  */
+import { randomBytes } from 'node:crypto';
 import type { ChainableCommander } from 'ioredis';
 import type { QuarantineStore } from '../canary/quarantine-store.js';
 import type {
@@ -53,12 +54,22 @@ function parseEntry(h: Record<string, string>): StoredEntry | undefined {
   };
 }
 
+const enterOp = (entry: QuarantineEntry): Op => {
+  const { upstream, model, reason, canary, since, action } = entry;
+  return {
+    op: 'enter',
+    entry: { upstream, model, reason, canary, since: since.getTime(), action },
+  };
+};
+
 export class RedisQuarantineStore implements QuarantineStore, LinkPart {
   readonly channel = 'quarantine:changes';
   /** This replica's changes not yet written, by entry key (the last change wins). */
   private readonly pending = new Map<string, Op>();
   private readonly index: string;
   private readonly hooks: ReleaseHook[] = [];
+  /** The stored state's generation as last seen here (`<prefix>quarantine:epoch`). */
+  private epoch: string | undefined;
 
   constructor(
     private readonly link: RedisLink,
@@ -75,11 +86,7 @@ export class RedisQuarantineStore implements QuarantineStore, LinkPart {
   }
 
   entered(entry: QuarantineEntry): void {
-    const { upstream, model, reason, canary, since, action } = entry;
-    this.queue({
-      op: 'enter',
-      entry: { upstream, model, reason, canary, since: since.getTime(), action },
-    });
+    this.queue(enterOp(entry));
   }
 
   released(upstream: string, model: string, by: string | undefined): void {
@@ -129,6 +136,7 @@ export class RedisQuarantineStore implements QuarantineStore, LinkPart {
   async sync(): Promise<void> {
     const q = this.quarantine;
     const cmd = this.link.cmd;
+    await this.checkEpoch();
     await this.flush();
     const keys = await cmd.smembers(this.index);
     const p = cmd.pipeline();
@@ -150,6 +158,32 @@ export class RedisQuarantineStore implements QuarantineStore, LinkPart {
       const k = this.key(e.upstream, e.model);
       if (!stored.has(k) && !this.pending.has(k)) q.drop(e.upstream, e.model);
     }
+  }
+
+  /**
+   * A Redis that comes back without the stored state (restarted without persistence, flushed,
+   * evicted) must not release what the replicas hold: the stored state carries a generation
+   * marker, and a replica that finds it missing or new writes back every entry it holds before
+   * it loads. Releases go through the admin API, never through losing the store.
+   */
+  private async checkEpoch(): Promise<void> {
+    const key = this.link.key('quarantine', 'epoch');
+    let stored = await this.link.cmd.get(key);
+    if (stored !== null && stored === this.epoch) return;
+    if (stored === null || this.epoch !== undefined) {
+      // What was released here meanwhile cannot be told from what was never stored: holding is
+      // the safe side, so such a release is dropped (release again once Redis is back).
+      for (const [k, op] of [...this.pending]) if (op.op === 'release') this.pending.delete(k);
+      for (const e of this.quarantine.list()) {
+        const k = this.key(e.upstream, e.model);
+        if (!this.pending.has(k)) this.pending.set(k, enterOp(e));
+      }
+    }
+    if (stored === null) {
+      await this.link.cmd.set(key, randomBytes(8).toString('hex'), 'NX');
+      stored = await this.link.cmd.get(key);
+    }
+    this.epoch = stored ?? undefined;
   }
 
   private apply(e: StoredEntry): void {

@@ -108,7 +108,7 @@ describe.skipIf(!present)('a quarantine shared through Redis (real redis-server)
     await within(1_000, () => reps.every((r) => !held(r, 'gpt-4.1')));
   });
 
-  it('Redis lost: replicas keep their state; entered meanwhile is written on reconnect', async () => {
+  it('Redis lost and back empty: nothing is released by the loss; entered meanwhile is written', async () => {
     const [a, b, c] = reps as [
       ReturnType<typeof replica>,
       ReturnType<typeof replica>,
@@ -129,8 +129,15 @@ describe.skipIf(!present)('a quarantine shared through Redis (real redis-server)
     const t0 = performance.now();
     const back = await within(10_000, () => reps.every((r) => r.store.isUp()));
     await within(5_000, () => held(b, 'while-down') && held(c, 'while-down'));
-    await within(5_000, () => reps.every((r) => !held(r, 'held-before')));
+    // Redis restarted without persistence: the stored state is gone. The holds come back from
+    // the replicas (A and B still held it); C's release during the outage cannot be told from
+    // a lost store and yields to the hold, so all three hold it again.
+    await within(5_000, () => reps.every((r) => held(r, 'held-before')));
     const agreed = performance.now() - t0;
+    // Released again through the admin path, it is released everywhere.
+    c.q.release('openai', 'held-before', 'ops');
+    await within(1_000, () => reps.every((r) => !held(r, 'held-before')));
+    for (const r of reps) r.q.release('openai', 'while-down', 'ops');
     console.info(
       `shared quarantine: all reconnected ${back.toFixed(0)} ms, agreed ${agreed.toFixed(0)} ms after Redis came back`,
     );
