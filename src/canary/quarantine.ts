@@ -158,8 +158,15 @@ export class Quarantine implements Sink {
     this.store = store;
   }
 
-  /** Holds an entry another replica entered (or the stored state holds); no-op if held. */
+  /**
+   * Holds an entry another replica entered (or the stored state holds); no-op if held. The entry
+   * comes from outside this process: one this replica could never enter itself (an upstream
+   * without a quarantine policy here, a model that is not one of its labels) is ignored, so
+   * what is held stays bounded by the configuration however many entries are announced.
+   */
   adopt(entry: Omit<QuarantineEntry, 'events' | 'action'> & { action?: QuarantineAction }): void {
+    if (!this.policies.has(entry.upstream)) return;
+    if (this.label(entry.upstream, entry.model) !== entry.model) return;
     const k = key(entry.upstream, entry.model);
     if (this.entries.has(k)) return;
     const action = this.policies.get(entry.upstream)?.action ?? entry.action ?? 'serve';

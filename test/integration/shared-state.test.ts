@@ -211,6 +211,38 @@ describe.skipIf(!present)('state shared through Redis (real redis-server)', () =
       expect(b.see('pinned-model', 'model-new').mismatch).toBe(false);
     });
 
+    it('a flood of announced quarantines this replica could never enter holds nothing', async () => {
+      const prefix = fresh();
+      const a = replica(prefix);
+      await a.l.start();
+      const announce = (upstream: string, model: string) =>
+        db.publish(
+          `${prefix}quarantine:changes`,
+          JSON.stringify({
+            from: 'elsewhere',
+            op: 'enter',
+            entry: { upstream, model, reason: 'identity_mismatch', since: 1, action: 'block' },
+          }),
+        );
+      const p = db.pipeline();
+      for (let i = 0; i < 5_000; i++) {
+        p.publish(
+          `${prefix}quarantine:changes`,
+          JSON.stringify({
+            from: 'elsewhere',
+            op: 'enter',
+            entry: { upstream: 'up', model: `junk-${i}`, reason: 'identity_mismatch', since: 1 },
+          }),
+        );
+      }
+      await p.exec();
+      await announce('not-configured', 'pinned-model');
+      // A label this replica has is held (Redis is trusted like the configuration).
+      await announce('up', 'pinned-model');
+      await eventually(() => a.q.list().length === 1, 2_000);
+      expect(a.q.list().map((e) => `${e.upstream}/${e.model}`)).toEqual(['up/pinned-model']);
+    });
+
     it('hostile stored values (too long, not bounded) are ignored', async () => {
       const prefix = fresh();
       await db.hset(`${prefix}identity:up:other:model`, 'client-model', `=${'x'.repeat(10_000)}`);
