@@ -14,7 +14,8 @@ import { loadConfig } from './config/load.js';
 import type { UpstreamConfig } from './config/schema.js';
 import { configSchema } from './config/schema.js';
 import { IdentityTracker } from './canary/identity.js';
-import { loadCanaries } from './canary/loader.js';
+import { loadCanaries, type Canary } from './canary/loader.js';
+import type { RunnerDeps } from './canary/runner.js';
 import { Quarantine } from './canary/quarantine.js';
 import { openSharedState, type SharedState } from './state/open.js';
 import { CanaryService } from './canary/service.js';
@@ -277,6 +278,44 @@ async function startPolicies(
   return { policies, stopWatching };
 }
 
+/**
+ * The canaries of this process: their sequential evidence (in Redis when state is shared, else
+ * the configured file or memory), the service that runs them and shows other replicas' results,
+ * shared with the other replicas when there are any.
+ */
+function createCanaries(o: {
+  opts: ServeOptions;
+  loaded: LoadedConfig;
+  log: Logger;
+  metrics: PrometheusSink;
+  sink: Sink;
+  canaries: readonly Canary[];
+  deps: Omit<RunnerDeps, 'sequential'>;
+  shared: SharedState | undefined;
+}): CanaryService {
+  const { config, baseDir } = o.loaded;
+  const warn = (msg: string) => o.log.write('warn', 'config_warning', msg);
+  if (o.shared && config.canary.evidence_file)
+    warn(
+      'canary.evidence_file is not used with state.backend: redis: sequential evidence is kept in Redis',
+    );
+  const sequential = new SequentialTests(
+    o.shared?.evidence ??
+      openEvidenceStore({
+        file: config.canary.evidence_file && resolve(baseDir, config.canary.evidence_file),
+        key: config.canary.hmac_key,
+        write: o.opts.writeEvidence ?? true,
+        canaries: o.canaries,
+        warn,
+      }),
+  );
+  const service = new CanaryService(o.canaries, { ...o.deps, sequential }, o.sink, (e) =>
+    o.metrics.canaryState(e),
+  );
+  o.shared?.shareCanaries(service, sequential);
+  return service;
+}
+
 async function buildCore(
   opts: ServeOptions,
   loaded: LoadedConfig,
@@ -376,32 +415,18 @@ async function buildCore(
     quarantine,
     tracing,
   });
-  const sequential = new SequentialTests(
-    shared?.evidence ??
-      openEvidenceStore({
-        file: config.canary.evidence_file && resolve(loaded.baseDir, config.canary.evidence_file),
-        key: config.canary.hmac_key,
-        write: opts.writeEvidence ?? true,
-        canaries: canaryLoad.canaries,
-        warn: (msg) => log.write('warn', 'config_warning', msg),
-      }),
-  );
-  const canaries = new CanaryService(
-    canaryLoad.canaries,
-    { handle, tracing, sequential },
+  const canaries = createCanaries({
+    opts,
+    loaded,
+    log,
+    metrics,
     sink,
-    (e) => metrics.canaryState(e),
-  );
-  if (shared) {
-    if (config.canary.evidence_file)
-      log.write(
-        'warn',
-        'config_warning',
-        'canary.evidence_file is not used with state.backend: redis: sequential evidence is kept in Redis',
-      );
-    shared.shareCanaries(canaries, sequential);
-    await shared.start();
-  }
+    canaries: canaryLoad.canaries,
+    deps: { handle, tracing },
+    shared,
+  });
+  // Replicas connect last: the quarantine, identities and canaries are all there to share.
+  await shared?.start();
 
   return {
     config,
