@@ -52,6 +52,10 @@ type SeenCommand = (
   announcement: string,
 ) => Promise<0 | [string, string]>;
 
+/** A change's key in the queue of changes not yet written. */
+const pendingKey = (upstream: string, pinned: boolean, name: string) =>
+  `${upstream}\u0000${pinned ? 'p' : 'o'}\u0000${name}`;
+
 const encode = (s: string | undefined) => (s === undefined ? '' : `=${s}`);
 const decode = (s: string | null | undefined) =>
   s !== null && s !== undefined && s.startsWith('=') ? s.slice(1) : undefined;
@@ -92,7 +96,7 @@ export class RedisIdentityShare implements IdentityShare, LinkPart {
   };
 
   seen(upstream: string, pinned: boolean, name: string, v: SeenIdentity): void {
-    const k = `${upstream}\u0000${pinned ? 'p' : 'o'}\u0000${name}`;
+    const k = pendingKey(upstream, pinned, name);
     // While Redis is away, client-chosen names wait up to the cap (they stay known here).
     if (!pinned && !this.pending.has(k) && this.pending.size >= this.maxOther) return;
     this.pending.set(k, { upstream, pinned, name, v });
@@ -144,7 +148,7 @@ export class RedisIdentityShare implements IdentityShare, LinkPart {
       const m = (models ?? {}) as Record<string, string>;
       const f = (fps ?? {}) as Record<string, string>;
       for (const name of new Set([...Object.keys(m), ...Object.keys(f)]))
-        if (!this.pending.has(`${u}\u0000${pinned ? 'p' : 'o'}\u0000${name}`))
+        if (!this.pending.has(pendingKey(u, pinned, name)))
           this.adopt(u, pinned, name, m[name] ?? '', f[name] ?? '');
     });
     this.loadAll = false;

@@ -3,24 +3,12 @@ import { Quarantine } from '../../src/canary/quarantine.js';
 import type { TelemetryEvent } from '../../src/model/sink.js';
 import { RedisLink } from '../../src/state/redis-link.js';
 import { RedisQuarantineStore } from '../../src/state/redis-quarantine.js';
+import { canaryRecord } from '../helpers/records.js';
 import { freePort, haveRedis, RedisServer } from '../helpers/redis.js';
 
 const present = haveRedis();
 
-const failure = (model: string): TelemetryEvent => ({
-  kind: 'canary',
-  canary: 'red-planet',
-  upstream: 'openai',
-  model,
-  result: 'fail',
-  previous: undefined,
-  reason: undefined,
-  pValue: undefined,
-  evidence: undefined,
-  tokens: 0,
-  durationSeconds: 0,
-  finishedAt: 0,
-});
+const failure = (model: string) => canaryRecord({ model, result: 'fail' });
 
 /** One replica: its own Quarantine and store, as a separate process would have. */
 function replica(url: string, prefix: string) {
