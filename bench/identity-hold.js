@@ -7,10 +7,10 @@
 // TTFB p50 / p99 of each and the difference. Usage: npm run bench:identity [-- N] (default 2000).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { quantile, timedRequest } from './timed-request.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.argv[2] ?? 2000);
@@ -44,38 +44,6 @@ const payload = JSON.stringify({
   messages: [{ role: 'user', content: 'benchmark [sim:chunks=50]' }],
 });
 
-const agents = new Map();
-function ttfbOnce(url) {
-  if (!agents.has(url)) agents.set(url, new http.Agent({ keepAlive: true, maxSockets: 1 }));
-  return new Promise((resolve, reject) => {
-    const u = new URL(`${url}/v1/chat/completions`);
-    const t0 = process.hrtime.bigint();
-    const req = http.request(
-      {
-        host: u.hostname,
-        port: u.port,
-        path: u.pathname,
-        method: 'POST',
-        agent: agents.get(url),
-        headers: { 'content-type': 'application/json' },
-      },
-      async (res) => {
-        if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
-        let first;
-        for await (const _ of res) first ??= process.hrtime.bigint();
-        resolve(Number((first ?? process.hrtime.bigint()) - t0) / 1e6);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-const quantile = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
-};
-
 try {
   const sim = await start(['dist/cli.js', 'sim', '--port', '0'], /"url":"([^"]+)"/);
   const dir = mkdtempSync(join(tmpdir(), 'coalmine-bench-identity-'));
@@ -97,7 +65,7 @@ try {
   const samples = { unpinned: [], held: [] };
   for (let i = 0; i < 200 + N; i++)
     for (const name of Object.keys(targets)) {
-      const ms = await ttfbOnce(targets[name]);
+      const ms = await timedRequest(targets[name], payload, { firstByte: true });
       if (i >= 200) samples[name].push(ms);
     }
   const row = (name) =>

@@ -9,11 +9,11 @@
 // Usage: npm run bench:state [-- N] (default 2000 requests, N/10 quarantine cycles).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { quantile, timedRequest } from './timed-request.js';
 import { Quarantine } from '../dist/canary/quarantine.js';
 import { RedisLink } from '../dist/state/redis-link.js';
 import { RedisQuarantineStore } from '../dist/state/redis-quarantine.js';
@@ -60,36 +60,6 @@ const payload = JSON.stringify({
   model: 'bench-model',
   messages: [{ role: 'user', content: 'Capital of France?' }],
 });
-const agents = new Map();
-function once(url) {
-  if (!agents.has(url)) agents.set(url, new http.Agent({ keepAlive: true, maxSockets: 1 }));
-  return new Promise((resolve, reject) => {
-    const u = new URL(`${url}/v1/chat/completions`);
-    const t0 = process.hrtime.bigint();
-    const req = http.request(
-      {
-        host: u.hostname,
-        port: u.port,
-        path: u.pathname,
-        method: 'POST',
-        agent: agents.get(url),
-        headers: { 'content-type': 'application/json' },
-      },
-      async (res) => {
-        if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
-        for await (const _ of res);
-        resolve(Number(process.hrtime.bigint() - t0) / 1e6);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-const quantile = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
-};
 const sign = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
 
 async function requestPath(redisUrl) {
@@ -114,7 +84,7 @@ async function requestPath(redisUrl) {
   const samples = { memory: [], redis: [] };
   for (let i = 0; i < 200 + N; i++)
     for (const name of Object.keys(targets)) {
-      const ms = await once(targets[name]);
+      const ms = await timedRequest(targets[name], payload);
       if (i >= 200) samples[name].push(ms);
     }
   console.log(
