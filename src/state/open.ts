@@ -47,6 +47,8 @@ export class SharedState {
   private lease: CanaryLease | undefined;
   private canaries: { service: CanaryService; sequential: SequentialTests } | undefined;
   private starting = true;
+  /** Lease changes, applied one at a time. */
+  private turn: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: ShareOptions & { url: string }) {
     const { log, metrics } = opts;
@@ -120,8 +122,6 @@ export class SharedState {
     const mode = this.lease?.current() ?? 'follower';
     return { replica: this.link.id, runs: mode !== 'follower', mode };
   }
-
-  private turn: Promise<void> = Promise.resolve();
 
   private leaseChanged(runs: boolean, mode: string): void {
     const { log, metrics } = this.opts;
