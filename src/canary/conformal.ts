@@ -58,6 +58,18 @@ export interface ConformalState {
   observed: number;
   /** Once the evidence reached its threshold: stays set (the model is not the baseline's). */
   alarmed: boolean;
+  /**
+   * Where the evidence first reached its threshold (it may fall after: the verdict stands, and
+   * reports name this crossing). Absent in evidence saved before it was recorded.
+   */
+  alarm?: AlarmPoint;
+}
+
+/** The evidence, its threshold and the monitored completions when the monitor alarmed. */
+export interface AlarmPoint {
+  evidence: number;
+  threshold: number;
+  observed: number;
 }
 
 interface Entry {
@@ -190,7 +202,14 @@ export class ConformalMonitor {
     const p = (above + this.opts.random() * equal) / this.total;
     this.bet(Math.min(Math.max(p, 1e-12), 1 - 1e-12));
     this.state.observed++;
-    if (this.evidence >= this.threshold) this.state.alarmed = true;
+    if (!this.state.alarmed) {
+      const evidence = this.evidence;
+      const threshold = this.threshold;
+      if (evidence >= threshold) {
+        this.state.alarmed = true;
+        this.state.alarm = { evidence, threshold, observed: this.state.observed };
+      }
+    }
     return p;
   }
 
@@ -199,9 +218,10 @@ export class ConformalMonitor {
    * alarmed (else a changed model could answer with new texts until an epoch rolls over).
    */
   private nextEpoch(): void {
-    const alarmed = this.state.alarmed;
+    const { alarmed, alarm } = this.state;
     this.state = ConformalMonitor.fresh(this.state.epoch + 1, this.state.observed);
     this.state.alarmed = alarmed;
+    if (alarm) this.state.alarm = alarm;
     this.rebuild();
   }
 
@@ -236,6 +256,11 @@ export class ConformalMonitor {
 
   get alarmed(): boolean {
     return this.state.alarmed;
+  }
+
+  /** Where the evidence first reached its threshold, when it did and that was recorded. */
+  get alarm(): AlarmPoint | undefined {
+    return this.state.alarm && { ...this.state.alarm };
   }
 
   /** Monitored completions over all epochs. */

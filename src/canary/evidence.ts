@@ -48,6 +48,11 @@ export function isConformalState(v: unknown): v is ConformalState {
     Number.isInteger(s.epoch) &&
     Number.isInteger(s.observed) &&
     typeof s.alarmed === 'boolean' &&
+    (s.alarm === undefined ||
+      (!!s.alarm &&
+        typeof s.alarm.evidence === 'number' &&
+        typeof s.alarm.threshold === 'number' &&
+        Number.isInteger(s.alarm.observed))) &&
     typeof s.logHist === 'number' &&
     nums(s.logs) &&
     nums(s.hist) &&

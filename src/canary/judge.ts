@@ -147,10 +147,13 @@ async function judgeDistribution(
       c,
       texts.map((a) => a.text),
     );
-    if (evidence.alarmed)
+    if (evidence.alarmed) {
+      // The crossing, not the current value: the evidence may fall after it, the verdict stands.
+      const at = evidence.alarm ?? evidence;
       reasons.unshift(
-        `completions differ from the baseline: sequential evidence ${evidence.value.toPrecision(3)} reached ${evidence.threshold.toPrecision(3)} within ${evidence.completions} completions (false-alarm bound over all runs: alpha ${d.alpha})`,
+        `completions differ from the baseline: sequential evidence ${at.value.toPrecision(3)} reached ${at.threshold.toPrecision(3)} within ${at.completions} completions (false-alarm bound over all runs: alpha ${d.alpha})`,
       );
+    }
     return { result: reasons.length ? 'fail' : 'pass', reasons, evidence };
   }
   const { pValue } = mmdTest(

@@ -13,8 +13,19 @@ export interface CanaryResultJson {
   reasons: string[];
   /** Distribution canaries: the permutation p-value; absent otherwise. */
   p_value: number | undefined;
-  /** Sequential distribution canaries: the running evidence after the run; absent otherwise. */
-  evidence: { value: number; threshold: number; completions: number; epoch: number } | undefined;
+  /**
+   * Sequential distribution canaries: the running evidence after the run, and `alarm`, where it
+   * first reached its threshold (once it did); absent otherwise.
+   */
+  evidence:
+    | {
+        value: number;
+        threshold: number;
+        completions: number;
+        epoch: number;
+        alarm: { value: number; threshold: number; completions: number } | undefined;
+      }
+    | undefined;
   tokens: number;
   calls: number;
   duration_seconds: number;
@@ -35,6 +46,7 @@ export function canaryResultJson(r: CanaryResult): CanaryResultJson {
       threshold: r.evidence.threshold,
       completions: r.evidence.completions,
       epoch: r.evidence.epoch,
+      alarm: r.evidence.alarm,
     },
     tokens: r.tokens,
     calls: r.calls,

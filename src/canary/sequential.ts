@@ -27,6 +27,8 @@ export interface Evidence {
   completions: number;
   epoch: number;
   alarmed: boolean;
+  /** Where the evidence first reached its threshold (it may have fallen since). */
+  alarm?: { value: number; threshold: number; completions: number } | undefined;
 }
 
 export class SequentialTests {
@@ -101,6 +103,11 @@ export class SequentialTests {
       completions: m.count,
       epoch: m.epoch,
       alarmed: m.alarmed,
+      alarm: m.alarm && {
+        value: m.alarm.evidence,
+        threshold: m.alarm.threshold,
+        completions: m.alarm.observed,
+      },
     };
   }
 }

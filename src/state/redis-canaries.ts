@@ -40,6 +40,13 @@ const resultSchema = z.strictObject({
       completions: z.number().int().nonnegative(),
       epoch: z.number().int().nonnegative(),
       alarmed: z.boolean(),
+      alarm: z
+        .strictObject({
+          value: finite,
+          threshold: finite,
+          completions: z.number().int().nonnegative(),
+        })
+        .optional(),
     })
     .optional(),
   tokens: z.number().int().nonnegative(),

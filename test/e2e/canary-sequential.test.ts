@@ -22,7 +22,13 @@ interface RunJson {
   result: string;
   reasons: string[];
   p_value?: number;
-  evidence?: { value: number; threshold: number; completions: number; epoch: number };
+  evidence?: {
+    value: number;
+    threshold: number;
+    completions: number;
+    epoch: number;
+    alarm?: { value: number; threshold: number; completions: number };
+  };
 }
 
 describe('a sequential distribution canary', () => {
@@ -132,7 +138,11 @@ canaries:
       expect(failed!.reasons[0]).toMatch(
         /^completions differ from the baseline: sequential evidence [\d.e+]+ reached 164 within \d+ completions/,
       );
-      expect(failed!.evidence!.value).toBeGreaterThanOrEqual(failed!.evidence!.threshold);
+      // The reason names the crossing; the evidence may have fallen within the same run.
+      const alarm = failed!.evidence!.alarm!;
+      expect(alarm.value).toBeGreaterThanOrEqual(alarm.threshold);
+      expect(alarm.completions).toBeLessThanOrEqual(failed!.evidence!.completions);
+      expect(failed!.reasons[0]).toContain(`within ${alarm.completions} completions`);
       // Once the model is shown to differ, the canary stays failed until the baseline changes.
       sim.setScenario(undefined);
       expect((await run()).result).toBe('fail');

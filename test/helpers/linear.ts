@@ -33,15 +33,27 @@ export interface LinearOptions {
   label?: string;
 }
 
-/** `make(n)` builds a case of size n and returns the run to time. */
+/**
+ * `make(n)` builds a case of size n and returns the run to time. A measurement over the bound is
+ * taken again, up to three times in all, and the best one counts: a garbage collection or a
+ * busy neighbour can slow one measurement of linear work past the bound (a 13x ratio was seen
+ * once in CI); quadratic work is over it every time.
+ */
 export function expectLinear(
   make: (n: number) => () => void,
   n: number,
   opts: LinearOptions = {},
 ): void {
   const { limit = 10, slackMs = 10, maxMs, label = '' } = opts;
-  const small = bestCpuMs(make(n), 4);
-  const large = bestCpuMs(make(4 * n), 1);
+  const within = (small: number, large: number) =>
+    large < limit * small + slackMs && (maxMs === undefined || large < maxMs);
+  let small = 0;
+  let large = 0;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    small = bestCpuMs(make(n), 4);
+    large = bestCpuMs(make(4 * n), 1);
+    if (within(small, large)) break;
+  }
   const figures = `${label}${label ? ': ' : ''}t(${n}) = ${small.toFixed(2)} ms, t(${4 * n}) = ${large.toFixed(2)} ms`;
   expect(large, figures).toBeLessThan(limit * small + slackMs);
   if (maxMs !== undefined) expect(large, figures).toBeLessThan(maxMs);

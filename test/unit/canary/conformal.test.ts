@@ -127,11 +127,24 @@ describe('conformal monitor: attacks', () => {
     let i = 0;
     while (!m.alarmed && i < 100) m.observe(`novel ${i++}`);
     expect(m.alarmed).toBe(true);
+    // The crossing is recorded where it happened, and kept while the evidence falls after it.
+    const crossing = { evidence: m.evidence, threshold: m.threshold, observed: i };
+    expect(crossing.evidence).toBeGreaterThanOrEqual(crossing.threshold);
+    expect(m.alarm).toEqual(crossing);
     const alarmedIn = m.epoch;
     for (let j = 0; j < 50; j++) m.observe(`more ${j}`);
     expect(m.epoch).toBeGreaterThan(alarmedIn + 1);
     expect(m.alarmed).toBe(true);
     for (let j = 0; j < 50; j++) m.observe('Apple');
     expect(m.alarmed).toBe(true);
+    expect(m.evidence).toBeLessThan(crossing.threshold);
+    expect(m.alarm).toEqual(crossing);
+    // It survives a snapshot and restore.
+    const restored = new ConformalMonitor(
+      Array.from({ length: 30 }, () => 'Apple'),
+      opts(0.05, prng(1), 12),
+      m.snapshot(),
+    );
+    expect(restored.alarm).toEqual(crossing);
   });
 });
