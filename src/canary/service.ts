@@ -15,6 +15,8 @@ import { CanaryScheduler } from './scheduler.js';
 export class CanaryService {
   private readonly last = new Map<string, CanaryResult>();
   private scheduler: CanaryScheduler | undefined;
+  /** Another replica runs the schedule (this one adopted a result of it, or handed it over). */
+  private elsewhere = false;
   private stopped = false;
   private readonly listeners: ((r: CanaryResult) => void)[] = [];
 
@@ -48,6 +50,7 @@ export class CanaryService {
     if (!this.get(r.id)) return;
     const have = this.last.get(r.id);
     if (have && have.finishedAt >= r.finishedAt) return;
+    this.elsewhere = true;
     this.last.set(r.id, r);
     this.shown(this.record(r, have?.result));
   }
@@ -88,9 +91,17 @@ export class CanaryService {
     return this.last.get(id);
   }
 
-  /** When a scheduled canary runs next (ms since the epoch); undefined unscheduled or running. */
+  /**
+   * When a canary runs next (ms since the epoch): on the schedule here; where another replica runs
+   * the schedule, when it is due there, one interval after its last run (that replica's jitter
+   * moves it by up to ±jitter; a time in the past means it is overdue). Undefined while it runs
+   * here, before it ever ran on another replica, and after stop.
+   */
   nextRun(id: string): number | undefined {
-    return this.scheduler?.nextRun(id);
+    if (this.scheduler) return this.scheduler.nextRun(id);
+    const last = this.last.get(id);
+    const c = this.get(id);
+    return this.elsewhere && !this.stopped && last && c ? last.finishedAt + c.everyMs : undefined;
   }
 
   /**
@@ -109,6 +120,7 @@ export class CanaryService {
   unschedule(): Promise<void> {
     const s = this.scheduler;
     this.scheduler = undefined;
+    this.elsewhere = true;
     return s?.stop() ?? Promise.resolve();
   }
 

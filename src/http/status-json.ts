@@ -54,7 +54,11 @@ export interface StatusCanaryJson {
   result: CanaryOutcome | null;
   p_value: number | null;
   last_run_at: string | null;
-  /** When the scheduler runs it next; null when unscheduled or running now. */
+  /**
+   * When the scheduler runs it next; with replicas, on a replica that does not hold the canary
+   * lease, when it is due on the holder (one interval after its last run, ± its jitter; in the
+   * past when overdue). Null when unscheduled or running now.
+   */
   next_run_at: string | null;
 }
 

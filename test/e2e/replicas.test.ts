@@ -140,6 +140,13 @@ describe.skipIf(!present)('three replicas, one Redis, one canary runner', () => 
       };
       expect(body.lease).toMatchObject({ runs_here: false, mode: 'follower' });
       expect(body.results).toEqual([expect.objectContaining({ id: 'red-planet', result: 'pass' })]);
+      // The status page shows when the holder runs it next: one interval after its last run.
+      const status = (await (await fetch(`${r.admin}/status.json`)).json()) as {
+        canaries: { id: string; last_run_at: string | null; next_run_at: string | null }[];
+      };
+      const [shown] = status.canaries;
+      expect(shown?.next_run_at, `${r.name} next_run_at`).not.toBeNull();
+      expect(Date.parse(shown!.next_run_at!) - Date.parse(shown!.last_run_at!)).toBe(EVERY_MS);
     }
     expect(await holders(replicas)).toHaveLength(1);
   }, 20_000);

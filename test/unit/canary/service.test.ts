@@ -54,14 +54,28 @@ describe('canary service with replicas', () => {
     s.schedule(() => 0.5);
     expect(s.nextRun('red-planet')).toBeGreaterThanOrEqual(last + 60_000 - 50);
     expect(s.nextRun('red-planet')).toBeLessThanOrEqual(last + 60_000 + 50);
+    // Handed over: due on the new holder one interval after the last run.
     void s.unschedule();
-    expect(s.nextRun('red-planet')).toBeUndefined();
+    expect(s.nextRun('red-planet')).toBe(last + 60_000);
     // Overdue (the holder died after its interval passed): due at once.
     const { s: late } = service();
     late.adopt(result(Date.now() - 120_000));
     late.schedule(() => 0.5);
     expect(late.nextRun('red-planet')! - Date.now()).toBeLessThanOrEqual(50);
     void late.stop();
+  });
+
+  it('shows when a canary is due on the replica that runs the schedule', async () => {
+    const { s } = service();
+    // Never ran anywhere, and nothing scheduled here: not known.
+    expect(s.nextRun('red-planet')).toBeUndefined();
+    s.adopt(result(5_000));
+    expect(s.nextRun('red-planet')).toBe(65_000);
+    s.adopt(result(70_000));
+    expect(s.nextRun('red-planet')).toBe(130_000);
+    expect(s.nextRun('unknown')).toBeUndefined();
+    await s.stop();
+    expect(s.nextRun('red-planet')).toBeUndefined();
   });
 
   it('schedules nothing once stopped (a lease taken during shutdown)', async () => {
