@@ -13,8 +13,10 @@ import { parse, parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { loadPolicySet } from '../../src/policy/loader.js';
 import { prometheusRule } from '../../scripts/prometheus-rule.js';
+import { typeCheckManifests } from '../helpers/typed-manifests.js';
 
-const dir = fileURLToPath(new URL('../../deploy/kubernetes/', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const dir = join(repoRoot, 'deploy', 'kubernetes');
 const rulesText = readFileSync(
   fileURLToPath(new URL('../../deploy/prometheus/coalmine.rules.yml', import.meta.url)),
   'utf8',
@@ -107,6 +109,34 @@ describe('Kubernetes manifests', () => {
     spoil(d);
     expect(() => validate(d)).toThrow();
   });
+
+  // Unknown keys, which the compiled validators let through: checked against the schema's
+  // TypeScript interfaces (test/helpers/typed-manifests.ts). One program for all, then spoilt.
+  const named = (list: readonly { file: string; m: Manifest }[]) =>
+    list.map(({ file, m }) => ({ name: `${file}: ${m.kind}/${m.metadata.name}`, manifest: m }));
+
+  it('has no field the schema does not know, at any depth', () => {
+    expect(typeCheckManifests(repoRoot, named(manifests))).toEqual([]);
+  }, 30_000);
+
+  it('the unknown-field check catches a misspelt field, deep or at the top', () => {
+    const deep = structuredClone(find('Deployment'));
+    const c = (deep.spec as { template: { spec: PodSpec } }).template.spec.containers[0]!;
+    (c as unknown as Record<string, unknown>)['readinessprobe'] = c.readinessProbe;
+    const top = structuredClone(find('Service'));
+    (top as Record<string, unknown>)['specs'] = {};
+    const problems = typeCheckManifests(
+      repoRoot,
+      named([
+        { file: 'deep.yaml', m: deep },
+        { file: 'top.yaml', m: top },
+      ]),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^deep\.yaml: Deployment\/coalmine: .*readinessprobe.* 'IContainer'/),
+      expect.stringMatching(/^top\.yaml: Service\/coalmine: .*specs.* 'IService'/),
+    ]);
+  }, 30_000);
 
   const pod = find('Deployment').spec as { replicas: number; template: { spec: PodSpec } };
   const container = pod.template.spec.containers[0]!;
