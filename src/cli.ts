@@ -6,6 +6,7 @@ import type { Values } from './commands/args.js';
 import { intFlag, parseCommandLine } from './commands/args.js';
 import { failure } from './commands/report.js';
 import { listenError } from './commands/user-error.js';
+import { jsonLogger } from './log.js';
 
 // Each command loads what only it uses: `main.js` (the server and everything it wires) is
 // imported by `serve` and `canary` alone.
@@ -81,9 +82,8 @@ async function simCommand(values: Values): Promise<number> {
   });
   const scenario = str(values['scenario']);
   if (scenario) sim.setScenario(scenario);
-  process.stderr.write(
-    `${JSON.stringify({ level: 'info', msg: 'simulator listening', url: sim.url })}\n`,
-  );
+  const log = jsonLogger('info');
+  log.write('info', 'sim_listening', 'simulator listening', { url: sim.url });
   const stop = () => void sim.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

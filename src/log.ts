@@ -1,4 +1,5 @@
 /** The process logger: one JSON object per line on stderr. Wired in the composition root. */
+import { jsonLine } from './model/json-line.js';
 import type { LogFields, Logger, LogLevel } from './model/log.js';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
@@ -6,9 +7,7 @@ export type { LogLevel } from './model/log.js';
 
 /**
  * Lines are `{"time","level","event","msg",…fields}`; `time` is RFC 3339 (UTC). A field named
- * like one of those four cannot replace it. U+2028 and U+2029, which JSON leaves raw, are
- * escaped: tools that split lines on them (Python's `splitlines`, some viewers) would otherwise
- * cut a line where an upstream-reported string puts one.
+ * like one of those four cannot replace it. U+2028 and U+2029 are escaped (`jsonLine`).
  */
 export function jsonLogger(
   level: LogLevel,
@@ -21,7 +20,7 @@ export function jsonLogger(
       if (LEVELS[lvl] < min) return;
       const head = { time: new Date().toISOString(), level: lvl, event, msg };
       const json = JSON.stringify(fields ? Object.assign({ ...head }, fields, head) : head);
-      write(`${json.replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`)}\n`);
+      write(`${jsonLine(json)}\n`);
     },
   };
 }

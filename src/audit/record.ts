@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { canonicalJson } from '../model/canonical-json.js';
+import { jsonLine } from '../model/json-line.js';
 
 /** `prev` of the very first record of a chain. */
 export const ZERO_HASH = '0'.repeat(64);
@@ -53,9 +54,15 @@ function hashText(text: string, key?: Buffer): string {
  * The one line a record is written as (without its newline): the canonical body with `hash`
  * appended as its last member. The verifier requires every line to be exactly this, so a line
  * that parses to the same record but reads differently elsewhere (a duplicate key, which
- * `JSON.parse` resolves to its last value and another reader to its first) is refused.
+ * `JSON.parse` resolves to its last value and another reader to its first) is refused. U+2028
+ * and U+2029 are escaped (`jsonLine`): the hash is over the canonical body, which keeps them raw.
  */
 export function recordLine(bodyText: string, hash: string): string {
+  return jsonLine(rawRecordLine(bodyText, hash));
+}
+
+/** The line as writers before U+2028/U+2029 were escaped wrote it (still verified). */
+function rawRecordLine(bodyText: string, hash: string): string {
   return `${bodyText.slice(0, -1)},"hash":"${hash}"}`;
 }
 
@@ -65,11 +72,17 @@ export function expectedLine(
   key?: Buffer,
 ): {
   line: string;
+  /** The same line with U+2028/U+2029 raw, as earlier versions wrote it. */
+  rawLine: string;
   hash: string;
 } {
   const text = canonicalJson(bodyOf(record));
   const hash = hashText(text, key);
-  return { line: recordLine(text, String(record.hash)), hash };
+  return {
+    line: recordLine(text, String(record.hash)),
+    rawLine: rawRecordLine(text, String(record.hash)),
+    hash,
+  };
 }
 
 /**

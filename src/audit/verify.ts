@@ -90,7 +90,7 @@ export async function verifyAudit(
         return fail('prev', `prev does not match the previous record's hash`);
       }
       const expected = expectedLine(rec, key);
-      if (expected.line !== lines[i])
+      if (expected.line !== lines[i] && expected.rawLine !== lines[i])
         return fail('malformed', 'not the line the writer writes for this record (edited)');
       if (expected.hash !== hash)
         return fail('hash', 'hash does not match the record (edited, or wrong key)');

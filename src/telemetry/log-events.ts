@@ -54,6 +54,11 @@ export const LOG_EVENTS = {
       version: 'Coalmine version',
     },
   },
+  sim_listening: {
+    levels: ['info'],
+    when: '`coalmine sim`: the simulator is up.',
+    fields: { url: 'the simulator’s URL' },
+  },
   config_loaded: {
     levels: ['debug'],
     when: 'At start: what the configuration amounts to (no URLs, no keys).',

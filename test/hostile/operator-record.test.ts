@@ -24,7 +24,7 @@ const HUGE = `${M}-${'x'.repeat(100_000)}`;
 const HUGE_ID = `ident-${'x'.repeat(100_000)}`;
 const LONG_ID = `rid-${M}-${'r'.repeat(5_000)}`;
 const MAX_UPSTREAM_STRING = 300;
-const FORGED = '\n{"event":"forged","level":"error"}\r\u001b[2J\u2028\u2029\u0000';
+const FORGED = '\n{"event":"forged","level":"error"}\r\u001b[2J\u2028\u2029\u0085\u0000';
 /** Control characters and a forged line first; surrogate pairs astride the 120 and 256 cuts. */
 const WEIRD_ID =
   FORGED +
@@ -261,7 +261,7 @@ describe('the operator record under a hostile upstream and client', () => {
     // separator, or lone surrogate (a JSON-lines reader that splits on U+2028 would cut it).
     for (const l of raw) {
       // eslint-disable-next-line no-control-regex -- looking for exactly those
-      const m = /[\n\r\u0000-\u001f\u2028\u2029\ud800-\udfff]/u.exec(l.replace(/\n$/, ''));
+      const m = /[\n\r\u0000-\u001f\u0085\u2028\u2029\ud800-\udfff]/u.exec(l.replace(/\n$/, ''));
       expect(
         m && JSON.stringify([m[0], l.slice(Math.max(0, m.index - 60), m.index + 10)]),
       ).toBeNull();

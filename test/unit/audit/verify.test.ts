@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -5,10 +6,14 @@ import { chainFiles } from '../../../src/audit/rotate.js';
 import { hashRecord } from '../../../src/audit/record.js';
 import { verifyAudit } from '../../../src/audit/verify.js';
 import type { AuditFailure } from '../../../src/audit/verify.js';
-import { readLines, tempDir, writeEvents, writeLines } from './helpers.js';
+import { AuditLog } from '../../../src/audit/log.js';
+import { fixedNow, readLines, tempDir, writeEvents, writeLines } from './helpers.js';
 import { writeFile } from 'node:fs/promises';
 
 const KEY = Buffer.from('a-sixteen-char-key!!');
+/** Where Python's str.splitlines splits a line (it is one of the readers of JSON lines). */
+// eslint-disable-next-line no-control-regex -- the control characters are the point
+const SPLITLINES = new RegExp('\\r\\n|[\\n\\r\\v\\f\\x1c-\\x1e\\x85\\u2028\\u2029]');
 
 /** Re-seal an edited record so only the chain (not the hash) gives the tampering away. */
 function reseal(line: string, edit: (r: Record<string, unknown>) => void, key?: Buffer): string {
@@ -152,6 +157,30 @@ describe('verifyAudit', () => {
     const r = await verifyAudit([`${file}.1`, file], undefined, { start: 'any' });
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.firstSeq).toBeGreaterThan(0);
+  });
+
+  it('writes U+2028, U+2029 and U+0085 escaped (one record per line for any line splitter), and verifies raw ones of earlier writers', async () => {
+    const file = join(await tempDir(), 'audit.log');
+    const log = await AuditLog.open({ path: file, now: fixedNow });
+    const model = 'gpt\u2028{"verdict":"pass"}\u2029x\u0085y';
+    log.append({ type: 'decision', i: 0, model });
+    log.append({ type: 'decision', i: 1, model: 'plain' });
+    await log.close();
+    const text = readFileSync(file, 'utf8');
+    expect(text.split(SPLITLINES).filter(Boolean)).toHaveLength(2);
+    const lines = await readLines(file);
+    expect(lines[0]).toContain('gpt\\u2028{');
+    expect((JSON.parse(lines[0]!) as { model: string }).model).toBe(model);
+    expect(await verifyAudit([file])).toMatchObject({ ok: true, records: 2 });
+    // A file an earlier version wrote, with the characters raw, still verifies.
+    await writeLines(file, [
+      lines[0]!.replace(/\\u(2028|2029|0085)/g, (_, h: string) =>
+        String.fromCharCode(parseInt(h, 16)),
+      ),
+      lines[1]!,
+    ]);
+    expect((await readLines(file))[0]).toContain('gpt\u2028{');
+    expect(await verifyAudit([file])).toMatchObject({ ok: true, records: 2 });
   });
 
   it('reports an unreadable file', async () => {
