@@ -113,7 +113,7 @@ async function run(name: string, values: Values, files: string[]): Promise<numbe
     case 'canary run':
     case 'canary baseline': {
       const canary = await import('./commands/canary.js');
-      const { createCore } = await import('./main.js');
+      const { createCore } = await import('./core.js');
       const common = {
         configFile: str(values['config']),
         ids: (values['id'] as string[] | undefined) ?? [],

@@ -11,7 +11,7 @@ import {
 import { logprobTrace, NO_LOGPROBS } from '../canary/logprob-canary.js';
 import type { CanaryResult } from '../canary/runner.js';
 import { sample } from '../canary/runner.js';
-import type { Core, ServeOptions } from '../main.js';
+import type { Core, ServeOptions } from '../core.js';
 import type { Logger } from '../model/log.js';
 import { canaryResultJson } from '../canary/result-json.js';
 import type { Io } from './policy.js';

@@ -8,7 +8,7 @@ import { ConfigError, formatIssue } from '../errors.js';
 import type { SourceIssue } from '../errors.js';
 import { loadPolicySet } from '../policy/loader.js';
 import { loadCanaries } from '../canary/loader.js';
-import { canaryUpstreams, DEFAULT_PACK } from '../main.js';
+import { canaryUpstreams, DEFAULT_PACK } from '../core.js';
 import { blockedCanaryAnswers } from '../canary/policy-conflicts.js';
 import { fileArguments } from './files.js';
 

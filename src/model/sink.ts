@@ -1,6 +1,6 @@
 /**
  * The one way the core reports what happened. Telemetry backends (Prometheus, OpenTelemetry,
- * audit logs) implement `Sink` and are wired in `main.ts`; the core only knows this interface.
+ * audit logs) implement `Sink` and are wired in `core.ts`; the core only knows this interface.
  * Records never carry prompt or completion text.
  */
 import type { Usage } from './exchange.js';

@@ -1,6 +1,6 @@
 /**
  * Tracing as the core sees it: an interface with a no-op default. The OpenTelemetry
- * implementation lives in `telemetry/otel.ts` and is wired in `main.ts`; nothing here or in
+ * implementation lives in `telemetry/otel.ts` and is wired in `core.ts`; nothing here or in
  * the pipeline imports a tracing library.
  */
 import type { NormalisedResponse, RequestInfo } from './exchange.js';

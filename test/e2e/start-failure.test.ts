@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lockName } from '../../src/audit/lock.js';
-import { createCore } from '../../src/main.js';
+import { createCore } from '../../src/core.js';
 import { noopLogger } from '../../src/model/log.js';
 
 describe('a failed start', () => {
