@@ -314,8 +314,15 @@ describe.skipIf(!present)('state shared through Redis (real redis-server)', () =
       await eventually(() => warnings.length === 1, 1_000);
       expect(warnings[0]).toMatch(/red-planet.*does not match its sha256.*ignored/);
       expect(b.adopted).toHaveLength(1);
-      // Numbers JSON cannot carry travel too.
-      const wild = { ...result(2_000), evidence: { ...result(2_000).evidence!, value: Infinity } };
+      // Numbers JSON cannot carry travel too, and so does where the evidence alarmed.
+      const wild = {
+        ...result(2_000),
+        evidence: {
+          ...result(2_000).evidence!,
+          value: Infinity,
+          alarm: { value: 180.5, threshold: 164.5, completions: 40 },
+        },
+      };
       a.ran(wild);
       await eventually(() => b.adopted.length === 2, 1_000);
       expect(b.adopted[1]?.evidence?.value).toBe(Infinity);
@@ -332,11 +339,12 @@ describe.skipIf(!present)('state shared through Redis (real redis-server)', () =
       const state: ConformalState = {
         epoch: 0,
         observed: 3,
-        alarmed: false,
+        alarmed: true,
         logHist: 0.5,
         logs: [0.1, 0.2],
         hist: [1, 2, 3],
         seen: [['mars', 3]],
+        alarm: { evidence: 170, threshold: 164.5, observed: 2 },
       } as unknown as ConformalState;
       const la = link(prefix);
       const lb = link(prefix);
@@ -359,7 +367,7 @@ describe.skipIf(!present)('state shared through Redis (real redis-server)', () =
       await db.hset(
         `${prefix}canary:evidence`,
         'seq',
-        JSON.stringify({ ...raw, state: { ...raw.state, alarmed: true } }),
+        JSON.stringify({ ...raw, state: { ...raw.state, alarmed: false } }),
       );
       const c = new RedisEvidenceStore(link(prefix), KEY, (m) => warnings.push(m));
       await links.at(-1)!.start();
