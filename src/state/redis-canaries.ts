@@ -16,7 +16,7 @@ import type { ConformalState } from '../canary/conformal.js';
 import { isConformalState, MemoryEvidenceStore } from '../canary/evidence.js';
 import type { CanaryResult } from '../canary/runner.js';
 import type { CanaryService } from '../canary/service.js';
-import type { LinkPart, RedisLink } from './redis-link.js';
+import { oneAtATime, type LinkPart, type RedisLink } from './redis-link.js';
 
 /** Numbers as stored: JSON has no Infinity or NaN, so those are written as strings. */
 const finite = z.union([z.number(), z.enum(['Infinity', '-Infinity', 'NaN']).transform(Number)]);
@@ -91,9 +91,12 @@ export class RedisCanaryResults implements LinkPart {
     });
   }
 
-  private async flush(): Promise<void> {
+  private readonly flush = oneAtATime(() => this.write());
+
+  private async write(): Promise<void> {
     for (const [id, r] of [...this.pending]) {
       if (this.link.cmd.status !== 'ready') return;
+      if (this.pending.get(id) !== r) continue;
       const stored = JSON.stringify(seal(wire(r), this.key));
       await this.link.cmd
         .multi()
@@ -161,7 +164,9 @@ export class RedisEvidenceStore extends MemoryEvidenceStore implements LinkPart 
     void this.flush().catch(() => {});
   }
 
-  private async flush(): Promise<void> {
+  private readonly flush = oneAtATime(() => this.write());
+
+  private async write(): Promise<void> {
     for (const canary of [...this.pending]) {
       if (this.link.cmd.status !== 'ready') return;
       const e = this.entries.get(canary);

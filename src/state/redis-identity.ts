@@ -14,7 +14,7 @@
  */
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { IdentityShare, IdentityTracker, SeenIdentity } from '../canary/identity.js';
-import type { LinkPart, RedisLink } from './redis-link.js';
+import { oneAtATime, type LinkPart, type RedisLink } from './redis-link.js';
 
 /** Client-chosen names kept in Redis per upstream (the in-process store keeps 10,000 too). */
 export const MAX_SHARED_OTHER = 10_000;
@@ -103,9 +103,12 @@ export class RedisIdentityShare implements IdentityShare, LinkPart {
     void this.flush().catch(() => {});
   }
 
-  private async flush(): Promise<void> {
+  private readonly flush = oneAtATime(() => this.write());
+
+  private async write(): Promise<void> {
     for (const [k, c] of [...this.pending]) {
       if (this.link.cmd.status !== 'ready') return;
+      if (this.pending.get(k) !== c) continue;
       const stored = await this.seenCmd(
         this.hash(c.upstream, c.pinned, 'model'),
         this.hash(c.upstream, c.pinned, 'fingerprint'),

@@ -172,3 +172,26 @@ export class RedisLink {
     for (const p of this.parts) if (p.channel && this.key(p.channel) === channel) p.message?.(msg);
   }
 }
+
+/**
+ * `fn` run one at a time: a call while it runs asks for one more pass after it and shares its
+ * promise. A flush walks everything pending; without this, each of N changes queued within one
+ * round trip would start a walk of its own (N²/2 writes for N client-chosen model names).
+ */
+export function oneAtATime(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  let again = false;
+  return () => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await fn();
+      } while (again);
+    })().finally(() => (running = undefined));
+    return running;
+  };
+}

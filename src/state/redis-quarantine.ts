@@ -15,7 +15,7 @@ import type {
   QuarantineEntry,
   QuarantineEvent,
 } from '../canary/quarantine.js';
-import type { LinkPart, RedisLink } from './redis-link.js';
+import { oneAtATime, type LinkPart, type RedisLink } from './redis-link.js';
 
 /** Adds to a release's MULTI what else a release clears (the released model's identities). */
 export type ReleaseHook = (m: ChainableCommander, upstream: string, model: string) => void;
@@ -104,10 +104,13 @@ export class RedisQuarantineStore implements QuarantineStore, LinkPart {
   }
 
   /** Writes this replica's pending changes, each with its announcement, in one MULTI. */
-  private async flush(): Promise<void> {
+  private readonly flush = oneAtATime(() => this.write());
+
+  private async write(): Promise<void> {
     const cmd = this.link.cmd;
     for (const [k, op] of [...this.pending]) {
       if (cmd.status !== 'ready') return;
+      if (this.pending.get(k) !== op) continue;
       const m = cmd.multi();
       if (op.op === 'enter') {
         const e = op.entry;

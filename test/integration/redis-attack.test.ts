@@ -1,0 +1,64 @@
+/**
+ * Attacks on the shared state (real redis-server): what a client, a slow or stopped Redis, or
+ * a hostile value in Redis can make a replica do.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IdentityTracker } from '../../src/canary/identity.js';
+import { RedisIdentityShare } from '../../src/state/redis-identity.js';
+import { RedisLink } from '../../src/state/redis-link.js';
+import { eventually } from '../helpers/proxy.js';
+import { haveRedis, RedisServer } from '../helpers/redis.js';
+
+const present = haveRedis();
+let prefixes = 0;
+
+/** How many times Redis ran a script (EVAL and EVALSHA), from INFO commandstats. */
+async function scriptCalls(db: Redis): Promise<number> {
+  const info = await db.info('commandstats');
+  let n = 0;
+  for (const m of info.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)) n += Number(m[1]);
+  return n;
+}
+
+describe.skipIf(!present)('shared state under attack (real redis-server)', () => {
+  let redis: RedisServer;
+  let db: Redis;
+  const links: RedisLink[] = [];
+  const link = (prefix: string) => {
+    const l = new RedisLink({ url: redis.url, keyPrefix: prefix, resyncMs: 60_000 });
+    links.push(l);
+    return l;
+  };
+  const fresh = () => `atk${++prefixes}:`;
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    db = new Redis(redis.url);
+    db.on('error', () => {});
+  });
+  afterAll(async () => {
+    db?.disconnect();
+    await Promise.all(links.map((l) => l.close()));
+    await redis?.stop();
+  });
+
+  it('N new client-chosen model names cost O(N) Redis writes, not O(N²)', async () => {
+    const prefix = fresh();
+    const l = link(prefix);
+    const tracker = new IdentityTracker(new Map([['up', {}]]));
+    new RedisIdentityShare(l, tracker, ['up']);
+    await l.start();
+    await db.config('RESETSTAT');
+    const N = 400;
+    // A burst of responses for distinct names (the client chooses them), as a busy replica
+    // sees within one round trip to Redis.
+    for (let i = 0; i < N; i++)
+      tracker.observe({ upstream: 'up', requested: `name-${i}`, model: 'm', fingerprint: 'fp' });
+    await eventually(async () => (await db.hlen(`${prefix}identity:up:other:model`)) === N, 10_000);
+    // Let whatever is still queued run.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const calls = await scriptCalls(db);
+    expect(calls).toBeLessThanOrEqual(2 * N);
+  });
+});
