@@ -29,6 +29,8 @@ export class CanaryLease implements LinkPart {
   private renewedAt = 0;
   /** Since when Redis has been unreachable (ms, monotonic); undefined while it answers. */
   private downSince: number | undefined = performance.now();
+  /** When Redis last answered a lease command (ms, monotonic). */
+  private reachedAt: number | undefined;
   private busy = false;
   private readonly key: string;
 
@@ -108,16 +110,20 @@ export class CanaryLease implements LinkPart {
             this.set('held');
           } else if (this.state === 'standalone') this.set('follower');
         }
+        this.reachedAt = now;
+        return;
       } catch {
-        // Redis went away mid-way: the checks below apply from the next tick.
+        // Redis did not answer (gone mid-way, or hung: the command timed out): as below, counted
+        // from when it last answered.
       }
-      return;
     }
     // Redis is away: a holder keeps the lease until it would have expired; then, and for any
     // replica that has not reached Redis for a lease's time, this replica runs the canaries.
-    if (this.state === 'held' && now - this.renewedAt < this.opts.ttlMs) return;
-    if (this.state !== 'standalone' && this.downSince !== undefined) {
-      if (now - this.downSince >= this.opts.ttlMs || this.state === 'held') this.set('standalone');
+    const after = performance.now();
+    if (this.state === 'held' && after - this.renewedAt < this.opts.ttlMs) return;
+    const since = this.downSince ?? this.reachedAt;
+    if (this.state !== 'standalone' && since !== undefined) {
+      if (after - since >= this.opts.ttlMs || this.state === 'held') this.set('standalone');
     }
   }
 

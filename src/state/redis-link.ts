@@ -33,6 +33,9 @@ export interface LinkPart {
   close?(): Promise<void>;
 }
 
+/** A command unanswered this long: Redis is treated as lost (ms). */
+export const HUNG_MS = 2_000;
+
 export class RedisLink {
   readonly cmd: Redis;
   private readonly sub: Redis;
@@ -43,6 +46,10 @@ export class RedisLink {
   private syncing: Promise<void> | undefined;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private pinging = false;
+  /** The last heartbeat went unanswered: down until a connection is ready again. */
+  private hung = false;
   private closed = false;
 
   constructor(private readonly opts: RedisLinkOptions) {
@@ -51,12 +58,18 @@ export class RedisLink {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       connectTimeout: 2_000,
+      // A Redis that hangs (stopped, or a host gone silent) closes no connection: commands
+      // fail after this instead of waiting for ever, and the heartbeat below drops the link.
+      commandTimeout: HUNG_MS,
       retryStrategy: (times: number) => Math.min(50 * 2 ** times, 2_000),
     };
     this.cmd = new Redis(opts.url, common);
     this.sub = new Redis(opts.url, { ...common, enableOfflineQueue: true });
     for (const c of [this.cmd, this.sub]) {
-      c.on('ready', () => this.changed());
+      c.on('ready', () => {
+        this.hung = false;
+        this.changed();
+      });
       c.on('close', () => this.changed());
       c.on('error', (e: Error) => this.changed(e.message));
     }
@@ -96,6 +109,8 @@ export class RedisLink {
   async start(timeoutMs = 3_000): Promise<boolean> {
     this.timer = setInterval(() => void this.sync(), this.opts.resyncMs ?? 15_000);
     this.timer.unref();
+    this.heartbeat = setInterval(() => void this.ping(), HUNG_MS / 2);
+    this.heartbeat.unref();
     const ready = (async () => {
       await Promise.all([this.cmd.connect(), this.sub.connect()]);
       await this.subscribe();
@@ -111,8 +126,30 @@ export class RedisLink {
     return ok && this.up;
   }
 
+  /**
+   * A ready connection whose Redis stopped answering is dropped (and reconnects): the link is
+   * then down, as with a closed connection, until Redis answers again.
+   */
+  private async ping(): Promise<void> {
+    if (this.pinging || this.closed || this.cmd.status !== 'ready') return;
+    this.pinging = true;
+    try {
+      await this.cmd.ping();
+    } catch {
+      if (!this.closed && this.cmd.status === 'ready') {
+        this.hung = true;
+        this.changed(`Redis did not answer within ${HUNG_MS} ms`);
+        this.cmd.disconnect(true);
+        this.sub.disconnect(true);
+      }
+    } finally {
+      this.pinging = false;
+    }
+  }
+
   async close(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.heartbeat);
     for (const p of this.parts) await p.close?.().catch(() => {});
     this.closed = true;
     await this.syncing?.catch(() => {});
@@ -121,7 +158,7 @@ export class RedisLink {
   }
 
   private changed(error?: string): void {
-    const up = this.cmd.status === 'ready' && this.sub.status === 'ready';
+    const up = this.cmd.status === 'ready' && this.sub.status === 'ready' && !this.hung;
     if (up === this.up || this.closed) return;
     this.up = up;
     this.opts.onUp?.(up, error);

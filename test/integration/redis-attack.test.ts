@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdentityTracker } from '../../src/canary/identity.js';
 import { RedisIdentityShare } from '../../src/state/redis-identity.js';
+import { CanaryLease } from '../../src/state/redis-lease.js';
 import { RedisLink } from '../../src/state/redis-link.js';
 import { eventually } from '../helpers/proxy.js';
 import { haveRedis, RedisServer } from '../helpers/redis.js';
@@ -61,4 +62,28 @@ describe.skipIf(!present)('shared state under attack (real redis-server)', () =>
     const calls = await scriptCalls(db);
     expect(calls).toBeLessThanOrEqual(2 * N);
   });
+
+  it('a Redis that hangs (stopped, connection kept open) is a Redis lost: the holder runs the canaries standalone', async () => {
+    // A hung Redis (SIGSTOP here; a dead host behind a silent network, a very slow failover
+    // alike) answers no command and closes no connection. Every replica is then in the case
+    // README promises for "Redis lost": someone must keep running the canaries.
+    const prefix = fresh();
+    const l = link(prefix);
+    const states: string[] = [];
+    const lease = new CanaryLease(l, { ttlMs: 1_000, onChange: (_r, s) => states.push(s) });
+    await l.start();
+    lease.start();
+    await eventually(() => lease.current() === 'held', 3_000);
+    const pid = (redis as unknown as { proc: { pid: number } }).proc.pid;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await new Promise((r) => setTimeout(r, 5_000));
+      const state = { mode: lease.current(), mayRun: lease.mayRun(), up: l.isUp() };
+      expect(state).toEqual({ mode: 'standalone', mayRun: true, up: false });
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    // Back: it goes through the lease again.
+    await eventually(() => lease.current() === 'held', 10_000);
+  }, 30_000);
 });
