@@ -29,8 +29,6 @@ export class CanaryLease implements LinkPart {
   private renewedAt = 0;
   /** Since when Redis has been unreachable (ms, monotonic); undefined while it answers. */
   private downSince: number | undefined = performance.now();
-  /** When Redis last answered a lease command (ms, monotonic). */
-  private reachedAt: number | undefined;
   private busy = false;
   private readonly key: string;
 
@@ -110,20 +108,17 @@ export class CanaryLease implements LinkPart {
             this.set('held');
           } else if (this.state === 'standalone') this.set('follower');
         }
-        this.reachedAt = now;
-        return;
       } catch {
-        // Redis did not answer (gone mid-way, or hung: the command timed out): as below, counted
-        // from when it last answered.
+        // Redis went away mid-way, or a command timed out (a hung Redis: the link's heartbeat
+        // marks it down): the checks below apply from the next tick.
       }
+      return;
     }
     // Redis is away: a holder keeps the lease until it would have expired; then, and for any
     // replica that has not reached Redis for a lease's time, this replica runs the canaries.
-    const after = performance.now();
-    if (this.state === 'held' && after - this.renewedAt < this.opts.ttlMs) return;
-    const since = this.downSince ?? this.reachedAt;
-    if (this.state !== 'standalone' && since !== undefined) {
-      if (after - since >= this.opts.ttlMs || this.state === 'held') this.set('standalone');
+    if (this.state === 'held' && now - this.renewedAt < this.opts.ttlMs) return;
+    if (this.state !== 'standalone' && this.downSince !== undefined) {
+      if (now - this.downSince >= this.opts.ttlMs || this.state === 'held') this.set('standalone');
     }
   }
 

@@ -134,7 +134,9 @@ export class RedisLink {
     if (this.pinging || this.closed || this.cmd.status !== 'ready') return;
     this.pinging = true;
     try {
-      await this.cmd.ping();
+      // Twice: a replica itself paused (SIGSTOP, a long stall) finds its command overdue when it
+      // wakes, before it reads the answer waiting for it; a second one tells the two apart.
+      await this.cmd.ping().catch(() => this.cmd.ping());
     } catch {
       if (!this.closed && this.cmd.status === 'ready') {
         this.hung = true;

@@ -77,7 +77,7 @@ describe.skipIf(!present)('shared state under attack (real redis-server)', () =>
     const pid = (redis as unknown as { proc: { pid: number } }).proc.pid;
     process.kill(pid, 'SIGSTOP');
     try {
-      await new Promise((r) => setTimeout(r, 5_000));
+      await new Promise((r) => setTimeout(r, 7_000));
       const state = { mode: lease.current(), mayRun: lease.mayRun(), up: l.isUp() };
       expect(state).toEqual({ mode: 'standalone', mayRun: true, up: false });
     } finally {
