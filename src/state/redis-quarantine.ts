@@ -70,6 +70,11 @@ export class RedisQuarantineStore implements QuarantineStore, LinkPart {
   private readonly hooks: ReleaseHook[] = [];
   /** The stored state's generation as last seen here (`<prefix>quarantine:epoch`). */
   private epoch: string | undefined;
+  /**
+   * Entries announced while a load is under way (from its SMEMBERS to applying it): the
+   * announcement is newer than what the load read, so the load leaves them as they are.
+   */
+  private announced: Set<string> | undefined;
 
   constructor(
     private readonly link: RedisLink,
@@ -137,10 +142,20 @@ export class RedisQuarantineStore implements QuarantineStore, LinkPart {
 
   /** Writes pending changes, then loads the stored state and converges on it. */
   async sync(): Promise<void> {
-    const q = this.quarantine;
-    const cmd = this.link.cmd;
     await this.checkEpoch();
     await this.flush();
+    const announced = new Set<string>();
+    this.announced = announced;
+    try {
+      await this.load(announced);
+    } finally {
+      this.announced = undefined;
+    }
+  }
+
+  private async load(announced: ReadonlySet<string>): Promise<void> {
+    const q = this.quarantine;
+    const cmd = this.link.cmd;
     const keys = await cmd.smembers(this.index);
     const p = cmd.pipeline();
     for (const k of keys) p.hgetall(k);
@@ -155,11 +170,13 @@ export class RedisQuarantineStore implements QuarantineStore, LinkPart {
       else gone.push(k);
     });
     if (gone.length) await cmd.srem(this.index, ...gone);
-    for (const e of stored.values())
-      if (!this.pending.has(this.key(e.upstream, e.model))) this.apply(e);
+    for (const e of stored.values()) {
+      const k = this.key(e.upstream, e.model);
+      if (!this.pending.has(k) && !announced.has(k)) this.apply(e);
+    }
     for (const e of q.list()) {
       const k = this.key(e.upstream, e.model);
-      if (!stored.has(k) && !this.pending.has(k)) q.drop(e.upstream, e.model);
+      if (!stored.has(k) && !this.pending.has(k) && !announced.has(k)) q.drop(e.upstream, e.model);
     }
   }
 
@@ -194,6 +211,14 @@ export class RedisQuarantineStore implements QuarantineStore, LinkPart {
   }
 
   message(msg: Record<string, unknown>): void {
+    const entry = msg['entry'];
+    const about = (typeof entry === 'object' && entry !== null ? entry : msg) as Record<
+      string,
+      unknown
+    >;
+    const { upstream: u, model: m } = about;
+    if (this.announced && typeof u === 'string' && typeof m === 'string')
+      this.announced.add(this.key(u, m));
     if (msg['op'] === 'enter' && typeof msg['entry'] === 'object' && msg['entry'] !== null) {
       const e = parseEntry(
         Object.fromEntries(

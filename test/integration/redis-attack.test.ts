@@ -5,6 +5,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdentityTracker } from '../../src/canary/identity.js';
+import { Quarantine } from '../../src/canary/quarantine.js';
+import { RedisQuarantineStore } from '../../src/state/redis-quarantine.js';
+import { canaryRecord } from '../helpers/records.js';
 import { RedisIdentityShare } from '../../src/state/redis-identity.js';
 import { CanaryLease } from '../../src/state/redis-lease.js';
 import { RedisLink } from '../../src/state/redis-link.js';
@@ -86,4 +89,40 @@ describe.skipIf(!present)('shared state under attack (real redis-server)', () =>
     // Back: it goes through the lease again.
     await eventually(() => lease.current() === 'held', 10_000);
   }, 30_000);
+
+  it('an entry announced while a replica loads the stored state is not dropped by that load', async () => {
+    const prefix = fresh();
+    const replica = () => {
+      const l = link(prefix);
+      const q = new Quarantine(
+        new Map([['openai', { on: ['canary_failure'] as const, action: 'block' as const }]]),
+        (_u, m) => m ?? 'other',
+        { record: () => {} },
+      );
+      new RedisQuarantineStore(l, q);
+      return { l, q };
+    };
+    const a = replica();
+    const b = replica();
+    await Promise.all([a.l.start(), b.l.start()]);
+    // B's periodic load reads the index; A's canary fails right then (its MULTI lands after
+    // B's SMEMBERS, its announcement reaches B before B applies what it read).
+    const cmd = b.l.cmd;
+    const smembers = cmd.smembers.bind(cmd);
+    let once = true;
+    (cmd as unknown as { smembers: (k: string) => Promise<string[]> }).smembers = async (
+      k: string,
+    ) => {
+      const read = await smembers(k);
+      if (once) {
+        once = false;
+        a.q.record(canaryRecord({ model: 'gpt-4o', result: 'fail' }));
+        await eventually(() => b.q.admit('openai', 'gpt-4o') !== undefined, 2_000);
+      }
+      return read;
+    };
+    await b.l.sync();
+    expect(a.q.admit('openai', 'gpt-4o')?.action).toBe('block');
+    expect(b.q.admit('openai', 'gpt-4o')?.action, 'held on B after its load').toBe('block');
+  });
 });
