@@ -33,6 +33,9 @@ export interface LinkPart {
   close?(): Promise<void>;
 }
 
+/** The longest announcement read (characters). */
+const MAX_ANNOUNCEMENT = 16_384;
+
 /** A command unanswered this long: Redis is treated as lost (ms). */
 export const HUNG_MS = 2_000;
 
@@ -199,6 +202,8 @@ export class RedisLink {
   }
 
   private message(channel: string, raw: string): void {
+    // Announcements are a few hundred bytes; anything much larger is not one of ours.
+    if (raw.length > MAX_ANNOUNCEMENT) return;
     let m: unknown;
     try {
       m = JSON.parse(raw);
@@ -208,7 +213,14 @@ export class RedisLink {
     if (typeof m !== 'object' || m === null || Array.isArray(m)) return;
     const msg = m as Record<string, unknown>;
     if (msg['from'] === this.id) return;
-    for (const p of this.parts) if (p.channel && this.key(p.channel) === channel) p.message?.(msg);
+    for (const p of this.parts)
+      if (p.channel && this.key(p.channel) === channel)
+        try {
+          p.message?.(msg);
+        } catch {
+          // A malformed announcement (anyone who can PUBLISH) is ignored: thrown here, it would
+          // leave ioredis's socket handler and end the process.
+        }
   }
 }
 

@@ -224,7 +224,7 @@ export class RedisQuarantineStore implements QuarantineStore, LinkPart {
         Object.fromEntries(
           Object.entries(msg['entry']).map(([k, v]) => [
             k,
-            v === undefined || v === null ? '' : String(v),
+            typeof v === 'string' || typeof v === 'number' ? String(v) : '',
           ]),
         ),
       );

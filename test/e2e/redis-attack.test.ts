@@ -188,4 +188,22 @@ describe.skipIf(!present)('shared state under attack: real replicas', () => {
     for (const r of replicas)
       await eventually(async () => (await metric(r, 'coalmine_state_backend_up')) === 1, 10_000);
   }, 40_000);
+
+  it('a forged quarantine announcement nesting arrays deeply crashes no replica', async () => {
+    // Anyone who can PUBLISH may release a quarantine (README), but must not take the fleet down.
+    // 14 KB and 400 KB: either one ended every replica (String() of the nested array overflowed
+    // the stack inside ioredis's socket handler: uncaught, exit 1).
+    for (const depth of [7_000, 200_000]) {
+      const nested = '['.repeat(depth) + ']'.repeat(depth);
+      await db.publish(
+        `${PREFIX}quarantine:changes`,
+        `{"from":"x","op":"enter","entry":{"upstream":"sim","model":${nested},"reason":"canary_failure"}}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 1_000));
+    for (const r of replicas) {
+      expect(alive(r), `${r.name} alive; stderr: ${r.proc.stderr().slice(-2_000)}`).toBe(true);
+      expect((await ask(r)).status).toBe(200);
+    }
+  }, 20_000);
 });
