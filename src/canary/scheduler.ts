@@ -41,12 +41,15 @@ export class CanaryScheduler {
   start(lastRun: (id: string) => number | undefined = () => undefined): void {
     for (const c of this.canaries) {
       const last = lastRun(c.id);
+      const d = nextDelay(c, false, this.random);
+      // Never later than one interval from now: a run stamped in the future (another replica's
+      // clock ahead, or a value in the shared state) must not postpone the canary.
       this.schedule(
         c,
         true,
-        last === undefined
+        last === undefined || !Number.isFinite(last)
           ? undefined
-          : Math.max(0, last + nextDelay(c, false, this.random) - Date.now()),
+          : Math.min(d, Math.max(0, last + d - Date.now())),
       );
     }
   }

@@ -7,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdentityTracker } from '../../src/canary/identity.js';
 import { Quarantine } from '../../src/canary/quarantine.js';
 import { RedisQuarantineStore } from '../../src/state/redis-quarantine.js';
+import { RedisCanaryResults } from '../../src/state/redis-canaries.js';
+import { CanaryService } from '../../src/canary/service.js';
+import type { Canary } from '../../src/canary/loader.js';
+import type { CanaryResult } from '../../src/canary/runner.js';
 import { canaryRecord } from '../helpers/records.js';
 import { RedisIdentityShare } from '../../src/state/redis-identity.js';
 import { CanaryLease } from '../../src/state/redis-lease.js';
@@ -124,5 +128,53 @@ describe.skipIf(!present)('shared state under attack (real redis-server)', () =>
     await b.l.sync();
     expect(a.q.admit('openai', 'gpt-4o')?.action).toBe('block');
     expect(b.q.admit('openai', 'gpt-4o')?.action, 'held on B after its load').toBe('block');
+  });
+
+  it('a result stamped in the future (a holder whose clock is ahead) does not postpone the canary on the next holder', async () => {
+    const prefix = fresh();
+    const KEY = 'attack-hmac-key-0123456789';
+    const EVERY = 2_000;
+    const canary = { id: 'red-planet', everyMs: EVERY, jitter: 0 } as unknown as Canary;
+    const replica = () => {
+      const l = link(prefix);
+      const runs: string[] = [];
+      const service = new CanaryService([canary], {} as never, { record: () => {} });
+      service.run = async (c: Canary) => {
+        runs.push(c.id);
+        return {} as CanaryResult;
+      };
+      new RedisCanaryResults(l, service, KEY, () => {});
+      return { l, service, runs };
+    };
+    const a = replica();
+    const b = replica();
+    await Promise.all([a.l.start(), b.l.start()]);
+    // A (holder, clock 20 days ahead) reports its run; B shows it, then takes the lease.
+    const ahead = Date.now() + 20 * 24 * 3_600_000;
+    const result: CanaryResult = {
+      id: 'red-planet',
+      upstream: 'up',
+      model: 'm',
+      result: 'pass',
+      reasons: [],
+      pValue: undefined,
+      evidence: undefined,
+      tokens: 1,
+      calls: 1,
+      durationSeconds: 0.1,
+      finishedAt: ahead,
+    };
+    (a.service as unknown as { listeners: ((r: CanaryResult) => void)[] }).listeners.forEach((f) =>
+      f(result),
+    );
+    await eventually(() => b.service.lastResult('red-planet')?.finishedAt === ahead, 2_000);
+    b.service.schedule(() => 0.5);
+    try {
+      const next = b.service.nextRun('red-planet')!;
+      expect(next - Date.now(), 'next run on the new holder in (ms)').toBeLessThanOrEqual(EVERY);
+      await eventually(() => b.runs.length > 0, 2 * EVERY);
+    } finally {
+      await b.service.stop();
+    }
   });
 });
