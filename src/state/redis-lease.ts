@@ -13,7 +13,12 @@ import type { LinkPart, RedisLink } from './redis-link.js';
 export type LeaseState = 'held' | 'standalone' | 'follower';
 
 // KEYS: the lease. ARGV: the holder's id, the TTL (ms). 1: renewed; 0: not ours.
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+// A lease found missing (Redis restarted empty or flushed, or expired with nobody taking it) is
+// taken back by its holder: the holder has the newest sequential evidence in memory.
+const RENEW = `local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if v == false then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+return 0`;
 const GIVE_UP = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 export interface LeaseOptions {
@@ -30,6 +35,9 @@ export class CanaryLease implements LinkPart {
   /** Since when Redis has been unreachable (ms, monotonic); undefined while it answers. */
   private downSince: number | undefined = performance.now();
   private busy = false;
+  private wasUp = false;
+  /** Until when (ms, monotonic) a follower back from an outage does not try to take the lease. */
+  private graceUntil = 0;
   private readonly key: string;
 
   constructor(
@@ -73,7 +81,14 @@ export class CanaryLease implements LinkPart {
 
   upChanged(up: boolean): void {
     this.downSince = up ? undefined : performance.now();
-    if (up) void this.tick();
+    if (up) {
+      // Back after an outage: a follower leaves the holder a lease's life to renew (or take
+      // back, if Redis came back empty) before it tries to take the lease itself.
+      if (this.wasUp && this.state === 'follower')
+        this.graceUntil = performance.now() + this.opts.ttlMs;
+      this.wasUp = true;
+      void this.tick();
+    }
   }
 
   private set(next: LeaseState): void {
@@ -101,7 +116,7 @@ export class CanaryLease implements LinkPart {
           const ok = await cmd.eval(RENEW, 1, this.key, this.link.id, this.opts.ttlMs);
           if (ok === 1) this.renewedAt = now;
           else this.set('follower');
-        } else {
+        } else if (this.state === 'standalone' || now >= this.graceUntil) {
           const got = await cmd.set(this.key, this.link.id, 'PX', this.opts.ttlMs, 'NX');
           if (got === 'OK') {
             this.renewedAt = now;

@@ -177,4 +177,32 @@ describe.skipIf(!present)('shared state under attack (real redis-server)', () =>
       await b.service.stop();
     }
   });
+
+  it('Redis restarted empty: the lease stays with its holder (whose evidence is the newest)', async () => {
+    const prefix = fresh();
+    const leases = [0, 1, 2].map(() => {
+      const l = link(prefix);
+      const lease = new CanaryLease(l, { ttlMs: 1_000, onChange: () => {} });
+      return { l, lease };
+    });
+    await Promise.all(leases.map((x) => x.l.start()));
+    leases.forEach((x) => x.lease.start());
+    const holder = async () => {
+      await eventually(
+        () => leases.filter((x) => x.lease.current() === 'held').length === 1,
+        5_000,
+      );
+      return leases.findIndex((x) => x.lease.current() === 'held');
+    };
+    const first = await holder();
+    const after: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await redis.stop();
+      await redis.restart();
+      await eventually(() => leases.every((x) => x.l.isUp()), 10_000);
+      await new Promise((r) => setTimeout(r, 600));
+      after.push(await holder());
+    }
+    expect(after).toEqual([first, first, first, first]);
+  }, 60_000);
 });
