@@ -243,4 +243,26 @@ describe.skipIf(!present)('shared state under attack: real replicas', () => {
     // Redis is trusted like the configuration (README), so this bounds it rather than forbids it.
     expect(Math.max(...slow)).toBeLessThan(10_000);
   }, 60_000);
+
+  it('SIGTERM to the holder while Redis hangs: it still stops (and exits) promptly', async () => {
+    replicas.push(await start('c'));
+    const live = replicas.filter(alive);
+    await eventually(async () => (await holders(live)).length === 1, 10_000);
+    const [r] = await holders(live);
+    process.kill(redisPid(), 'SIGSTOP');
+    try {
+      const t0 = performance.now();
+      r!.proc.child.kill('SIGTERM');
+      const code = await Promise.race([
+        r!.proc.exited,
+        new Promise((res) => setTimeout(() => res('still running'), 15_000)),
+      ]);
+      expect(code, `exit after SIGTERM; stderr: ${r!.proc.stderr().slice(-1_000)}`).toBe(0);
+      console.info(
+        `SIGTERM with Redis hung: exited after ${(performance.now() - t0).toFixed(0)} ms`,
+      );
+    } finally {
+      process.kill(redisPid(), 'SIGCONT');
+    }
+  }, 40_000);
 });
