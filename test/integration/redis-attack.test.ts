@@ -139,9 +139,9 @@ describe.skipIf(!present)('shared state under attack (real redis-server)', () =>
       const l = link(prefix);
       const runs: string[] = [];
       const service = new CanaryService([canary], {} as never, { record: () => {} });
-      service.run = async (c: Canary) => {
+      service.run = (c: Canary) => {
         runs.push(c.id);
-        return {} as CanaryResult;
+        return Promise.resolve({} as CanaryResult);
       };
       new RedisCanaryResults(l, service, KEY, () => {});
       return { l, service, runs };
