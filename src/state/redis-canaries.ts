@@ -52,7 +52,8 @@ const resultSchema = z.strictObject({
   tokens: z.number().int().nonnegative(),
   calls: z.number().int().nonnegative(),
   durationSeconds: finite,
-  finishedAt: finite,
+  // A time a Date can hold: the status page and admin API show it as one.
+  finishedAt: z.number().min(0).max(8.64e15),
 });
 
 /** Reads one sealed entry: its content, or why it is not trusted. */

@@ -41,6 +41,8 @@ const REASONS: readonly string[] = [
 ];
 const ACTIONS: readonly string[] = ['block', 'flag', 'serve'];
 
+const validTime = (t: number) => Number.isFinite(t) && t !== 0 && Math.abs(t) <= 8.64e15;
+
 function parseEntry(h: Record<string, string>): StoredEntry | undefined {
   const { upstream, model, reason, canary, since, action } = h;
   if (!upstream || model === undefined || !reason || !REASONS.includes(reason)) return undefined;
@@ -49,7 +51,8 @@ function parseEntry(h: Record<string, string>): StoredEntry | undefined {
     model,
     reason: reason as QuarantineEvent,
     canary: canary || undefined,
-    since: Number(since) || Date.now(),
+    // A time a Date can hold (±8.64e15 ms): one out of range broke every view of the quarantine.
+    since: validTime(Number(since)) ? Number(since) : Date.now(),
     action: (action && ACTIONS.includes(action) ? action : 'serve') as QuarantineAction,
   };
 }

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { SimServer } from '../../src/sim/server.js';
 import { startSim } from '../../src/sim/server.js';
+import { seal } from '../../src/canary/baseline.js';
 import { runCli, type Spawned } from '../helpers/cli.js';
 import { ADMIN_TOKEN, eventually } from '../helpers/proxy.js';
 import { haveRedis, RedisServer } from '../helpers/redis.js';
@@ -265,4 +266,69 @@ describe.skipIf(!present)('shared state under attack: real replicas', () => {
       process.kill(redisPid(), 'SIGCONT');
     }
   }, 40_000);
+
+  it('a stored quarantine entry whose time is out of range: the admin API and status page still answer', async () => {
+    const live = replicas.filter(alive);
+    const key = `${PREFIX}quarantine:sim:${MODEL}`;
+    await db
+      .multi()
+      .hset(key, {
+        upstream: 'sim',
+        model: MODEL,
+        reason: 'canary_failure',
+        canary: 'red-planet',
+        since: '1e300',
+        action: 'block',
+      })
+      .sadd(`${PREFIX}quarantine`, key)
+      .publish(
+        `${PREFIX}quarantine:changes`,
+        JSON.stringify({
+          from: 'x',
+          op: 'enter',
+          entry: { upstream: 'sim', model: MODEL, reason: 'canary_failure', since: 1e300 },
+        }),
+      )
+      .exec();
+    // Without canary.hmac_key (this configuration) a result is sealed with SHA-256 only, which
+    // anyone can compute (README: forged results are refused only with the key): its time "NaN".
+    const forged = seal(
+      {
+        id: 'red-planet',
+        upstream: 'sim',
+        model: MODEL,
+        result: 'pass',
+        reasons: [],
+        tokens: 1,
+        calls: 1,
+        durationSeconds: 0.1,
+        finishedAt: 'NaN',
+      },
+      undefined,
+    );
+    await db
+      .multi()
+      .hset(`${PREFIX}canary:results`, 'red-planet', JSON.stringify(forged))
+      .publish(`${PREFIX}canary:results:changes`, JSON.stringify({ from: 'x', id: 'red-planet' }))
+      .exec();
+    await new Promise((r) => setTimeout(r, 300));
+    for (const r of live) {
+      await eventually(async () => (await ask(r)).status === 423, 3_000);
+      const codes = await Promise.all(
+        ['/admin/quarantine', '/admin/canaries', '/status.json', '/', '/metrics'].map(async (p) => {
+          const res = await admin(r, p);
+          await res.text();
+          return `${p} ${res.status}`;
+        }),
+      );
+      expect(codes).toEqual([
+        '/admin/quarantine 200',
+        '/admin/canaries 200',
+        '/status.json 200',
+        '/ 200',
+        '/metrics 200',
+      ]);
+      expect(alive(r)).toBe(true);
+    }
+  }, 30_000);
 });
