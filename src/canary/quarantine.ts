@@ -183,6 +183,14 @@ export class Quarantine implements Sink {
     });
   }
 
+  /** Whether `adopt` would hold this entry, or it is held: what an announcement may change. */
+  concerns(upstream: string, model: string): boolean {
+    return (
+      this.entries.has(key(upstream, model)) ||
+      (this.policies.has(upstream) && this.label(upstream, model) === model)
+    );
+  }
+
   /** Releases here what another replica released (or the stored state no longer holds). */
   drop(upstream: string, model: string, by?: string): void {
     this.remove(upstream, model, by, 'shared');

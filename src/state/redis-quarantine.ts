@@ -213,6 +213,12 @@ export class RedisQuarantineStore implements QuarantineStore, LinkPart {
     this.quarantine.adopt({ ...e, since: new Date(e.since) });
   }
 
+  /**
+   * Another replica's change: news of which entry changed, not the change itself. The entry is
+   * read back and the stored state applied (the stored state is the truth): an announcement no
+   * MULTI wrote (a PUBLISH alone) neither releases a held model on one replica while Redis and
+   * the others still hold it, nor holds one Redis does not.
+   */
   message(msg: Record<string, unknown>): void {
     const entry = msg['entry'];
     const about = (typeof entry === 'object' && entry !== null ? entry : msg) as Record<
@@ -220,28 +226,21 @@ export class RedisQuarantineStore implements QuarantineStore, LinkPart {
       unknown
     >;
     const { upstream: u, model: m } = about;
-    if (this.announced && typeof u === 'string' && typeof m === 'string')
-      this.announced.add(this.key(u, m));
-    if (msg['op'] === 'enter' && typeof msg['entry'] === 'object' && msg['entry'] !== null) {
-      const e = parseEntry(
-        Object.fromEntries(
-          Object.entries(msg['entry']).map(([k, v]) => [
-            k,
-            typeof v === 'string' || typeof v === 'number' ? String(v) : '',
-          ]),
-        ),
-      );
-      if (e) this.apply(e);
-    } else if (
-      msg['op'] === 'release' &&
-      typeof msg['upstream'] === 'string' &&
-      typeof msg['model'] === 'string'
-    ) {
-      this.quarantine.drop(
-        msg['upstream'],
-        msg['model'],
-        typeof msg['by'] === 'string' ? msg['by'] : undefined,
-      );
-    }
+    if (typeof u !== 'string' || typeof m !== 'string') return;
+    const k = this.key(u, m);
+    if (this.announced) this.announced.add(k);
+    // What this replica could never hold costs no round trip (a flood of announced junk).
+    if (!this.quarantine.concerns(u, m)) return;
+    const by = typeof msg['by'] === 'string' ? msg['by'] : undefined;
+    const release = msg['op'] === 'release';
+    void this.link.cmd
+      .hgetall(k)
+      .then((h) => {
+        if (this.pending.has(k)) return;
+        const e = parseEntry(h);
+        if (e && e.upstream === u && e.model === m) this.apply(e);
+        else if (!e && release) this.quarantine.drop(u, m, by);
+      })
+      .catch(() => {});
   }
 }

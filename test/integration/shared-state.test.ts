@@ -237,7 +237,11 @@ describe.skipIf(!present)('state shared through Redis (real redis-server)', () =
       }
       await p.exec();
       await announce('not-configured', 'pinned-model');
-      // A label this replica has is held (Redis is trusted like the configuration).
+      // A label this replica has is held (Redis is trusted like the configuration) once Redis
+      // holds it: an announcement is read back from the stored state.
+      const k = `${prefix}quarantine:up:pinned-model`;
+      await db.hset(k, { upstream: 'up', model: 'pinned-model', reason: 'identity_mismatch' });
+      await db.sadd(`${prefix}quarantine`, k);
       await announce('up', 'pinned-model');
       await eventually(() => a.q.list().length === 1, 2_000);
       expect(a.q.list().map((e) => `${e.upstream}/${e.model}`)).toEqual(['up/pinned-model']);
