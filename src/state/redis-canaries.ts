@@ -16,7 +16,7 @@ import type { ConformalState } from '../canary/conformal.js';
 import { isConformalState, MemoryEvidenceStore } from '../canary/evidence.js';
 import type { CanaryResult } from '../canary/runner.js';
 import type { CanaryService } from '../canary/service.js';
-import { oneAtATime, type LinkPart, type RedisLink } from './redis-link.js';
+import { oneAtATime, readPerKey, type LinkPart, type RedisLink } from './redis-link.js';
 
 /** Numbers as stored: JSON has no Infinity or NaN, so those are written as strings. */
 const finite = z.union([z.number(), z.enum(['Infinity', '-Infinity', 'NaN']).transform(Number)]);
@@ -77,6 +77,7 @@ export class RedisCanaryResults implements LinkPart {
   readonly channel = 'canary:results:changes';
   private readonly hash: string;
   private readonly pending = new Map<string, CanaryResult>();
+  private readonly read = readPerKey();
 
   constructor(
     private readonly link: RedisLink,
@@ -132,10 +133,7 @@ export class RedisCanaryResults implements LinkPart {
   message(msg: Record<string, unknown>): void {
     const id = msg['id'];
     if (typeof id !== 'string' || !this.service.get(id)) return;
-    void this.link.cmd
-      .hget(this.hash, id)
-      .then((raw) => this.adopt(id, raw))
-      .catch(() => {});
+    this.read(id, () => this.link.cmd.hget(this.hash, id).then((raw) => this.adopt(id, raw)));
   }
 }
 

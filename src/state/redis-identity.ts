@@ -14,7 +14,7 @@
  */
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { IdentityShare, IdentityTracker, SeenIdentity } from '../canary/identity.js';
-import { oneAtATime, type LinkPart, type RedisLink } from './redis-link.js';
+import { oneAtATime, readPerKey, type LinkPart, type RedisLink } from './redis-link.js';
 
 /** Client-chosen names kept in Redis per upstream (the in-process store keeps 10,000 too). */
 export const MAX_SHARED_OTHER = 10_000;
@@ -66,6 +66,7 @@ export class RedisIdentityShare implements IdentityShare, LinkPart {
   private readonly pending = new Map<string, Change>();
   private loadAll = true;
   private readonly seenCmd: SeenCommand;
+  private readonly read = readPerKey();
 
   constructor(
     private readonly link: RedisLink,
@@ -166,22 +167,23 @@ export class RedisIdentityShare implements IdentityShare, LinkPart {
     if (typeof upstream !== 'string' || typeof pinned !== 'boolean' || typeof name !== 'string')
       return;
     if (!this.upstreams.includes(upstream)) return;
-    void this.link.cmd
-      .pipeline()
-      .hget(this.hash(upstream, pinned, 'model'), name)
-      .hget(this.hash(upstream, pinned, 'fingerprint'), name)
-      .exec()
-      .then((res) => {
-        const [[e1, m] = [], [e2, f] = []] = res ?? [];
-        if (!e1 && !e2)
-          this.adopt(
-            upstream,
-            pinned,
-            name,
-            typeof m === 'string' ? m : '',
-            typeof f === 'string' ? f : '',
-          );
-      })
-      .catch(() => {});
+    this.read(pendingKey(upstream, pinned, name), () =>
+      this.link.cmd
+        .pipeline()
+        .hget(this.hash(upstream, pinned, 'model'), name)
+        .hget(this.hash(upstream, pinned, 'fingerprint'), name)
+        .exec()
+        .then((res) => {
+          const [[e1, m] = [], [e2, f] = []] = res ?? [];
+          if (!e1 && !e2)
+            this.adopt(
+              upstream,
+              pinned,
+              name,
+              typeof m === 'string' ? m : '',
+              typeof f === 'string' ? f : '',
+            );
+        }),
+    );
   }
 }

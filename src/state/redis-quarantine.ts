@@ -15,7 +15,7 @@ import type {
   QuarantineEntry,
   QuarantineEvent,
 } from '../canary/quarantine.js';
-import { oneAtATime, type LinkPart, type RedisLink } from './redis-link.js';
+import { oneAtATime, readPerKey, type LinkPart, type RedisLink } from './redis-link.js';
 
 /** Adds to a release's MULTI what else a release clears (the released model's identities). */
 export type ReleaseHook = (m: ChainableCommander, upstream: string, model: string) => void;
@@ -78,6 +78,7 @@ export class RedisQuarantineStore implements QuarantineStore, LinkPart {
    * announcement is newer than what the load read, so the load leaves them as they are.
    */
   private announced: Set<string> | undefined;
+  private readonly read = readPerKey();
 
   constructor(
     private readonly link: RedisLink,
@@ -233,14 +234,13 @@ export class RedisQuarantineStore implements QuarantineStore, LinkPart {
     if (!this.quarantine.concerns(u, m)) return;
     const by = typeof msg['by'] === 'string' ? msg['by'] : undefined;
     const release = msg['op'] === 'release';
-    void this.link.cmd
-      .hgetall(k)
-      .then((h) => {
+    this.read(k, () =>
+      this.link.cmd.hgetall(k).then((h) => {
         if (this.pending.has(k)) return;
         const e = parseEntry(h);
         if (e && e.upstream === u && e.model === m) this.apply(e);
         else if (!e && release) this.quarantine.drop(u, m, by);
-      })
-      .catch(() => {});
+      }),
+    );
   }
 }
