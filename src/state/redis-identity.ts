@@ -167,6 +167,8 @@ export class RedisIdentityShare implements IdentityShare, LinkPart {
     if (typeof upstream !== 'string' || typeof pinned !== 'boolean' || typeof name !== 'string')
       return;
     if (!this.upstreams.includes(upstream)) return;
+    // A pinned name not pinned here is ignored by `adopt`: no read for it.
+    if (pinned && !this.tracker.pin(upstream, name)) return;
     this.read(pendingKey(upstream, pinned, name), () =>
       this.link.cmd
         .pipeline()

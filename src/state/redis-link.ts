@@ -251,24 +251,39 @@ export function oneAtATime(fn: () => Promise<void>): () => Promise<void> {
  * Reads prompted by announcements, one in flight per key: an announcement about a key whose read
  * is under way asks for one more read after it (with its own `read`), however many arrive. A
  * flood of PUBLISHes (100,000 about one canary, identity or quarantine entry) costs a parse each
- * and at most two reads per key, instead of a read each (which stalled live traffic 2–4 s and
- * grew the heap by hundreds of MB).
+ * and reads by the round trip, instead of a read each (which stalled live traffic 2–4 s and
+ * grew the heap by hundreds of MB). Announcements about many keys (client-chosen model names)
+ * are read `maxInFlight` at a time; past `maxWaiting` keys waiting, an announcement is dropped:
+ * announcements are news, and the stored state is read again at the next load (or, for an
+ * identity, when this replica next sees that name).
  */
-export function readPerKey(): (key: string, read: () => Promise<void>) => void {
-  const queued = new Map<string, (() => Promise<void>) | undefined>();
-  const go = (key: string, read: () => Promise<void>): void => {
-    if (queued.has(key)) {
-      queued.set(key, read);
-      return;
-    }
-    queued.set(key, undefined);
+export function readPerKey(
+  maxInFlight = 32,
+  maxWaiting = 1_000,
+): (key: string, read: () => Promise<void>) => void {
+  /** Keys being read, with the read to run once it is done (another announcement came). */
+  const running = new Map<string, (() => Promise<void>) | undefined>();
+  const waiting = new Map<string, () => Promise<void>>();
+  const start = (key: string, read: () => Promise<void>): void => {
+    running.set(key, undefined);
     void read()
       .catch(() => {})
       .finally(() => {
-        const next = queued.get(key);
-        queued.delete(key);
+        const next = running.get(key);
+        running.delete(key);
         if (next) go(key, next);
+        for (const [k, r] of waiting) {
+          if (running.size >= maxInFlight) break;
+          waiting.delete(k);
+          start(k, r);
+        }
       });
+  };
+  const go = (key: string, read: () => Promise<void>): void => {
+    if (running.has(key)) running.set(key, read);
+    else if (waiting.has(key)) waiting.set(key, read);
+    else if (running.size < maxInFlight) start(key, read);
+    else if (waiting.size < maxWaiting) waiting.set(key, read);
   };
   return go;
 }
