@@ -229,9 +229,10 @@ export class RedisQuarantineStore implements QuarantineStore, LinkPart {
     const { upstream: u, model: m } = about;
     if (typeof u !== 'string' || typeof m !== 'string') return;
     const k = this.key(u, m);
-    if (this.announced) this.announced.add(k);
-    // What this replica could never hold costs no round trip (a flood of announced junk).
+    // What this replica could never hold costs no round trip (a flood of announced junk), and is
+    // not remembered for the load under way either.
     if (!this.quarantine.concerns(u, m)) return;
+    if (this.announced) this.announced.add(k);
     const by = typeof msg['by'] === 'string' ? msg['by'] : undefined;
     const release = msg['op'] === 'release';
     this.read(k, () =>
