@@ -240,9 +240,9 @@ describe.skipIf(!present)('shared state under attack: real replicas', () => {
     for (const r of replicas)
       expect(alive(r), `${r.name} alive; stderr: ${r.proc.stderr().slice(-2_000)}`).toBe(true);
     console.info(`hostile Redis: slowest live request ${Math.max(...slow).toFixed(0)} ms`);
-    // Measured 3.7 s on 2 busy cores for 100,000 announcements (one Redis round trip each):
-    // Redis is trusted like the configuration (README), so this bounds it rather than forbids it.
-    expect(Math.max(...slow)).toBeLessThan(10_000);
+    // Measured 3.7 s on 2 busy cores for 100,000 announcements while each cost a Redis round
+    // trip; read one in flight per key (32 keys at a time), 289 ms. A PUBLISH needs no write.
+    expect(Math.max(...slow)).toBeLessThan(1_500);
     // Cleared for what follows (a lease squatted without a TTL stops every replica's canaries:
     // README's "Redis is trusted").
     await db.del(
